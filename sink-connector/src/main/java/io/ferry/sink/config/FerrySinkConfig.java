@@ -1,0 +1,169 @@
+package io.ferry.sink.config;
+
+import org.apache.kafka.common.config.AbstractConfig;
+import org.apache.kafka.common.config.ConfigDef;
+import org.apache.kafka.common.config.ConfigDef.Importance;
+import org.apache.kafka.common.config.ConfigDef.Type;
+import org.apache.kafka.common.config.ConfigDef.Width;
+import org.apache.kafka.common.config.ConfigException;
+import org.apache.kafka.common.config.types.Password;
+
+import java.util.Map;
+
+/** The Ferry sink's one ConfigDef: every option documented, defaulted, validated and grouped. */
+public final class FerrySinkConfig extends AbstractConfig {
+
+    public static final String CONNECTION_GROUP = "Connection";
+    public static final String TARGET_GROUP = "Target tables";
+    public static final String WRITE_GROUP = "Writing";
+    public static final String RETRY_GROUP = "Retries";
+
+    public static final String CONNECTION_URL_CONFIG = "connection.url";
+    private static final String CONNECTION_URL_DOC = "JDBC URL of the target PostgreSQL database, e.g. "
+            + "jdbc:postgresql://pg:5432/app. Credentials belong in connection.user and connection.password, not here.";
+
+    public static final String CONNECTION_USER_CONFIG = "connection.user";
+    private static final String CONNECTION_USER_DOC = "PostgreSQL role the sink logs in as. It needs CREATE on the "
+            + "target schema and on the database (for the state schema); no superuser rights are used.";
+
+    public static final String CONNECTION_PASSWORD_CONFIG = "connection.password";
+    private static final String CONNECTION_PASSWORD_DOC = "Password of connection.user. Never logged.";
+
+    public static final String TARGET_SCHEMA_CONFIG = "target.schema";
+    public static final String TARGET_SCHEMA_DEFAULT = "public";
+    private static final String TARGET_SCHEMA_DOC = "PostgreSQL schema that holds the target tables; created if missing.";
+
+    public static final String TABLE_NAME_FORMAT_CONFIG = "table.name.format";
+    public static final String TABLE_NAME_FORMAT_DEFAULT = "${table}";
+    private static final String TABLE_NAME_FORMAT_DOC = "How a record's target table is named. Placeholders: "
+            + "${table} (the source table: the envelope's source.table, else the topic's last dot-separated part), "
+            + "${db} (source.db, else the topic's second-last part), ${topic} (the whole topic name). "
+            + "The result is used as one quoted identifier, so case, reserved words and unicode are kept.";
+
+    public static final String STATE_SCHEMA_CONFIG = "state.schema";
+    public static final String STATE_SCHEMA_DEFAULT = "ferry";
+    private static final String STATE_SCHEMA_DOC = "PostgreSQL schema for Ferry's own tables: Kafka offsets written in "
+            + "the same transaction as the rows, per-table phases and statistics. Several sinks may share it; rows are "
+            + "keyed by connector name.";
+
+    public static final String TABLE_AUTO_CREATE_CONFIG = "table.auto.create";
+    private static final String TABLE_AUTO_CREATE_DOC = "Create a missing target table from the record schema (types "
+            + "from Ferry's type registry, primary key from the record key). When false, a record for a missing "
+            + "table is a bad record (see errors.tolerance).";
+
+    public static final String TABLE_AUTO_EVOLVE_CONFIG = "table.auto.evolve";
+    private static final String TABLE_AUTO_EVOLVE_DOC = "Add a column that appears in the records but not in the "
+            + "target table (ALTER TABLE ... ADD COLUMN, nullable). Columns are never dropped or re-typed automatically.";
+
+    public static final String TINYINT1_AS_BOOLEAN_CONFIG = "tinyint1.as.boolean";
+    private static final String TINYINT1_AS_BOOLEAN_DOC = "Create MySQL TINYINT(1) columns as boolean. Decided from the "
+            + "propagated source column type (column.propagate.source.type on the source), so the snapshot and the "
+            + "binlog stream land the same way.";
+
+    public static final String COPY_ENABLED_CONFIG = "snapshot.copy.enabled";
+    private static final String COPY_ENABLED_DOC = "Write snapshot rows (op=r) with COPY. When a COPY meets a row that "
+            + "is already there (a re-run snapshot), that batch is applied again as upserts, so nothing is doubled.";
+
+    public static final String DELETE_ENABLED_CONFIG = "delete.enabled";
+    private static final String DELETE_ENABLED_DOC = "Apply deletes (op=d) and tombstones (null value with a key) as "
+            + "DELETE by primary key. When false they are counted and skipped.";
+
+    public static final String NUL_POLICY_CONFIG = "text.nul.policy";
+    public static final String NUL_POLICY_DEFAULT = "strip";
+    private static final String NUL_POLICY_DOC = "PostgreSQL text cannot hold the NUL character (0x00), MySQL text can. "
+            + "strip: remove it (counted per table); fail: treat the record as bad.";
+
+    public static final String MAX_RETRIES_CONFIG = "max.retries";
+    private static final String MAX_RETRIES_DOC = "How often a batch that failed for a transient reason (connection "
+            + "lost, server restarting, deadlock, serialization failure) is retried before the task fails.";
+
+    public static final String RETRY_BACKOFF_MS_CONFIG = "retry.backoff.ms";
+    private static final String RETRY_BACKOFF_MS_DOC = "Wait between such retries.";
+
+    public enum NulPolicy { STRIP, FAIL }
+
+    public static final ConfigDef CONFIG_DEF = configDef();
+
+    private static ConfigDef configDef() {
+        ConfigDef def = new ConfigDef();
+        int order = 0;
+        def.define(CONNECTION_URL_CONFIG, Type.STRING, ConfigDef.NO_DEFAULT_VALUE, new JdbcUrlValidator(),
+                Importance.HIGH, CONNECTION_URL_DOC, CONNECTION_GROUP, ++order, Width.LONG, "JDBC URL");
+        def.define(CONNECTION_USER_CONFIG, Type.STRING, null, Importance.HIGH, CONNECTION_USER_DOC,
+                CONNECTION_GROUP, ++order, Width.MEDIUM, "User");
+        def.define(CONNECTION_PASSWORD_CONFIG, Type.PASSWORD, null, Importance.HIGH, CONNECTION_PASSWORD_DOC,
+                CONNECTION_GROUP, ++order, Width.MEDIUM, "Password");
+        order = 0;
+        def.define(TARGET_SCHEMA_CONFIG, Type.STRING, TARGET_SCHEMA_DEFAULT, new ConfigDef.NonEmptyString(),
+                Importance.MEDIUM, TARGET_SCHEMA_DOC, TARGET_GROUP, ++order, Width.MEDIUM, "Target schema");
+        def.define(TABLE_NAME_FORMAT_CONFIG, Type.STRING, TABLE_NAME_FORMAT_DEFAULT, new TableNameFormatValidator(),
+                Importance.MEDIUM, TABLE_NAME_FORMAT_DOC, TARGET_GROUP, ++order, Width.MEDIUM, "Table name format");
+        def.define(TABLE_AUTO_CREATE_CONFIG, Type.BOOLEAN, true, Importance.MEDIUM, TABLE_AUTO_CREATE_DOC,
+                TARGET_GROUP, ++order, Width.SHORT, "Create tables");
+        def.define(TABLE_AUTO_EVOLVE_CONFIG, Type.BOOLEAN, true, Importance.MEDIUM, TABLE_AUTO_EVOLVE_DOC,
+                TARGET_GROUP, ++order, Width.SHORT, "Add columns");
+        def.define(TINYINT1_AS_BOOLEAN_CONFIG, Type.BOOLEAN, true, Importance.MEDIUM, TINYINT1_AS_BOOLEAN_DOC,
+                TARGET_GROUP, ++order, Width.SHORT, "TINYINT(1) as boolean");
+        def.define(STATE_SCHEMA_CONFIG, Type.STRING, STATE_SCHEMA_DEFAULT, new ConfigDef.NonEmptyString(),
+                Importance.LOW, STATE_SCHEMA_DOC, TARGET_GROUP, ++order, Width.MEDIUM, "State schema");
+        order = 0;
+        def.define(COPY_ENABLED_CONFIG, Type.BOOLEAN, true, Importance.MEDIUM, COPY_ENABLED_DOC,
+                WRITE_GROUP, ++order, Width.SHORT, "COPY for snapshot rows");
+        def.define(DELETE_ENABLED_CONFIG, Type.BOOLEAN, true, Importance.MEDIUM, DELETE_ENABLED_DOC,
+                WRITE_GROUP, ++order, Width.SHORT, "Apply deletes");
+        def.define(NUL_POLICY_CONFIG, Type.STRING, NUL_POLICY_DEFAULT,
+                ConfigDef.CaseInsensitiveValidString.in("strip", "fail"), Importance.MEDIUM, NUL_POLICY_DOC,
+                WRITE_GROUP, ++order, Width.SHORT, "NUL bytes in text");
+        order = 0;
+        def.define(MAX_RETRIES_CONFIG, Type.INT, 10, ConfigDef.Range.atLeast(0), Importance.MEDIUM,
+                MAX_RETRIES_DOC, RETRY_GROUP, ++order, Width.SHORT, "Max retries");
+        def.define(RETRY_BACKOFF_MS_CONFIG, Type.LONG, 3000L, ConfigDef.Range.atLeast(0), Importance.LOW,
+                RETRY_BACKOFF_MS_DOC, RETRY_GROUP, ++order, Width.SHORT, "Retry backoff (ms)");
+        return def;
+    }
+
+    public FerrySinkConfig(Map<?, ?> props) {
+        super(CONFIG_DEF, props);
+    }
+
+    public String connectionUrl() { return getString(CONNECTION_URL_CONFIG); }
+    public String user() { return getString(CONNECTION_USER_CONFIG); }
+    public Password password() { return getPassword(CONNECTION_PASSWORD_CONFIG); }
+    public String targetSchema() { return getString(TARGET_SCHEMA_CONFIG); }
+    public String stateSchema() { return getString(STATE_SCHEMA_CONFIG); }
+    public String tableNameFormat() { return getString(TABLE_NAME_FORMAT_CONFIG); }
+    public boolean autoCreate() { return getBoolean(TABLE_AUTO_CREATE_CONFIG); }
+    public boolean autoEvolve() { return getBoolean(TABLE_AUTO_EVOLVE_CONFIG); }
+    public boolean tinyint1AsBoolean() { return getBoolean(TINYINT1_AS_BOOLEAN_CONFIG); }
+    public boolean copyEnabled() { return getBoolean(COPY_ENABLED_CONFIG); }
+    public boolean deleteEnabled() { return getBoolean(DELETE_ENABLED_CONFIG); }
+    public NulPolicy nulPolicy() { return NulPolicy.valueOf(getString(NUL_POLICY_CONFIG).toUpperCase(java.util.Locale.ROOT)); }
+    public int maxRetries() { return getInt(MAX_RETRIES_CONFIG); }
+    public long retryBackoffMs() { return getLong(RETRY_BACKOFF_MS_CONFIG); }
+
+    static final class JdbcUrlValidator implements ConfigDef.Validator {
+        @Override
+        public void ensureValid(String name, Object value) {
+            if (value == null || !value.toString().startsWith("jdbc:postgresql:")) {
+                throw new ConfigException(name, value, "must be a PostgreSQL JDBC URL starting with jdbc:postgresql:");
+            }
+        }
+
+        @Override
+        public String toString() { return "jdbc:postgresql://host:port/database"; }
+    }
+
+    static final class TableNameFormatValidator implements ConfigDef.Validator {
+        @Override
+        public void ensureValid(String name, Object value) {
+            String format = value == null ? "" : value.toString();
+            String rest = format.replace("${table}", "").replace("${db}", "").replace("${topic}", "");
+            if (format.isBlank() || rest.contains("${")) {
+                throw new ConfigException(name, value, "must be non-empty and use only ${table}, ${db} and ${topic}");
+            }
+        }
+
+        @Override
+        public String toString() { return "text with ${table}, ${db}, ${topic}"; }
+    }
+}
