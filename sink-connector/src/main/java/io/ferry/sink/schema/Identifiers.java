@@ -1,0 +1,17 @@
+package io.ferry.sink.schema;
+
+/** Every identifier Ferry writes into SQL goes through here: always quoted, so case, reserved words and unicode survive. */
+public final class Identifiers {
+    private Identifiers() {}
+
+    public static String quote(String identifier) {
+        if (identifier.indexOf('\0') >= 0) {
+            throw new IllegalArgumentException("identifier contains a NUL character: " + identifier.replace('\0', '?'));
+        }
+        return '"' + identifier.replace("\"", "\"\"") + '"';
+    }
+
+    public static String qualified(String schema, String table) {
+        return quote(schema) + "." + quote(table);
+    }
+}

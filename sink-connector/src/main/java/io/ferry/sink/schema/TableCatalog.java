@@ -1,0 +1,181 @@
+package io.ferry.sink.schema;
+
+import io.ferry.sink.event.BadRecordException;
+import org.apache.kafka.connect.data.Field;
+import org.apache.kafka.connect.data.Schema;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import java.sql.Connection;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.sql.Statement;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.HashMap;
+import java.util.IdentityHashMap;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.StringJoiner;
+
+/**
+ * Knows the target tables: reads them from the catalog once, creates missing ones from the record schema, adds
+ * columns that appear later. DDL runs in its own committed transaction under an advisory lock, so tasks racing on
+ * the same table do not fail each other. Row schemas already checked are remembered by identity: no catalog
+ * work per record.
+ */
+public final class TableCatalog {
+
+    private static final Logger log = LoggerFactory.getLogger(TableCatalog.class);
+
+    private final String targetSchema;
+    private final TypeRegistry types;
+    private final boolean autoCreate;
+    private final boolean autoEvolve;
+    private final Map<String, TargetTable> tables = new HashMap<>();
+    private final Map<String, Set<Schema>> checkedSchemas = new HashMap<>();
+
+    public TableCatalog(String targetSchema, TypeRegistry types, boolean autoCreate, boolean autoEvolve) {
+        this.targetSchema = targetSchema;
+        this.types = types;
+        this.autoCreate = autoCreate;
+        this.autoEvolve = autoEvolve;
+    }
+
+    /** The target table for rows of {@code rowSchema} (may be null for tombstones), creating or evolving it. */
+    public TargetTable resolve(Connection conn, String table, Schema rowSchema, Schema keySchema) throws SQLException {
+        TargetTable known = tables.get(table);
+        Set<Schema> checked = checkedSchemas.computeIfAbsent(table, t -> Collections.newSetFromMap(new IdentityHashMap<>()));
+        if (known != null && (rowSchema == null || checked.contains(rowSchema))) {
+            return known;
+        }
+        if (known == null) {
+            known = read(conn, table);
+        }
+        if (known == null) {
+            if (rowSchema == null) {
+                throw new BadRecordException("table " + targetSchema + "." + table + " does not exist and a record "
+                        + "without a row image cannot create it");
+            }
+            if (!autoCreate) {
+                throw new BadRecordException("table " + targetSchema + "." + table + " does not exist and "
+                        + "table.auto.create is false");
+            }
+            known = create(conn, table, rowSchema, keySchema);
+        } else if (rowSchema != null) {
+            known = evolve(conn, known, rowSchema);
+        }
+        tables.put(table, known);
+        if (rowSchema != null) {
+            checked.add(rowSchema);
+        }
+        return known;
+    }
+
+    /** Forget what is cached, e.g. after a failed transaction that may have rolled DDL back. */
+    public void invalidate() {
+        tables.clear();
+        checkedSchemas.clear();
+    }
+
+    private TargetTable create(Connection conn, String table, Schema rowSchema, Schema keySchema) throws SQLException {
+        List<String> key = new ArrayList<>();
+        if (keySchema != null && keySchema.type() == Schema.Type.STRUCT) {
+            for (Field f : keySchema.fields()) {
+                key.add(f.name());
+            }
+        }
+        StringJoiner cols = new StringJoiner(",\n  ");
+        for (Field f : rowSchema.fields()) {
+            String type = types.sqlType(f.name(), f.schema());
+            boolean notNull = !f.schema().isOptional() || key.contains(f.name());
+            cols.add(Identifiers.quote(f.name()) + " " + type + (notNull ? " NOT NULL" : ""));
+        }
+        if (!key.isEmpty()) {
+            StringJoiner pk = new StringJoiner(", ", "PRIMARY KEY (", ")");
+            key.forEach(k -> pk.add(Identifiers.quote(k)));
+            cols.add(pk.toString());
+        }
+        String ddl = "CREATE TABLE IF NOT EXISTS " + Identifiers.qualified(targetSchema, table) + " (\n  " + cols + "\n)";
+        runDdl(conn, table, List.of("CREATE SCHEMA IF NOT EXISTS " + Identifiers.quote(targetSchema), ddl));
+        log.info("Created target table {}.{}:\n{}", targetSchema, table, ddl);
+        return read(conn, table);
+    }
+
+    private TargetTable evolve(Connection conn, TargetTable table, Schema rowSchema) throws SQLException {
+        List<String> ddl = new ArrayList<>();
+        for (Field f : rowSchema.fields()) {
+            if (table.column(f.name()) == null) {
+                if (!autoEvolve) {
+                    throw new BadRecordException("column \"" + f.name() + "\" is missing in target table " + table
+                            + " and table.auto.evolve is false; run: ALTER TABLE " + table.qualifiedName()
+                            + " ADD COLUMN " + Identifiers.quote(f.name()) + " " + types.sqlType(f.name(), f.schema()));
+                }
+                ddl.add("ALTER TABLE " + table.qualifiedName() + " ADD COLUMN IF NOT EXISTS "
+                        + Identifiers.quote(f.name()) + " " + types.sqlType(f.name(), f.schema()));
+            }
+        }
+        if (ddl.isEmpty()) {
+            return table;
+        }
+        runDdl(conn, table.name(), ddl);
+        log.info("Evolved target table {}: {}", table, ddl);
+        return read(conn, table.name());
+    }
+
+    private void runDdl(Connection conn, String table, List<String> statements) throws SQLException {
+        boolean auto = conn.getAutoCommit();
+        conn.setAutoCommit(false);
+        try (Statement st = conn.createStatement()) {
+            st.execute("SELECT pg_advisory_xact_lock(hashtext(" + literal("ferry-ddl:" + targetSchema + "." + table) + "))");
+            for (String sql : statements) {
+                st.execute(sql);
+            }
+            conn.commit();
+        } catch (SQLException e) {
+            conn.rollback();
+            throw e;
+        } finally {
+            conn.setAutoCommit(auto);
+        }
+    }
+
+    TargetTable read(Connection conn, String table) throws SQLException {
+        String regclass = Identifiers.qualified(targetSchema, table);
+        LinkedHashMap<String, TargetColumn> columns = new LinkedHashMap<>();
+        try (PreparedStatement ps = conn.prepareStatement(
+                "SELECT a.attname, format_type(a.atttypid, a.atttypmod), format_type(a.atttypid, NULL) "
+                        + "FROM pg_attribute a WHERE a.attrelid = to_regclass(?) AND a.attnum > 0 "
+                        + "AND NOT a.attisdropped ORDER BY a.attnum")) {
+            ps.setString(1, regclass);
+            try (ResultSet rs = ps.executeQuery()) {
+                while (rs.next()) {
+                    columns.put(rs.getString(1), new TargetColumn(rs.getString(1), rs.getString(2), rs.getString(3)));
+                }
+            }
+        }
+        if (columns.isEmpty()) {
+            return null;
+        }
+        List<String> key = new ArrayList<>();
+        try (PreparedStatement ps = conn.prepareStatement(
+                "SELECT a.attname FROM pg_index i JOIN LATERAL unnest(i.indkey) WITH ORDINALITY AS k(attnum, n) ON true "
+                        + "JOIN pg_attribute a ON a.attrelid = i.indrelid AND a.attnum = k.attnum "
+                        + "WHERE i.indrelid = to_regclass(?) AND i.indisprimary ORDER BY k.n")) {
+            ps.setString(1, regclass);
+            try (ResultSet rs = ps.executeQuery()) {
+                while (rs.next()) {
+                    key.add(rs.getString(1));
+                }
+            }
+        }
+        return new TargetTable(targetSchema, table, columns, key);
+    }
+
+    private static String literal(String s) {
+        return "'" + s.replace("'", "''") + "'";
+    }
+}

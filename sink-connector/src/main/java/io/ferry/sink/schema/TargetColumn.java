@@ -1,0 +1,22 @@
+package io.ferry.sink.schema;
+
+/**
+ * A column of a target table as PostgreSQL has it.
+ *
+ * @param sqlType  the full type (format_type with typmod), e.g. {@code character varying(45)}
+ * @param castType the type without typmod, used to cast bound text: casting to {@code varchar(45)} would truncate
+ *                 silently, while assigning to the column raises a clear error
+ */
+public record TargetColumn(String name, String sqlType, String castType) {
+
+    public boolean isBoolean() { return castType.equals("boolean"); }
+
+    public boolean isArray() { return castType.endsWith("[]"); }
+
+    public boolean isInterval() { return castType.equals("interval"); }
+
+    public boolean isTextLike() {
+        return castType.equals("text") || castType.startsWith("character") || castType.equals("jsonb")
+                || castType.equals("json") || castType.equals("xml");
+    }
+}

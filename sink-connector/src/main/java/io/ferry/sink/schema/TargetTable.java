@@ -1,0 +1,35 @@
+package io.ferry.sink.schema;
+
+import java.util.Collections;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+/** A target table as read from the PostgreSQL catalog: its columns in order and its primary key. */
+public final class TargetTable {
+
+    private final String schema;
+    private final String name;
+    private final Map<String, TargetColumn> columns;
+    private final List<String> keyColumns;
+
+    public TargetTable(String schema, String name, LinkedHashMap<String, TargetColumn> columns, List<String> keyColumns) {
+        this.schema = schema;
+        this.name = name;
+        this.columns = Collections.unmodifiableMap(columns);
+        this.keyColumns = List.copyOf(keyColumns);
+    }
+
+    public String schema() { return schema; }
+    public String name() { return name; }
+    public Map<String, TargetColumn> columns() { return columns; }
+    public List<String> keyColumns() { return keyColumns; }
+    public boolean hasKey() { return !keyColumns.isEmpty(); }
+
+    public TargetColumn column(String column) { return columns.get(column); }
+
+    public String qualifiedName() { return Identifiers.qualified(schema, name); }
+
+    @Override
+    public String toString() { return schema + "." + name; }
+}

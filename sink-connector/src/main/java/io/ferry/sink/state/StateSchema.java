@@ -1,0 +1,52 @@
+package io.ferry.sink.state;
+
+import io.ferry.sink.schema.Identifiers;
+
+import java.sql.Connection;
+import java.sql.SQLException;
+import java.sql.Statement;
+
+/**
+ * Ferry's own tables in the target database. Everything the sink needs to resume lives here, written in the same
+ * transaction as the rows it describes: offsets (so a crash never loses or doubles a row) and per-table statistics
+ * and phase (so the numbers are exact, not "at least").
+ */
+public final class StateSchema {
+
+    private final String schema;
+
+    public StateSchema(String schema) {
+        this.schema = schema;
+    }
+
+    public String table(String name) {
+        return Identifiers.qualified(schema, name);
+    }
+
+    public void create(Connection conn) throws SQLException {
+        boolean auto = conn.getAutoCommit();
+        conn.setAutoCommit(false);
+        try (Statement st = conn.createStatement()) {
+            st.execute("SELECT pg_advisory_xact_lock(hashtext('ferry-state-schema'))");
+            st.execute("CREATE SCHEMA IF NOT EXISTS " + Identifiers.quote(schema));
+            st.execute("CREATE TABLE IF NOT EXISTS " + table("sink_offsets") + " ("
+                    + "connector text NOT NULL, topic text NOT NULL, kafka_partition integer NOT NULL, "
+                    + "next_offset bigint NOT NULL, updated_at timestamptz NOT NULL DEFAULT now(), "
+                    + "PRIMARY KEY (connector, topic, kafka_partition))");
+            st.execute("CREATE TABLE IF NOT EXISTS " + table("table_stats") + " ("
+                    + "connector text NOT NULL, table_name text NOT NULL, phase text NOT NULL, "
+                    + "snapshot_rows bigint NOT NULL DEFAULT 0, inserts bigint NOT NULL DEFAULT 0, "
+                    + "updates bigint NOT NULL DEFAULT 0, deletes bigint NOT NULL DEFAULT 0, "
+                    + "bad_records bigint NOT NULL DEFAULT 0, nul_stripped bigint NOT NULL DEFAULT 0, "
+                    + "last_topic text, last_partition integer, last_offset bigint, last_source_ts_ms bigint, "
+                    + "snapshot_completed_at timestamptz, updated_at timestamptz NOT NULL DEFAULT now(), "
+                    + "PRIMARY KEY (connector, table_name))");
+            conn.commit();
+        } catch (SQLException e) {
+            conn.rollback();
+            throw e;
+        } finally {
+            conn.setAutoCommit(auto);
+        }
+    }
+}

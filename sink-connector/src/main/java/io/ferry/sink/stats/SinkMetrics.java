@@ -1,0 +1,64 @@
+package io.ferry.sink.stats;
+
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import javax.management.MBeanServer;
+import javax.management.ObjectName;
+import java.lang.management.ManagementFactory;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+
+/**
+ * Registers one MBean per table a task writes:
+ * {@code io.ferry:type=sink-table,connector=<name>,task=<id>,table=<table>}.
+ */
+public final class SinkMetrics implements AutoCloseable {
+
+    private static final Logger log = LoggerFactory.getLogger(SinkMetrics.class);
+
+    private final String connector;
+    private final String task;
+    private final Map<String, TableMetrics> tables = new ConcurrentHashMap<>();
+    private final MBeanServer server = ManagementFactory.getPlatformMBeanServer();
+
+    public SinkMetrics(String connector, String task) {
+        this.connector = connector;
+        this.task = task;
+    }
+
+    public void add(Map<String, TableCounters> committed) {
+        committed.forEach((table, c) -> tables.computeIfAbsent(table, this::register).add(c));
+    }
+
+    private TableMetrics register(String table) {
+        TableMetrics m = new TableMetrics();
+        try {
+            ObjectName name = objectName(table);
+            if (server.isRegistered(name)) {
+                server.unregisterMBean(name);
+            }
+            server.registerMBean(m, name);
+        } catch (Exception e) {
+            log.warn("Could not register JMX metrics for table {}: {}", table, e.toString());
+        }
+        return m;
+    }
+
+    private ObjectName objectName(String table) throws Exception {
+        return new ObjectName("io.ferry:type=sink-table,connector=" + ObjectName.quote(connector)
+                + ",task=" + task + ",table=" + ObjectName.quote(table));
+    }
+
+    @Override
+    public void close() {
+        for (String table : tables.keySet()) {
+            try {
+                server.unregisterMBean(objectName(table));
+            } catch (Exception ignored) {
+                // already gone: nothing to release
+            }
+        }
+        tables.clear();
+    }
+}

@@ -1,0 +1,77 @@
+package io.ferry.sink.stats;
+
+import io.ferry.sink.state.StateSchema;
+
+import java.sql.Connection;
+import java.sql.PreparedStatement;
+import java.sql.SQLException;
+import java.sql.Types;
+import java.util.Map;
+
+/**
+ * Adds a flush's counters to ferry.table_stats inside the flush's transaction, so the totals are exact across
+ * crashes and replays. A table moves from LOADING to STREAMING on its first change event or on Debezium's
+ * last-snapshot-row marker, and never back.
+ */
+public final class StatsStore {
+
+    private final StateSchema state;
+    private final String connector;
+
+    public StatsStore(StateSchema state, String connector) {
+        this.state = state;
+        this.connector = connector;
+    }
+
+    public void add(Connection conn, Map<String, TableCounters> byTable) throws SQLException {
+        if (byTable.isEmpty()) {
+            return;
+        }
+        try (PreparedStatement ps = conn.prepareStatement("INSERT INTO " + state.table("table_stats") + " AS s "
+                + "(connector, table_name, phase, snapshot_rows, inserts, updates, deletes, bad_records, nul_stripped, "
+                + "last_topic, last_partition, last_offset, last_source_ts_ms, snapshot_completed_at) "
+                + "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, CASE WHEN ? THEN now() END) "
+                + "ON CONFLICT (connector, table_name) DO UPDATE SET "
+                + "phase = CASE WHEN s.phase = 'STREAMING' THEN s.phase ELSE EXCLUDED.phase END, "
+                + "snapshot_rows = s.snapshot_rows + EXCLUDED.snapshot_rows, inserts = s.inserts + EXCLUDED.inserts, "
+                + "updates = s.updates + EXCLUDED.updates, deletes = s.deletes + EXCLUDED.deletes, "
+                + "bad_records = s.bad_records + EXCLUDED.bad_records, "
+                + "nul_stripped = s.nul_stripped + EXCLUDED.nul_stripped, "
+                + "last_topic = COALESCE(EXCLUDED.last_topic, s.last_topic), "
+                + "last_partition = COALESCE(EXCLUDED.last_partition, s.last_partition), "
+                + "last_offset = COALESCE(EXCLUDED.last_offset, s.last_offset), "
+                + "last_source_ts_ms = COALESCE(EXCLUDED.last_source_ts_ms, s.last_source_ts_ms), "
+                + "snapshot_completed_at = COALESCE(s.snapshot_completed_at, EXCLUDED.snapshot_completed_at), "
+                + "updated_at = now()")) {
+            for (Map.Entry<String, TableCounters> e : byTable.entrySet()) {
+                TableCounters c = e.getValue();
+                int i = 1;
+                ps.setString(i++, connector);
+                ps.setString(i++, e.getKey());
+                ps.setString(i++, c.phase());
+                ps.setLong(i++, c.snapshotRows);
+                ps.setLong(i++, c.inserts);
+                ps.setLong(i++, c.updates);
+                ps.setLong(i++, c.deletes);
+                ps.setLong(i++, c.badRecords);
+                ps.setLong(i++, c.nulStripped);
+                ps.setString(i++, c.lastTopic);
+                if (c.lastOffset >= 0) {
+                    ps.setInt(i++, c.lastPartition);
+                    ps.setLong(i++, c.lastOffset);
+                } else {
+                    ps.setNull(i++, Types.INTEGER);
+                    ps.setNull(i++, Types.BIGINT);
+                }
+                if (c.lastSourceTsMs != null) {
+                    ps.setLong(i++, c.lastSourceTsMs);
+                } else {
+                    ps.setNull(i++, Types.BIGINT);
+                }
+                ps.setBoolean(i, c.snapshotEnded || (c.streaming && c.snapshotRows > 0));
+                ps.addBatch();
+            }
+            ps.executeBatch();
+        }
+    }
+}

@@ -1,0 +1,45 @@
+package io.ferry.sink.stats;
+
+import io.ferry.sink.event.ChangeEvent;
+
+/** What one flush did to one table; added to the stored and the JMX totals once the flush commits. */
+public final class TableCounters {
+
+    public long snapshotRows;
+    public long inserts;
+    public long updates;
+    public long deletes;
+    public long badRecords;
+    public long nulStripped;
+    public boolean snapshotEnded;
+    public boolean streaming;
+    public String lastTopic;
+    public int lastPartition = -1;
+    public long lastOffset = -1;
+    public Long lastSourceTsMs;
+
+    public void count(ChangeEvent e) {
+        switch (e.op()) {
+            case SNAPSHOT -> snapshotRows++;
+            case INSERT -> inserts++;
+            case UPDATE -> updates++;
+            case DELETE -> deletes++;
+        }
+        if (e.op().isChange()) {
+            streaming = true;
+        }
+        if (e.endsTableSnapshot()) {
+            snapshotEnded = true;
+        }
+        lastTopic = e.record().topic();
+        lastPartition = e.record().kafkaPartition();
+        lastOffset = e.record().kafkaOffset();
+        if (e.sourceTsMs() != null) {
+            lastSourceTsMs = e.sourceTsMs();
+        }
+    }
+
+    public String phase() {
+        return streaming || snapshotEnded ? "STREAMING" : "LOADING";
+    }
+}

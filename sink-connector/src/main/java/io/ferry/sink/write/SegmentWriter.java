@@ -1,0 +1,257 @@
+package io.ferry.sink.write;
+
+import io.ferry.sink.batch.Segment;
+import io.ferry.sink.event.BadRecordException;
+import io.ferry.sink.event.ChangeEvent;
+import io.ferry.sink.event.Op;
+import io.ferry.sink.schema.Identifiers;
+import io.ferry.sink.schema.TargetColumn;
+import io.ferry.sink.schema.TargetTable;
+import org.apache.kafka.connect.data.Field;
+import org.apache.kafka.connect.data.Schema;
+import org.apache.kafka.connect.data.Struct;
+import org.postgresql.PGConnection;
+import org.postgresql.copy.CopyIn;
+
+import java.io.ByteArrayOutputStream;
+import java.nio.charset.StandardCharsets;
+import java.sql.Connection;
+import java.sql.PreparedStatement;
+import java.sql.SQLException;
+import java.sql.Savepoint;
+import java.sql.Types;
+import java.util.ArrayList;
+import java.util.Collection;
+import java.util.IdentityHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.StringJoiner;
+
+/**
+ * Writes one segment of one table inside the caller's transaction: snapshot rows by COPY, changes as batched
+ * upserts and deletes by primary key.
+ */
+public final class SegmentWriter {
+
+    private static final int COPY_CHUNK_BYTES = 1 << 20;
+    private static final String UNIQUE_VIOLATION = "23505";
+
+    private final PgText text;
+    private final boolean copyEnabled;
+    private final boolean deleteEnabled;
+
+    public SegmentWriter(PgText text, boolean copyEnabled, boolean deleteEnabled) {
+        this.text = text;
+        this.copyEnabled = copyEnabled;
+        this.deleteEnabled = deleteEnabled;
+    }
+
+    public void write(Connection conn, TargetTable table, Segment segment) throws SQLException {
+        Collection<ChangeEvent> events = segment.reduced();
+        if (segment.kind() == Segment.Kind.SNAPSHOT) {
+            writeSnapshot(conn, table, events);
+            return;
+        }
+        List<ChangeEvent> deletes = new ArrayList<>();
+        List<ChangeEvent> upserts = new ArrayList<>();
+        for (ChangeEvent e : events) {
+            (e.op() == Op.DELETE ? deletes : upserts).add(e);
+        }
+        delete(conn, table, deletes);
+        upsert(conn, table, upserts);
+    }
+
+    /** One event alone, for replaying a failed batch record by record. */
+    public void writeOne(Connection conn, TargetTable table, ChangeEvent event) throws SQLException {
+        if (event.op() == Op.DELETE) {
+            delete(conn, table, List.of(event));
+        } else {
+            upsert(conn, table, List.of(event));
+        }
+    }
+
+    private void writeSnapshot(Connection conn, TargetTable table, Collection<ChangeEvent> rows) throws SQLException {
+        if (!copyEnabled) {
+            upsert(conn, table, rows);
+            return;
+        }
+        Savepoint beforeCopy = conn.setSavepoint();
+        try {
+            copy(conn, table, rows);
+            conn.releaseSavepoint(beforeCopy);
+        } catch (SQLException e) {
+            if (!UNIQUE_VIOLATION.equals(e.getSQLState()) || !table.hasKey()) {
+                throw e;
+            }
+            // Rows already there: a snapshot re-run after a source restart. Upserts make it idempotent.
+            conn.rollback(beforeCopy);
+            upsert(conn, table, rows);
+        }
+    }
+
+    private void copy(Connection conn, TargetTable table, Collection<ChangeEvent> rows) throws SQLException {
+        for (List<ChangeEvent> group : bySchema(rows)) {
+            List<Field> fields = writableFields(table, group.get(0).row().schema());
+            StringJoiner cols = new StringJoiner(", ");
+            fields.forEach(f -> cols.add(Identifiers.quote(f.name())));
+            CopyIn copyIn = conn.unwrap(PGConnection.class).getCopyAPI()
+                    .copyIn("COPY " + table.qualifiedName() + " (" + cols + ") FROM STDIN");
+            try {
+                ByteArrayOutputStream buf = new ByteArrayOutputStream(COPY_CHUNK_BYTES + 4096);
+                StringBuilder line = new StringBuilder(256);
+                for (ChangeEvent e : group) {
+                    line.setLength(0);
+                    appendCopyLine(line, table, fields, e.row());
+                    byte[] bytes = line.toString().getBytes(StandardCharsets.UTF_8);
+                    buf.write(bytes, 0, bytes.length);
+                    if (buf.size() >= COPY_CHUNK_BYTES) {
+                        copyIn.writeToCopy(buf.toByteArray(), 0, buf.size());
+                        buf.reset();
+                    }
+                }
+                if (buf.size() > 0) {
+                    copyIn.writeToCopy(buf.toByteArray(), 0, buf.size());
+                }
+                copyIn.endCopy();
+            } finally {
+                if (copyIn.isActive()) {
+                    copyIn.cancelCopy();
+                }
+            }
+        }
+    }
+
+    private void appendCopyLine(StringBuilder line, TargetTable table, List<Field> fields, Struct row) {
+        for (int i = 0; i < fields.size(); i++) {
+            if (i > 0) {
+                line.append('\t');
+            }
+            Field f = fields.get(i);
+            String v = text.encode(row.get(f), f.schema(), table.column(f.name()));
+            if (v == null) {
+                line.append("\\N");
+            } else {
+                escapeCopy(line, v);
+            }
+        }
+        line.append('\n');
+    }
+
+    static void escapeCopy(StringBuilder out, String v) {
+        for (int i = 0; i < v.length(); i++) {
+            char c = v.charAt(i);
+            switch (c) {
+                case '\\' -> out.append("\\\\");
+                case '\n' -> out.append("\\n");
+                case '\r' -> out.append("\\r");
+                case '\t' -> out.append("\\t");
+                default -> out.append(c);
+            }
+        }
+    }
+
+    private void upsert(Connection conn, TargetTable table, Collection<ChangeEvent> events) throws SQLException {
+        for (List<ChangeEvent> group : bySchema(events)) {
+            List<Field> fields = writableFields(table, group.get(0).row().schema());
+            String sql = upsertSql(table, fields, group.get(0));
+            try (PreparedStatement ps = conn.prepareStatement(sql)) {
+                for (ChangeEvent e : group) {
+                    for (int i = 0; i < fields.size(); i++) {
+                        Field f = fields.get(i);
+                        bind(ps, i + 1, text.encode(e.row().get(f), f.schema(), table.column(f.name())));
+                    }
+                    ps.addBatch();
+                }
+                ps.executeBatch();
+            }
+        }
+    }
+
+    private static String upsertSql(TargetTable table, List<Field> fields, ChangeEvent sample) {
+        StringJoiner cols = new StringJoiner(", ");
+        StringJoiner params = new StringJoiner(", ");
+        StringJoiner updates = new StringJoiner(", ");
+        for (Field f : fields) {
+            TargetColumn c = table.column(f.name());
+            cols.add(Identifiers.quote(f.name()));
+            params.add("?::" + c.castType());
+            if (!table.keyColumns().contains(f.name())) {
+                updates.add(Identifiers.quote(f.name()) + " = EXCLUDED." + Identifiers.quote(f.name()));
+            }
+        }
+        String insert = "INSERT INTO " + table.qualifiedName() + " (" + cols + ") VALUES (" + params + ")";
+        if (!table.hasKey()) {
+            if (sample.op() == Op.UPDATE) {
+                throw new BadRecordException("update for target table " + table + ", which has no primary key: "
+                        + "the row to update cannot be identified");
+            }
+            return insert;
+        }
+        StringJoiner key = new StringJoiner(", ");
+        table.keyColumns().forEach(k -> key.add(Identifiers.quote(k)));
+        return insert + " ON CONFLICT (" + key + ")"
+                + (updates.length() == 0 ? " DO NOTHING" : " DO UPDATE SET " + updates);
+    }
+
+    private void delete(Connection conn, TargetTable table, List<ChangeEvent> events) throws SQLException {
+        if (events.isEmpty() || !deleteEnabled) {
+            return;
+        }
+        if (!table.hasKey()) {
+            throw new BadRecordException("delete for target table " + table + ", which has no primary key");
+        }
+        StringJoiner where = new StringJoiner(" AND ");
+        for (String k : table.keyColumns()) {
+            where.add(Identifiers.quote(k) + " = ?::" + table.column(k).castType());
+        }
+        try (PreparedStatement ps = conn.prepareStatement("DELETE FROM " + table.qualifiedName() + " WHERE " + where)) {
+            for (ChangeEvent e : events) {
+                Struct key = e.key();
+                int i = 1;
+                for (String k : table.keyColumns()) {
+                    Field f = key.schema().field(k);
+                    if (f == null) {
+                        throw new BadRecordException("record key has no field \"" + k + "\" of target primary key "
+                                + table.keyColumns());
+                    }
+                    bind(ps, i++, text.encode(key.get(f), f.schema(), table.column(k)));
+                }
+                ps.addBatch();
+            }
+            ps.executeBatch();
+        }
+    }
+
+    private static void bind(PreparedStatement ps, int index, String value) throws SQLException {
+        if (value == null) {
+            ps.setNull(index, Types.VARCHAR);
+        } else {
+            ps.setString(index, value);
+        }
+    }
+
+    private static List<Field> writableFields(TargetTable table, Schema rowSchema) {
+        List<Field> fields = new ArrayList<>();
+        for (Field f : rowSchema.fields()) {
+            if (table.column(f.name()) == null) {
+                throw new BadRecordException("column \"" + f.name() + "\" is not in target table " + table);
+            }
+            fields.add(f);
+        }
+        return fields;
+    }
+
+    /** Groups by row schema instance, in order of first appearance; each group shares one column list. */
+    private static List<List<ChangeEvent>> bySchema(Collection<ChangeEvent> events) {
+        Map<Schema, List<ChangeEvent>> byInstance = new IdentityHashMap<>();
+        List<List<ChangeEvent>> groups = new ArrayList<>();
+        for (ChangeEvent e : events) {
+            byInstance.computeIfAbsent(e.row().schema(), s -> {
+                List<ChangeEvent> g = new ArrayList<>();
+                groups.add(g);
+                return g;
+            }).add(e);
+        }
+        return groups;
+    }
+}

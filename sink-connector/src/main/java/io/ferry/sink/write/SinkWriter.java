@@ -1,0 +1,203 @@
+package io.ferry.sink.write;
+
+import io.ferry.sink.batch.BatchPlanner;
+import io.ferry.sink.batch.Segment;
+import io.ferry.sink.batch.TableBatch;
+import io.ferry.sink.errors.BadRecordHandler;
+import io.ferry.sink.errors.ErrorContext;
+import io.ferry.sink.event.BadRecordException;
+import io.ferry.sink.event.ChangeEvent;
+import io.ferry.sink.schema.TableCatalog;
+import io.ferry.sink.schema.TargetTable;
+import io.ferry.sink.state.OffsetStore;
+import io.ferry.sink.stats.SinkMetrics;
+import io.ferry.sink.stats.StatsStore;
+import io.ferry.sink.stats.TableCounters;
+import org.apache.kafka.common.TopicPartition;
+import org.apache.kafka.connect.data.Schema;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import java.sql.Connection;
+import java.sql.SQLException;
+import java.sql.Savepoint;
+import java.util.ArrayList;
+import java.util.IdentityHashMap;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * Writes one put()'s events, their statistics and their Kafka offsets in one PostgreSQL transaction.
+ * If the batch fails for a reason that is not transient, it is rolled back and replayed record by record, each in
+ * a savepoint, so that exactly the bad records go to the {@link BadRecordHandler} and all others are written.
+ */
+public final class SinkWriter {
+
+    private static final Logger log = LoggerFactory.getLogger(SinkWriter.class);
+
+    private final BatchPlanner planner = new BatchPlanner();
+    private final TableCatalog catalog;
+    private final SegmentWriter segments;
+    private final PgText text;
+    private final OffsetStore offsets;
+    private final StatsStore stats;
+    private final SinkMetrics metrics;
+    private final BadRecordHandler badRecords;
+
+    public SinkWriter(TableCatalog catalog, SegmentWriter segments, PgText text, OffsetStore offsets, StatsStore stats,
+                      SinkMetrics metrics, BadRecordHandler badRecords) {
+        this.catalog = catalog;
+        this.segments = segments;
+        this.text = text;
+        this.offsets = offsets;
+        this.stats = stats;
+        this.metrics = metrics;
+        this.badRecords = badRecords;
+    }
+
+    /**
+     * @param badCounts bad records already found while decoding, per table, to be counted in this transaction
+     */
+    public void write(Connection conn, List<ChangeEvent> events, Map<TopicPartition, Long> nextOffsets,
+                      Map<String, Long> badCounts) throws SQLException {
+        try {
+            writeBatch(conn, events, nextOffsets, badCounts);
+        } catch (SQLException | BadRecordException e) {
+            rollbackQuietly(conn);
+            catalog.invalidate();
+            if (e instanceof SQLException sql && (ErrorContext.isTransient(sql) || conn.isClosed())) {
+                throw sql;
+            }
+            log.warn("A batch of {} records failed ({}); replaying it record by record to isolate the bad ones",
+                    events.size(), ErrorContext.chain(e));
+            writeOneByOne(conn, events, nextOffsets, badCounts);
+        }
+    }
+
+    private void writeBatch(Connection conn, List<ChangeEvent> events, Map<TopicPartition, Long> nextOffsets,
+                            Map<String, Long> badCounts) throws SQLException {
+        List<TableBatch> plan = planner.plan(events);
+        Map<TableBatch, TargetTable> targets = new IdentityHashMap<>();
+        for (TableBatch tb : plan) {
+            targets.put(tb, resolveAll(conn, tb));
+        }
+        conn.setAutoCommit(false);
+        Map<String, TableCounters> counters = newCounters(badCounts);
+        for (TableBatch tb : plan) {
+            TargetTable target = targets.get(tb);
+            TableCounters c = counters.computeIfAbsent(tb.table(), t -> new TableCounters());
+            for (Segment segment : tb.segments()) {
+                segments.write(conn, target, segment);
+                segment.all().forEach(c::count);
+            }
+            c.nulStripped += text.takeNulsStripped();
+        }
+        commit(conn, nextOffsets, counters);
+    }
+
+    private TargetTable resolveAll(Connection conn, TableBatch tb) throws SQLException {
+        List<Schema> schemas = tb.rowSchemas();
+        TargetTable target = null;
+        if (schemas.isEmpty()) {
+            target = catalog.resolve(conn, tb.table(), null, tb.keySchema());
+        }
+        for (Schema s : schemas) {
+            target = catalog.resolve(conn, tb.table(), s, tb.keySchema());
+        }
+        return target;
+    }
+
+    private void writeOneByOne(Connection conn, List<ChangeEvent> events, Map<TopicPartition, Long> nextOffsets,
+                               Map<String, Long> badCounts) throws SQLException {
+        Map<String, TableCounters> counters = newCounters(badCounts);
+        Map<ChangeEvent, TargetTable> targets = new IdentityHashMap<>();
+        for (ChangeEvent e : events) {
+            try {
+                targets.put(e, catalog.resolve(conn, e.table(), e.row() == null ? null : e.row().schema(),
+                        e.key() == null ? null : e.key().schema()));
+            } catch (BadRecordException ex) {
+                bad(e, ex, counters);
+            } catch (SQLException ex) {
+                if (ErrorContext.isTransient(ex)) {
+                    throw ex;
+                }
+                bad(e, ex, counters);
+            }
+        }
+        conn.setAutoCommit(false);
+        try {
+            for (ChangeEvent e : events) {
+                TargetTable target = targets.get(e);
+                if (target == null) {
+                    continue;
+                }
+                Savepoint sp = conn.setSavepoint();
+                try {
+                    segments.writeOne(conn, target, e);
+                    conn.releaseSavepoint(sp);
+                    TableCounters c = counters.computeIfAbsent(e.table(), t -> new TableCounters());
+                    c.count(e);
+                    c.nulStripped += text.takeNulsStripped();
+                } catch (SQLException ex) {
+                    if (ErrorContext.isTransient(ex)) {
+                        throw ex;
+                    }
+                    conn.rollback(sp);
+                    bad(e, ex, counters);
+                } catch (BadRecordException ex) {
+                    conn.rollback(sp);
+                    bad(e, ex, counters);
+                }
+            }
+            commit(conn, nextOffsets, counters);
+        } catch (SQLException | RuntimeException ex) {
+            rollbackQuietly(conn);
+            catalog.invalidate();
+            throw ex;
+        }
+    }
+
+    private void bad(ChangeEvent e, Exception ex, Map<String, TableCounters> counters) {
+        text.takeNulsStripped();
+        badRecords.handle(e.record(), e.table(), ex);
+        counters.computeIfAbsent(e.table(), t -> new TableCounters()).badRecords++;
+    }
+
+    private void commit(Connection conn, Map<TopicPartition, Long> nextOffsets, Map<String, TableCounters> counters)
+            throws SQLException {
+        conn.setAutoCommit(false);
+        offsets.save(conn, nextOffsets);
+        stats.add(conn, counters);
+        conn.commit();
+        metrics.add(counters);
+    }
+
+    private static Map<String, TableCounters> newCounters(Map<String, Long> badCounts) {
+        Map<String, TableCounters> counters = new LinkedHashMap<>();
+        badCounts.forEach((table, n) -> counters.computeIfAbsent(table, t -> new TableCounters()).badRecords += n);
+        return counters;
+    }
+
+    private static void rollbackQuietly(Connection conn) {
+        try {
+            if (!conn.isClosed() && !conn.getAutoCommit()) {
+                conn.rollback();
+            }
+        } catch (SQLException ignored) {
+            // the connection is broken; the caller reconnects
+        }
+    }
+
+    /** The next offset per partition after these records. */
+    public static Map<TopicPartition, Long> nextOffsets(Iterable<org.apache.kafka.connect.sink.SinkRecord> records) {
+        Map<TopicPartition, Long> next = new LinkedHashMap<>();
+        for (var r : records) {
+            // the original coordinates: an SMT may have renamed the topic, but offsets belong to what was consumed
+            next.merge(new TopicPartition(r.originalTopic(), r.originalKafkaPartition()), r.originalKafkaOffset() + 1,
+                    Math::max);
+        }
+        return next;
+    }
+
+}
