@@ -1,0 +1,184 @@
+package io.ferry.sink;
+
+import org.apache.kafka.common.TopicPartition;
+import org.apache.kafka.connect.data.Decimal;
+import org.apache.kafka.connect.data.Schema;
+import org.apache.kafka.connect.data.SchemaBuilder;
+import org.apache.kafka.connect.data.Struct;
+import org.apache.kafka.connect.errors.ConnectException;
+import org.apache.kafka.connect.sink.SinkRecord;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+
+import java.math.BigDecimal;
+import java.sql.Connection;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.sql.Statement;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+/** The sink task against a real PostgreSQL, with Connect's worker replaced by a recording context. */
+class FerrySinkTaskTest {
+
+    static final Schema KEY = SchemaBuilder.struct().name("k").field("Id", Schema.INT32_SCHEMA).build();
+    static final Schema ROW = SchemaBuilder.struct().name("v").optional()
+            .field("Id", Schema.INT32_SCHEMA)
+            .field("select", SchemaBuilder.string().optional().parameter("__debezium.source.column.type", "VARCHAR")
+                    .parameter("__debezium.source.column.length", "20").build())
+            .field("active", SchemaBuilder.int16().optional().parameter("__debezium.source.column.type", "TINYINT")
+                    .parameter("__debezium.source.column.length", "1").build())
+            .field("price", Decimal.builder(2).optional().parameter("connect.decimal.precision", "5").build())
+            .field("features", SchemaBuilder.string().name("io.debezium.data.EnumSet").optional().build())
+            .field("at", SchemaBuilder.int64().name("io.debezium.time.MicroTime").optional().build())
+            .build();
+    static final String TOPIC = "srv.shop.Order Line";
+    static final TopicPartition TP = new TopicPartition(TOPIC, 0);
+
+    String url;
+
+    @BeforeEach
+    void database() throws Exception {
+        url = TestPostgres.newDatabaseUrl();
+    }
+
+    FerrySinkTask task(RecordingContext ctx, Map<String, String> extra) {
+        Map<String, String> props = new HashMap<>();
+        props.put("name", "test-sink");
+        props.put("connection.url", url);
+        props.put("connection.user", TestPostgres.user());
+        if (TestPostgres.password() != null) {
+            props.put("connection.password", TestPostgres.password());
+        }
+        props.put("retry.backoff.ms", "10");
+        props.putAll(extra);
+        FerrySinkTask task = new FerrySinkTask();
+        task.initialize(ctx);
+        task.start(props);
+        task.open(List.of(TP));
+        return task;
+    }
+
+    static Struct row(int id, String select, Integer active, String price, String features, Long at) {
+        return new Struct(ROW).put("Id", id).put("select", select).put("active", active == null ? null : active.shortValue())
+                .put("price", price == null ? null : new BigDecimal(price)).put("features", features).put("at", at);
+    }
+
+    static SinkRecord rec(long offset, String op, Struct before, Struct after, String snapshot) {
+        Struct r = after != null ? after : before;
+        return Envelopes.record(TOPIC, offset, new Struct(KEY).put("Id", r.getInt32("Id")), ROW, op, before, after, snapshot);
+    }
+
+    List<List<Object>> rows(String sql) throws SQLException {
+        List<List<Object>> out = new ArrayList<>();
+        try (Connection c = TestPostgres.connect(url); Statement st = c.createStatement(); ResultSet rs = st.executeQuery(sql)) {
+            while (rs.next()) {
+                List<Object> row = new ArrayList<>();
+                for (int i = 1; i <= rs.getMetaData().getColumnCount(); i++) {
+                    row.add(rs.getString(i));
+                }
+                out.add(row);
+            }
+        }
+        return out;
+    }
+
+    @Test
+    void snapshotByCopyThenChangesThenResumeFromStoredOffsets() throws Exception {
+        RecordingContext ctx = new RecordingContext(false);
+        FerrySinkTask task = task(ctx, Map.of());
+        task.put(List.of(
+                rec(0, "r", null, row(1, "tab\there\\ \"q\" \0nul", 1, "12.50", "a,b c", 3_723_000_001L), "first"),
+                rec(1, "r", null, row(2, "ünï ☃ 😀", 0, null, "", null), "true"),
+                rec(2, "r", null, row(3, null, null, "999.99", null, 0L), "last")));
+        assertThat(rows("SELECT format_type(atttypid, atttypmod) FROM pg_attribute WHERE attrelid = "
+                + "'public.\"Order Line\"'::regclass AND attnum > 0 ORDER BY attnum")).extracting(r -> r.get(0))
+                .containsExactly("integer", "character varying(20)", "boolean", "numeric(5,2)", "text[]",
+                        "time(6) without time zone");
+        assertThat(rows("SELECT * FROM \"Order Line\" ORDER BY \"Id\"")).containsExactly(
+                List.of("1", "tab\there\\ \"q\" nul", "t", "12.50", "{a,\"b c\"}", "01:02:03.000001"),
+                java.util.Arrays.asList("2", "ünï ☃ 😀", "f", null, "{}", null),
+                java.util.Arrays.asList("3", null, null, "999.99", null, "00:00:00"));
+
+        task.put(List.of(
+                rec(3, "u", row(1, "x", 1, "12.50", null, null), row(1, "updated", 0, "1.00", "z", null), null),
+                rec(4, "d", row(2, null, null, null, null, null), null, null),
+                rec(5, "c", null, row(4, "new", 1, "3.00", null, null), null),
+                rec(6, "u", null, row(4, "newer", 1, "4.00", null, null), null)));
+        assertThat(rows("SELECT \"Id\", \"select\", price::text FROM \"Order Line\" ORDER BY \"Id\"")).containsExactly(
+                List.of("1", "updated", "1.00"), java.util.Arrays.asList("3", null, "999.99"), List.of("4", "newer", "4.00"));
+        assertThat(rows("SELECT phase, snapshot_rows, inserts, updates, deletes, nul_stripped, last_offset "
+                + "FROM ferry.table_stats")).containsExactly(List.of("STREAMING", "3", "1", "2", "1", "1", "6"));
+        task.stop();
+
+        RecordingContext again = new RecordingContext(false);
+        task(again, Map.of()).stop();
+        assertThat(again.seeks).containsEntry(TP, 7L);
+    }
+
+    @Test
+    void redeliveredSnapshotBatchIsNotDoubled() throws Exception {
+        FerrySinkTask task = task(new RecordingContext(false), Map.of());
+        List<SinkRecord> batch = List.of(rec(0, "r", null, row(1, "a", 1, null, null, null), "first"),
+                rec(1, "r", null, row(2, "b", 1, null, null, null), "true"));
+        task.put(batch);
+        task.put(batch);
+        assertThat(rows("SELECT count(*) FROM \"Order Line\"")).containsExactly(List.of("2"));
+        task.stop();
+    }
+
+    @Test
+    void badRecordGoesToReporterWithContextAndTheRestIsWritten() throws Exception {
+        RecordingContext ctx = new RecordingContext(true);
+        FerrySinkTask task = task(ctx, Map.of());
+        task.put(List.of(rec(0, "c", null, row(1, "ok", 1, null, null, null), null),
+                rec(1, "c", null, row(2, "too long for twenty characters", 1, null, null, null), null),
+                rec(2, "c", null, row(3, "ok too", 1, null, null, null), null)));
+        assertThat(rows("SELECT \"Id\" FROM \"Order Line\" ORDER BY 1")).containsExactly(List.of("1"), List.of("3"));
+        assertThat(ctx.reported).extracting(SinkRecord::kafkaOffset).containsExactly(1L);
+        assertThat(ctx.reportedErrors.get(0).getMessage()).contains("test-sink", TOPIC + "-0@1", "Order Line",
+                "Id=2", "SQLState 22001");
+        assertThat(rows("SELECT bad_records, inserts FROM ferry.table_stats")).containsExactly(List.of("1", "2"));
+        task.stop();
+    }
+
+    @Test
+    void withoutReporterABadRecordFailsTheTaskWithTheFacts() {
+        FerrySinkTask task = task(new RecordingContext(false), Map.of());
+        assertThatThrownBy(() -> task.put(List.of(
+                rec(0, "c", null, row(1, "ok", 1, null, null, 90_000_000_000L), null))))
+                .isInstanceOf(ConnectException.class)
+                .hasMessageContaining("test-sink").hasMessageContaining(TOPIC + "-0@0")
+                .hasMessageContaining("\"at\"").hasMessageContaining("interval");
+        task.stop();
+    }
+
+    @Test
+    void missingTableWithoutAutoCreateIsReported() throws Exception {
+        RecordingContext ctx = new RecordingContext(true);
+        FerrySinkTask task = task(ctx, Map.of("table.auto.create", "false"));
+        task.put(List.of(rec(0, "c", null, row(1, "ok", 1, null, null, null), null)));
+        assertThat(ctx.reportedErrors).singleElement().satisfies(e ->
+                assertThat(e.getMessage()).contains("does not exist", "table.auto.create"));
+        assertThat(rows("SELECT next_offset FROM ferry.sink_offsets")).containsExactly(List.of("1"));
+        task.stop();
+    }
+
+    @Test
+    void newColumnIsAddedDuringChanges() throws Exception {
+        FerrySinkTask task = task(new RecordingContext(false), Map.of());
+        task.put(List.of(rec(0, "c", null, row(1, "a", 1, null, null, null), null)));
+        Schema wider = SchemaBuilder.struct().name("v2").optional().field("Id", Schema.INT32_SCHEMA)
+                .field("note", Schema.OPTIONAL_STRING_SCHEMA).build();
+        Struct after = new Struct(wider).put("Id", 5).put("note", "added");
+        task.put(List.of(Envelopes.record(TOPIC, 1, new Struct(KEY).put("Id", 5), wider, "c", null, after, null)));
+        assertThat(rows("SELECT \"Id\", note FROM \"Order Line\" ORDER BY 1")).containsExactly(
+                java.util.Arrays.asList("1", null), List.of("5", "added"));
+        task.stop();
+    }
+}
