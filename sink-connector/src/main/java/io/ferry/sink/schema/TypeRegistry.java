@@ -114,10 +114,16 @@ public final class TypeRegistry {
         return "numeric(" + precision + "," + scale + ")";
     }
 
-    /** Fractional-second digits: MySQL reports either fsp (0-6) or the display width (19 + 1 + fsp). */
+    /**
+     * Fractional-second digits. With column.propagate.source.type, Debezium gives the declared fsp as the length and
+     * no length at all for the default fsp of 0; some sources report the display width (19 + 1 + fsp) instead.
+     * Without propagated types, the semantic type's own resolution is the best guess.
+     */
     private static String precision(Schema schema, int fallback) {
-        Integer length = intParam(schema.parameters(), SOURCE_COLUMN_LENGTH);
-        int fsp = fallback;
+        Map<String, String> params = schema.parameters();
+        Integer length = intParam(params, SOURCE_COLUMN_LENGTH);
+        boolean propagated = params != null && params.containsKey(SOURCE_COLUMN_TYPE);
+        int fsp = propagated ? 0 : fallback;
         if (length != null) {
             if (length >= 0 && length <= 6) {
                 fsp = length;

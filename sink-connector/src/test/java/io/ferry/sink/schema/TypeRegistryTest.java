@@ -70,6 +70,8 @@ class TypeRegistryTest {
         assertThat(registry.sqlType("t", dt6)).isEqualTo("timestamp(6)");
         Schema dt0 = source(SchemaBuilder.int64().name("io.debezium.time.Timestamp"), "DATETIME", 19).build();
         assertThat(registry.sqlType("t", dt0)).isEqualTo("timestamp(0)");
+        Schema declaredWithoutFsp = source(SchemaBuilder.string().name("io.debezium.time.ZonedTimestamp"), "TIMESTAMP", null).build();
+        assertThat(registry.sqlType("t", declaredWithoutFsp)).isEqualTo("timestamptz(0)");
     }
 
     @Test

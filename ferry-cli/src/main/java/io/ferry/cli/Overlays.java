@@ -1,0 +1,41 @@
+package io.ferry.cli;
+
+import java.util.LinkedHashMap;
+import java.util.Map;
+
+/**
+ * What the runner changes in the deployable connector JSON to point it at concrete servers. Everything else in
+ * those files (the design, the tuning) is used as written, so a design tried locally deploys unchanged.
+ */
+public final class Overlays {
+    private Overlays() {}
+
+    public static Map<String, String> source(SourceEndpoint source, String bootstrap, String topicPrefix) {
+        Map<String, String> o = new LinkedHashMap<>();
+        o.put("database.hostname", source.host());
+        o.put("database.port", Integer.toString(source.port()));
+        o.put("database.user", source.user());
+        o.put("database.password", source.password() == null ? "" : source.password());
+        o.put("database.include.list", source.database());
+        o.put("schema.history.internal.kafka.bootstrap.servers", bootstrap);
+        o.put("topic.prefix", topicPrefix);
+        o.put("schema.history.internal.kafka.topic", topicPrefix + ".schema-history");
+        o.put("notification.sink.topic.name", topicPrefix + ".notifications");
+        return o;
+    }
+
+    public static Map<String, String> sink(String pgUrl, String user, String password, String topicPrefix,
+                                           String database) {
+        Map<String, String> o = new LinkedHashMap<>();
+        o.put("connection.url", pgUrl);
+        o.put("connection.user", user);
+        o.put("connection.password", password == null ? "" : password);
+        o.put("topics.regex", regexLiteral(topicPrefix) + "\\." + regexLiteral(database) + "\\..*");
+        o.put("errors.deadletterqueue.topic.name", topicPrefix + ".sink.dlq");
+        return o;
+    }
+
+    private static String regexLiteral(String s) {
+        return s.replaceAll("([\\\\.\\[\\]{}()*+?^$|-])", "\\\\$1");
+    }
+}

