@@ -39,8 +39,10 @@ final class PipelineHarness implements AutoCloseable {
         }
         pgUrl = TestServers.newPostgresDatabase(name);
         topicPrefix = name.replace('_', '-');
-        connect = new EmbeddedConnectCluster.Builder().name(name).numWorkers(workers)
-                .workerProps(workerProps()).brokerProps(brokerProps()).build();
+        Map<String, String> worker = workerProps();
+        worker.putAll(sharedGroupProps(name));
+        connect = (EmbeddedConnectCluster) new EmbeddedConnectCluster.Builder().name(name).numWorkers(workers)
+                .workerProps(worker).brokerProps(brokerProps()).build();
         connect.start();
     }
 
@@ -55,6 +57,22 @@ final class PipelineHarness implements AutoCloseable {
         w.put("config.providers.env.class", "org.apache.kafka.common.config.provider.EnvVarConfigProvider");
         w.put("offset.flush.interval.ms", "1000");
         w.put("scheduled.rebalance.max.delay.ms", "3000");
+        return w;
+    }
+
+    /** What a worker outside the embedded cluster needs to join its group. */
+    static Map<String, String> sharedGroupProps(String name) {
+        Map<String, String> w = new HashMap<>();
+        w.put("group.id", "ferry-test-" + name);
+        w.put("config.storage.topic", "ferry-test-configs-" + name);
+        w.put("offset.storage.topic", "ferry-test-offsets-" + name);
+        w.put("status.storage.topic", "ferry-test-status-" + name);
+        w.put("config.storage.replication.factor", "1");
+        w.put("offset.storage.replication.factor", "1");
+        w.put("status.storage.replication.factor", "1");
+        // a killed worker's sink consumer leaves the group after this, not after the 45 s default
+        w.put("consumer.session.timeout.ms", "10000");
+        w.put("consumer.heartbeat.interval.ms", "1000");
         return w;
     }
 
