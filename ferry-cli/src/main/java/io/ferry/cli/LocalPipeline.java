@@ -1,0 +1,66 @@
+package io.ferry.cli;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import io.ferry.embedded.KafkaConnectServer;
+
+import java.io.IOException;
+import java.io.PrintStream;
+import java.nio.file.Path;
+import java.util.List;
+
+/** An in-process Kafka broker and Connect worker, with connectors validated and deployed onto it. */
+final class LocalPipeline implements AutoCloseable {
+
+    final KafkaConnectServer server;
+    final ConnectClient client;
+    private final PrintStream out;
+
+    private LocalPipeline(KafkaConnectServer server, PrintStream out) {
+        this.server = server;
+        this.client = new ConnectClient(server.restUrl());
+        this.out = out;
+    }
+
+    static LocalPipeline start(Path stateDir, PrintStream out) throws Exception {
+        return new LocalPipeline(KafkaConnectServer.start(stateDir, Paths.pluginPath()), out);
+    }
+
+    /** Validates, then creates or updates each connector; stops at the first invalid one with every reason. */
+    void deploy(ConnectorFile... connectors) throws IOException {
+        ConnectorValidator validator = new ConnectorValidator(client);
+        for (ConnectorFile c : connectors) {
+            List<String> problems = validator.validate(c);
+            if (!problems.isEmpty()) {
+                throw new IOException("connector " + c.name() + " is not valid:\n  " + String.join("\n  ", problems));
+            }
+            client.put(c.name(), c.config());
+            out.println("  deployed " + c.name() + " (" + c.connectorClass() + ")");
+        }
+    }
+
+    /** Throws with the task's trace when a connector or task has FAILED. */
+    void checkHealthy(String... names) throws IOException {
+        for (String name : names) {
+            JsonNode s;
+            try {
+                s = client.status(name);
+            } catch (IOException e) {
+                continue; // not yet known to the worker
+            }
+            if ("FAILED".equals(s.path("connector").path("state").asText())) {
+                throw new IOException("connector " + name + " FAILED: " + s.path("connector").path("trace").asText());
+            }
+            for (JsonNode t : s.path("tasks")) {
+                if ("FAILED".equals(t.path("state").asText())) {
+                    throw new IOException("connector " + name + " task " + t.path("id").asText() + " FAILED: "
+                            + t.path("trace").asText());
+                }
+            }
+        }
+    }
+
+    @Override
+    public void close() {
+        server.close();
+    }
+}
