@@ -1,0 +1,45 @@
+package io.ferry.cli;
+
+import org.junit.jupiter.api.Test;
+
+import java.util.Map;
+import java.util.regex.Pattern;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+class OverlaysTest {
+
+    @Test
+    void sourceUrlGivesHostPortDatabaseAndCredentials() {
+        SourceEndpoint s = SourceEndpoint.parse("jdbc:mysql://db.internal:3307/shop?user=dbz&password=p%40ss", null, null);
+        assertThat(s).isEqualTo(new SourceEndpoint("mysql", "db.internal", 3307, "shop", "dbz", "p@ss"));
+        assertThat(SourceEndpoint.parse("jdbc:mariadb://h/shop", "u", "x").port()).isEqualTo(3306);
+        assertThat(SourceEndpoint.redact("jdbc:mysql://h/db?user=a&password=secret&x=1")).doesNotContain("secret");
+    }
+
+    @Test
+    void sourceUrlWithoutDatabaseOrOfAnotherKindIsRefusedWithoutShowingThePassword() {
+        assertThatThrownBy(() -> SourceEndpoint.parse("jdbc:mysql://h:3306/?password=secret", null, null))
+                .hasMessageContaining("names no database").hasMessageNotContaining("secret");
+        assertThatThrownBy(() -> SourceEndpoint.parse("jdbc:postgresql://h/db", null, null))
+                .hasMessageContaining("jdbc:mysql://");
+    }
+
+    @Test
+    void sinkTopicsRegexMatchesOnlyTheDatabasesTableTopics() {
+        Map<String, String> o = Overlays.sink("jdbc:postgresql://h/db", "u", "p", "ferry-1", "shop_db");
+        Pattern regex = Pattern.compile(o.get("topics.regex"));
+        assertThat(regex.matcher("ferry-1.shop_db.orders").matches()).isTrue();
+        assertThat(regex.matcher("ferry-1.shop_db.Order Line").matches()).isTrue();
+        assertThat(regex.matcher("ferry-1.notifications").matches()).isFalse();
+        assertThat(regex.matcher("ferry-1.schema-history").matches()).isFalse();
+        assertThat(regex.matcher("ferryX1.shop_db.orders").matches()).isFalse();
+    }
+
+    @Test
+    void connectorFilePrintsNoPasswords() {
+        ConnectorFile f = new ConnectorFile("c", Map.of("connection.password", "secret", "database.password", "${env:X}"));
+        assertThat(f.printable()).containsEntry("connection.password", "********").containsEntry("database.password", "${env:X}");
+    }
+}

@@ -1,0 +1,45 @@
+package io.ferry.cli;
+
+import org.junit.jupiter.api.Test;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+/** Keeps the deployable files true to the tree: every path docker-compose mounts exists, every connector file parses. */
+class ProjectFilesTest {
+
+    static final Path HOME = Path.of(System.getProperty("ferry.project.dir", "..")).toAbsolutePath().normalize();
+
+    @Test
+    void everyPathDockerComposeMountsExists() throws Exception {
+        String compose = Files.readString(HOME.resolve("docker-compose.yml"));
+        Matcher m = Pattern.compile("-\\s+\\./([^:\\s]+):").matcher(compose);
+        List<String> paths = new ArrayList<>();
+        while (m.find()) {
+            paths.add(m.group(1));
+        }
+        assertThat(paths).contains("connect-plugins/target/plugin-path", "connectors");
+        for (String p : paths) {
+            assertThat(HOME.resolve(p)).as(p).exists();
+        }
+    }
+
+    @Test
+    void connectorFilesParseAndUseEnvReferencesForCredentials() throws Exception {
+        for (String name : List.of("mysql-source.json", "mariadb-source.json", "postgres-sink.json")) {
+            ConnectorFile f = ConnectorFile.read(HOME.resolve("connectors").resolve(name));
+            assertThat(f.connectorClass()).as(name).isNotBlank();
+            f.config().forEach((k, v) -> {
+                if (k.contains("password") || k.endsWith(".user") || k.endsWith("hostname") || k.equals("connection.url")) {
+                    assertThat(v).as(name + " " + k).startsWith("${env:");
+                }
+            });
+        }
+    }
+}
