@@ -53,6 +53,8 @@ public class SurrogateKey<R extends ConnectRecord<R>> implements Transformation<
     private UuidColumn column;
     private List<String> declaredFields;
     private String table;
+    /** Without declared fields, one column per key layout (one transform instance serves many tables). */
+    private final Map<List<String>, UuidColumn> byKeyFields = new java.util.concurrent.ConcurrentHashMap<>();
 
     @Override
     public void configure(Map<String, ?> props) {
@@ -93,7 +95,7 @@ public class SurrogateKey<R extends ConnectRecord<R>> implements Transformation<
             id = col.idOf(value, tableName, PURPOSE);
         }
         Object newValue = col.addTo(record.valueSchema(), value, image -> col.idOf(image, tableName, PURPOSE));
-        Schema keySchema = keySchema(record.keySchema());
+        Schema keySchema = keySchema(record.keySchema(), col);
         return record.newRecord(record.topic(), record.kafkaPartition(), keySchema, new Struct(keySchema).put(col.column(), id),
                 col.schemaFor(record.valueSchema()), newValue, record.timestamp(), record.headers());
     }
@@ -108,11 +110,7 @@ public class SurrogateKey<R extends ConnectRecord<R>> implements Transformation<
                     + ConfigName.NATURAL_KEY_FIELDS);
         }
         List<String> keyFields = key.schema().fields().stream().map(Field::name).toList();
-        if (!keyFields.equals(declaredFields)) {
-            declaredFields = keyFields;
-            column = new UuidColumn(column.column(), keyFields, false);
-        }
-        return column;
+        return byKeyFields.computeIfAbsent(keyFields, f -> new UuidColumn(column.column(), f, false));
     }
 
     private R tombstone(R record, String tableName) {
@@ -121,7 +119,7 @@ public class SurrogateKey<R extends ConnectRecord<R>> implements Transformation<
         }
         UuidColumn col = columnFor(record);
         String id = col.idOf(key, tableName, PURPOSE);
-        Schema keySchema = keySchema(record.keySchema());
+        Schema keySchema = keySchema(record.keySchema(), col);
         return record.newRecord(record.topic(), record.kafkaPartition(), keySchema, new Struct(keySchema).put(col.column(), id),
                 record.valueSchema(), null, record.timestamp(), record.headers());
     }
@@ -154,9 +152,9 @@ public class SurrogateKey<R extends ConnectRecord<R>> implements Transformation<
                 record.timestamp(), record.headers());
     }
 
-    private Schema keySchema(Schema original) {
+    private static Schema keySchema(Schema original, UuidColumn col) {
         return SchemaBuilder.struct().name(original != null ? original.name() : null)
-                .field(column.column(), column.columnSchema()).build();
+                .field(col.column(), col.columnSchema()).build();
     }
 
     @Override
@@ -166,5 +164,6 @@ public class SurrogateKey<R extends ConnectRecord<R>> implements Transformation<
 
     @Override
     public void close() {
+        byKeyFields.clear();
     }
 }

@@ -51,6 +51,19 @@ class SurrogateKeyTest {
     }
 
     @Test
+    void oneInstanceServesTablesWithDifferentKeys() {
+        smt.configure(Map.of());
+        smt.apply(Records.envelope("c", null, Records.row(1, 23)));
+        org.apache.kafka.connect.data.Schema otherKey = org.apache.kafka.connect.data.SchemaBuilder.struct()
+                .field("film_id", org.apache.kafka.connect.data.Schema.INT32_SCHEMA).build();
+        org.apache.kafka.connect.data.Schema otherRow = org.apache.kafka.connect.data.SchemaBuilder.struct().optional()
+                .field("film_id", org.apache.kafka.connect.data.Schema.INT32_SCHEMA).build();
+        SourceRecord film = smt.apply(new SourceRecord(Map.of(), Map.of(), "srv.sakila.film", 0, otherKey,
+                new Struct(otherKey).put("film_id", 23), otherRow, new Struct(otherRow).put("film_id", 23)));
+        assertThat(((Struct) film.key()).getString("id")).isEqualTo("b8fbc15f-dbda-52aa-a611-bd6867453728");
+    }
+
+    @Test
     void tombstoneKeyIsMappedToo() {
         smt.configure(Map.of());
         SourceRecord tomb = new SourceRecord(Map.of(), Map.of(), Records.TOPIC, 0, Records.KEY, Records.key(1, 23), null, null);

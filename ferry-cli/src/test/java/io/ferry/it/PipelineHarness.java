@@ -132,6 +132,10 @@ final class PipelineHarness implements AutoCloseable {
             if (last.size() == Sakila.TABLE_COUNT && last.stream().allMatch(TableComparison::matches)) {
                 return;
             }
+            String status = statusSummary();
+            if (status.contains("=FAILED")) {
+                fail("a connector failed while waiting for the target to converge: " + status);
+            }
             Thread.sleep(2000);
         }
         StringBuilder sb = new StringBuilder("target did not converge to the source within " + timeout + ":\n");
