@@ -99,26 +99,29 @@ class FerrySinkTaskTest {
         assertThat(rows("SELECT format_type(atttypid, atttypmod) FROM pg_attribute WHERE attrelid = "
                 + "'public.\"Order Line\"'::regclass AND attnum > 0 ORDER BY attnum")).extracting(r -> r.get(0))
                 .containsExactly("integer", "character varying(20)", "boolean", "numeric(5,2)", "text[]",
-                        "time(6) without time zone");
+                        "interval");
         assertThat(rows("SELECT * FROM \"Order Line\" ORDER BY \"Id\"")).containsExactly(
                 List.of("1", "tab\there\\ \"q\" nul", "t", "12.50", "{a,\"b c\"}", "01:02:03.000001"),
                 java.util.Arrays.asList("2", "ünï ☃ 😀", "f", null, "{}", null),
                 java.util.Arrays.asList("3", null, null, "999.99", null, "00:00:00"));
+        task.put(List.of(rec(3, "c", null, row(5, "long time", 1, null, null, -3_020_399_000_000L), null)));
+        assertThat(rows("SELECT at::text FROM \"Order Line\" WHERE \"Id\" = 5")).containsExactly(List.of("-838:59:59"));
 
         task.put(List.of(
-                rec(3, "u", row(1, "x", 1, "12.50", null, null), row(1, "updated", 0, "1.00", "z", null), null),
-                rec(4, "d", row(2, null, null, null, null, null), null, null),
-                rec(5, "c", null, row(4, "new", 1, "3.00", null, null), null),
-                rec(6, "u", null, row(4, "newer", 1, "4.00", null, null), null)));
+                rec(4, "u", row(1, "x", 1, "12.50", null, null), row(1, "updated", 0, "1.00", "z", null), null),
+                rec(5, "d", row(2, null, null, null, null, null), null, null),
+                rec(6, "c", null, row(4, "new", 1, "3.00", null, null), null),
+                rec(7, "u", null, row(4, "newer", 1, "4.00", null, null), null)));
         assertThat(rows("SELECT \"Id\", \"select\", price::text FROM \"Order Line\" ORDER BY \"Id\"")).containsExactly(
-                List.of("1", "updated", "1.00"), java.util.Arrays.asList("3", null, "999.99"), List.of("4", "newer", "4.00"));
+                List.of("1", "updated", "1.00"), java.util.Arrays.asList("3", null, "999.99"), List.of("4", "newer", "4.00"),
+                java.util.Arrays.asList("5", "long time", null));
         assertThat(rows("SELECT phase, snapshot_rows, inserts, updates, deletes, nul_stripped, last_offset "
-                + "FROM ferry.table_stats")).containsExactly(List.of("STREAMING", "3", "1", "2", "1", "1", "6"));
+                + "FROM ferry.table_stats")).containsExactly(List.of("STREAMING", "3", "2", "2", "1", "1", "7"));
         task.stop();
 
         RecordingContext again = new RecordingContext(false);
         task(again, Map.of()).stop();
-        assertThat(again.seeks).containsEntry(TP, 7L);
+        assertThat(again.seeks).containsEntry(TP, 8L);
     }
 
     @Test
@@ -149,12 +152,12 @@ class FerrySinkTaskTest {
 
     @Test
     void withoutReporterABadRecordFailsTheTaskWithTheFacts() {
-        FerrySinkTask task = task(new RecordingContext(false), Map.of());
+        FerrySinkTask task = task(new RecordingContext(false), Map.of("text.nul.policy", "fail"));
         assertThatThrownBy(() -> task.put(List.of(
-                rec(0, "c", null, row(1, "ok", 1, null, null, 90_000_000_000L), null))))
+                rec(0, "c", null, row(1, "nul\0here", 1, null, null, null), null))))
                 .isInstanceOf(ConnectException.class)
                 .hasMessageContaining("test-sink").hasMessageContaining(TOPIC + "-0@0")
-                .hasMessageContaining("\"at\"").hasMessageContaining("interval");
+                .hasMessageContaining("\"select\"").hasMessageContaining("NUL").hasMessageContaining("Id=1");
         task.stop();
     }
 

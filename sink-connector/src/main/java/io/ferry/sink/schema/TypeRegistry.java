@@ -43,7 +43,9 @@ public final class TypeRegistry {
         }
         return switch (name) {
             case DBZ_DATE, Date.LOGICAL_NAME -> "date";
-            case DBZ_TIME, DBZ_MICRO_TIME, DBZ_NANO_TIME, Time.LOGICAL_NAME -> "time" + precision(schema, 6);
+            // MySQL TIME is a duration (-838:59:59 .. 838:59:59), not a time of day: only interval holds all of it
+            case DBZ_TIME, DBZ_MICRO_TIME, DBZ_NANO_TIME -> "interval";
+            case Time.LOGICAL_NAME -> "time" + precision(schema, 3);
             case DBZ_TIMESTAMP, Timestamp.LOGICAL_NAME -> "timestamp" + precision(schema, 3);
             case DBZ_MICRO_TIMESTAMP, DBZ_NANO_TIMESTAMP -> "timestamp" + precision(schema, 6);
             case DBZ_ZONED_TIMESTAMP -> "timestamptz" + precision(schema, 6);
@@ -68,6 +70,11 @@ public final class TypeRegistry {
         }
         String sourceType = params.get(SOURCE_COLUMN_TYPE).toUpperCase(Locale.ROOT);
         Integer length = intParam(params, SOURCE_COLUMN_LENGTH);
+        if (isUnsignedBigintAsLong(schema)) {
+            throw new UnsupportedTypeException("a BIGINT UNSIGNED column arrives as int64, so values above "
+                    + "9223372036854775807 would arrive negative; set bigint.unsigned.handling.mode=precise on the "
+                    + "source connector");
+        }
         if (tinyint1AsBoolean && (sourceType.equals("TINYINT") || sourceType.equals("BOOLEAN")
                 || sourceType.equals("BOOL")) && length != null && length == 1) {
             return "boolean";
@@ -143,6 +150,13 @@ public final class TypeRegistry {
         } catch (NumberFormatException e) {
             return null;
         }
+    }
+
+    /** Debezium's default bigint.unsigned.handling.mode=long: values above 2^63-1 wrap to negative numbers. */
+    public static boolean isUnsignedBigintAsLong(Schema schema) {
+        Map<String, String> params = schema.parameters();
+        return schema.type() == Schema.Type.INT64 && params != null && params.get(SOURCE_COLUMN_TYPE) != null
+                && params.get(SOURCE_COLUMN_TYPE).toUpperCase(Locale.ROOT).startsWith("BIGINT UNSIGNED");
     }
 
     static String describe(Schema schema) {

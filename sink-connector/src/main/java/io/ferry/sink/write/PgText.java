@@ -59,8 +59,9 @@ public final class PgText {
             }
         }
         return switch (schema.type()) {
-            case INT8, INT16, INT32, INT64 -> column.isBoolean() ? (((Number) value).longValue() != 0 ? "t" : "f")
+            case INT8, INT16, INT32 -> column.isBoolean() ? (((Number) value).longValue() != 0 ? "t" : "f")
                     : value.toString();
+            case INT64 -> int64((Long) value, schema, column);
             case FLOAT32, FLOAT64 -> value.toString();
             case BOOLEAN -> ((Boolean) value) ? "t" : "f";
             case STRING -> text(value.toString(), column);
@@ -95,6 +96,15 @@ public final class PgText {
             }
             default -> null;
         };
+    }
+
+    private static String int64(long v, Schema schema, TargetColumn column) {
+        if (v < 0 && io.ferry.sink.schema.TypeRegistry.isUnsignedBigintAsLong(schema)) {
+            throw new BadRecordException("column \"" + column.name() + "\": BIGINT UNSIGNED value arrived as " + v
+                    + " (it was " + Long.toUnsignedString(v) + "); set bigint.unsigned.handling.mode=precise on the "
+                    + "source connector");
+        }
+        return column.isBoolean() ? (v != 0 ? "t" : "f") : Long.toString(v);
     }
 
     /** MySQL TIME spans -838:59:59..838:59:59; only an interval column holds all of it. */

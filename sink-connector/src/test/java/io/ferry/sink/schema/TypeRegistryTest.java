@@ -84,6 +84,14 @@ class TypeRegistryTest {
     }
 
     @Test
+    void mysqlTimeIsAnIntervalAndUnsignedBigintAsLongIsRefused() {
+        assertThat(registry.sqlType("t", SchemaBuilder.int64().name("io.debezium.time.MicroTime").build())).isEqualTo("interval");
+        Schema wrapped = source(SchemaBuilder.int64(), "BIGINT UNSIGNED", 20).build();
+        assertThatThrownBy(() -> registry.sqlType("big", wrapped)).isInstanceOf(UnsupportedTypeException.class)
+                .hasMessageContaining("bigint.unsigned.handling.mode=precise");
+    }
+
+    @Test
     void unknownStructFailsLoudlyNamingTheColumn() {
         Schema struct = SchemaBuilder.struct().field("x", Schema.INT32_SCHEMA).build();
         assertThatThrownBy(() -> registry.sqlType("weird", struct))
