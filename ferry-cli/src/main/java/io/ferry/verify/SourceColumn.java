@@ -10,8 +10,10 @@ record SourceColumn(String name, String dataType, String columnType) {
         String c = "`" + name.replace("`", "``") + "`";
         return switch (dataType.toLowerCase(Locale.ROOT)) {
             case "timestamp" -> "CAST(UNIX_TIMESTAMP(" + c + ") * 1000000 AS DECIMAL(30,0))";
-            case "datetime" -> "DATE_FORMAT(" + c + ", '%Y-%m-%d %H:%i:%s.%f')";
-            case "date" -> "DATE_FORMAT(" + c + ", '%Y-%m-%d')";
+            // zero dates arrive as NULL (Debezium's behaviour, Ferry's documented policy)
+            case "datetime" -> "NULLIF(DATE_FORMAT(" + c + ", '%Y-%m-%d %H:%i:%s.%f'), '0000-00-00 00:00:00.000000')";
+            case "date" -> "NULLIF(DATE_FORMAT(" + c + ", '%Y-%m-%d'), '0000-00-00')";
+            case "time" -> "CAST(TIME_TO_SEC(" + c + ") * 1000000 AS DECIMAL(30,0))";
             case "year" -> "CAST(" + c + " AS UNSIGNED)";
             case "geometry", "point", "linestring", "polygon", "multipoint", "multilinestring", "multipolygon",
                  "geometrycollection" -> "LOWER(HEX(ST_AsBinary(" + c + ")))";
@@ -26,6 +28,9 @@ record SourceColumn(String name, String dataType, String columnType) {
         String c = "\"" + name.replace("\"", "\"\"") + "\"";
         String t = targetType.toLowerCase(Locale.ROOT);
         if (t.startsWith("timestamp") && t.contains("with time zone")) {
+            return "(extract(epoch from " + c + ") * 1000000)::numeric(30,0)";
+        }
+        if (t.equals("interval")) {
             return "(extract(epoch from " + c + ") * 1000000)::numeric(30,0)";
         }
         if (t.startsWith("timestamp")) {

@@ -99,14 +99,15 @@ public class FerrySinkTask extends SinkTask {
     private BadRecordHandler badRecordHandler() {
         return (record, table, error) -> {
             String message = ErrorContext.describe(connectorName, record, table, error);
+            // the message carries the whole chain; the raw cause is left out because drivers put row values in theirs
             if (reporter == null) {
                 throw new ConnectException(message + ". Set errors.tolerance=all and errors.deadletterqueue.topic.name "
-                        + "to route such records to a dead-letter queue instead.", error);
+                        + "to route such records to a dead-letter queue instead.");
             }
             log.warn("{} - sent to the errant-record reporter", message);
             try {
                 // wait: the offsets committed with this batch must not pass a record the DLQ has not taken
-                reporter.report(record, new BadRecordException(message, error)).get();
+                reporter.report(record, new BadRecordException(message)).get();
             } catch (InterruptedException e) {
                 Thread.currentThread().interrupt();
                 throw new ConnectException(message, e);

@@ -57,7 +57,13 @@ public final class ErrorContext {
         if (t instanceof SQLException sql && sql.getSQLState() != null) {
             sb.append("[SQLState ").append(sql.getSQLState()).append("] ");
         }
-        sb.append(t.getClass().getSimpleName()).append(": ").append(t.getMessage());
+        sb.append(t.getClass().getSimpleName()).append(": ");
+        if (t instanceof java.sql.BatchUpdateException) {
+            // pgjdbc prints the whole statement with its bound values here; the next exception has the reason
+            sb.append("a batched statement failed (statement and values omitted)");
+        } else {
+            sb.append(t.getMessage());
+        }
     }
 
     /** The column PostgreSQL names in its error report, if any. */

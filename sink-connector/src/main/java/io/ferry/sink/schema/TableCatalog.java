@@ -114,8 +114,9 @@ public final class TableCatalog {
                             + " and table.auto.evolve is false; run: ALTER TABLE " + table.qualifiedName()
                             + " ADD COLUMN " + Identifiers.quote(f.name()) + " " + types.sqlType(f.name(), f.schema()));
                 }
+                String type = types.sqlType(f.name(), f.schema());
                 ddl.add("ALTER TABLE " + table.qualifiedName() + " ADD COLUMN IF NOT EXISTS "
-                        + Identifiers.quote(f.name()) + " " + types.sqlType(f.name(), f.schema()));
+                        + Identifiers.quote(f.name()) + " " + type + defaultClause(f, type));
             }
         }
         if (ddl.isEmpty()) {
@@ -124,6 +125,20 @@ public final class TableCatalog {
         runDdl(conn, table.name(), ddl);
         log.info("Evolved target table {}: {}", table, ddl);
         return read(conn, table.name());
+    }
+
+    /**
+     * MySQL fills an added column's default into existing rows without writing binlog events for them; the same
+     * default on the target column gives those rows the same value. Debezium carries it as the schema default.
+     */
+    private static String defaultClause(Field f, String sqlType) {
+        Object def = f.schema().defaultValue();
+        if (def == null) {
+            return "";
+        }
+        String text = new io.ferry.sink.write.PgText(io.ferry.sink.config.FerrySinkConfig.NulPolicy.STRIP)
+                .encode(def, f.schema(), new TargetColumn(f.name(), sqlType, sqlType.replaceAll("\\(.*\\)", "")));
+        return text == null ? "" : " DEFAULT " + literal(text) + "::" + sqlType;
     }
 
     private void runDdl(Connection conn, String table, List<String> statements) throws SQLException {

@@ -38,6 +38,8 @@ public final class PgConnections implements AutoCloseable {
         props.setProperty("ApplicationName", applicationName);
         props.setProperty("tcpKeepAlive", "true");
         props.setProperty("connectTimeout", "10");
+        // keep row values ("Failing row contains ...", "Key (id)=(...)") out of exception messages and so out of logs
+        props.setProperty("logServerErrorDetail", "false");
         Connection conn = new org.postgresql.Driver().connect(config.connectionUrl(), props);
         if (conn == null) {
             throw new SQLException("not a PostgreSQL JDBC URL", "08001");

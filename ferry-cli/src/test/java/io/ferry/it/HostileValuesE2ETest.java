@@ -1,0 +1,142 @@
+package io.ferry.it;
+
+import io.ferry.cli.ConnectorFile;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.apache.kafka.clients.consumer.ConsumerRecords;
+import org.apache.kafka.common.header.Header;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.MethodOrderer;
+import org.junit.jupiter.api.Order;
+import org.junit.jupiter.api.Tag;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.TestInstance;
+import org.junit.jupiter.api.TestMethodOrder;
+
+import java.nio.charset.StandardCharsets;
+import java.sql.Connection;
+import java.sql.ResultSet;
+import java.sql.Statement;
+import java.time.Duration;
+import java.util.HashMap;
+import java.util.Map;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+/**
+ * Values and names that break other tools, through the real pipeline in the snapshot and in the stream: a
+ * reserved-word, mixed-case table and column, utf8mb4 emoji, NUL bytes, BIGINT UNSIGNED max, zero dates, TIME
+ * beyond a day and negative, DECIMAL(65,30), tinyint(1); an ALTER TABLE ADD COLUMN with a default during CDC; and
+ * a poison record that goes to the dead-letter queue with its facts while everything else keeps flowing.
+ */
+@Tag("e2e")
+@TestInstance(TestInstance.Lifecycle.PER_CLASS)
+@TestMethodOrder(MethodOrderer.OrderAnnotation.class)
+class HostileValuesE2ETest {
+
+    static final String INSERT = "INSERT INTO `Order` (`Id`, `Select`, body, big, d, dt, t, flag, price, f, j) VALUES ";
+
+    PipelineHarness pipeline;
+    ConnectorFile sink;
+
+    @BeforeAll
+    void start() throws Exception {
+        pipeline = new PipelineHarness("hostile", 1);
+        try (Connection src = pipeline.sourceDb(); Statement st = src.createStatement()) {
+            st.execute("SET SESSION sql_mode = ''");
+            st.execute("CREATE TABLE `Order` (`Id` BIGINT UNSIGNED NOT NULL PRIMARY KEY, `Select` VARCHAR(50), "
+                    + "body TEXT, big BIGINT UNSIGNED, d DATE NULL, dt DATETIME(6) NULL, t TIME(3), flag TINYINT(1), "
+                    + "price DECIMAL(65,30), f DOUBLE, j JSON) DEFAULT CHARSET=utf8mb4");
+            st.execute(INSERT + "(18446744073709551615, 'Zoë 😀 \"quoted\"', CONCAT('a', CHAR(0), 'b'), "
+                    + "18446744073709551615, '0000-00-00', '0000-00-00 00:00:00', '838:59:59.999', 1, "
+                    + "'12345678901234567890123456789012345.123456789012345678901234567890', 1.5e300, '{\"a\": [1, 2]}')");
+            st.execute(INSERT + "(1, 'tab\\there\\nnewline\\\\back', '', 0, '2024-02-29', '1970-01-01 00:00:00.000001', "
+                    + "'-12:00:00.5', 0, '-0.000000000000000000000000000001', -0.0, 'null')");
+            st.execute("CREATE TABLE poison (id INT PRIMARY KEY, v VARCHAR(10))");
+            st.execute("INSERT INTO poison VALUES (1, 'ok'), (2, 'too long'), (3, 'ok')");
+        }
+        // the target of poison is the user's design, narrower than the source: one row cannot fit
+        try (Connection pg = pipeline.targetDb(); Statement st = pg.createStatement()) {
+            st.execute("CREATE TABLE poison (id integer PRIMARY KEY, v varchar(3))");
+        }
+        sink = pipeline.sinkConnector();
+        pipeline.deploy(sink);
+        pipeline.deploy(pipeline.sourceConnector());
+    }
+
+    @AfterAll
+    void stop() {
+        if (pipeline != null) {
+            pipeline.close();
+        }
+    }
+
+    @Test
+    @Order(1)
+    void snapshotDeliversEveryHostileValue() throws Exception {
+        pipeline.awaitTargetEqualsSource(Duration.ofMinutes(4), "poison");
+        try (Connection pg = pipeline.targetDb(); Statement st = pg.createStatement();
+             ResultSet rs = st.executeQuery("SELECT \"Select\", body, big::text, d, dt, t::text, flag, price::text, "
+                     + "nul_stripped FROM \"Order\", ferry.table_stats WHERE \"Id\" = 18446744073709551615 "
+                     + "AND table_name = 'Order'")) {
+            assertThat(rs.next()).isTrue();
+            assertThat(rs.getString(1)).isEqualTo("Zoë 😀 \"quoted\"");
+            assertThat(rs.getString(2)).isEqualTo("ab");
+            assertThat(rs.getString(3)).isEqualTo("18446744073709551615");
+            assertThat(rs.getObject(4)).isNull();
+            assertThat(rs.getObject(5)).isNull();
+            assertThat(rs.getString(6)).isEqualTo("838:59:59.999");
+            assertThat(rs.getBoolean(7)).isTrue();
+            assertThat(rs.getString(8)).isEqualTo("12345678901234567890123456789012345.123456789012345678901234567890");
+            assertThat(rs.getLong(9)).isEqualTo(1);
+        }
+    }
+
+    @Test
+    @Order(2)
+    void streamingDeliversThemTooAndAnAddedColumnKeepsItsDefault() throws Exception {
+        try (Connection src = pipeline.sourceDb(); Statement st = src.createStatement()) {
+            st.execute("SET SESSION sql_mode = ''");
+            st.execute(INSERT + "(2, '日本語 🚀', CONCAT(CHAR(0), 'x', CHAR(0)), 9223372036854775808, '0000-00-00', "
+                    + "'2038-01-19 03:14:08.123456', '-838:59:59', 1, '0.5', 2.5, '[]')");
+            st.execute("UPDATE `Order` SET `Select` = 'ünïcödé' WHERE `Id` = 1");
+            st.execute("ALTER TABLE `Order` ADD COLUMN note VARCHAR(20) NOT NULL DEFAULT 'n/a'");
+            st.execute(INSERT.replace(", j)", ", j, note)") + "(3, 'after alter', 'x', 3, '2026-11-25', NULL, "
+                    + "'00:00:01', 0, '1', 1, '{}', 'noted')");
+            st.execute("DELETE FROM `Order` WHERE `Id` = 1");
+            st.execute("INSERT INTO poison VALUES (4, 'ok'), (5, 'long again'), (6, 'ok')");
+        }
+        pipeline.awaitTargetEqualsSource(Duration.ofMinutes(3), "poison");
+        try (Connection pg = pipeline.targetDb(); Statement st = pg.createStatement();
+             ResultSet rs = st.executeQuery("SELECT id FROM poison ORDER BY id")) {
+            StringBuilder ids = new StringBuilder();
+            while (rs.next()) {
+                ids.append(rs.getInt(1)).append(' ');
+            }
+            assertThat(ids.toString().trim()).isEqualTo("1 3 4 6");
+        }
+    }
+
+    @Test
+    @Order(3)
+    void poisonRecordsAreInTheDeadLetterQueueWithTheirFacts() throws Exception {
+        String dlq = sink.config().get("errors.deadletterqueue.topic.name");
+        ConsumerRecords<byte[], byte[]> records = pipeline.connect.kafka().consume(2, 60_000, dlq);
+        assertThat(records.count()).isEqualTo(2);
+        for (ConsumerRecord<byte[], byte[]> r : records) {
+            Map<String, String> h = new HashMap<>();
+            for (Header header : r.headers()) {
+                h.put(header.key(), header.value() == null ? null : new String(header.value(), StandardCharsets.UTF_8));
+            }
+            assertThat(h.get("__connect.errors.topic")).endsWith(".poison");
+            assertThat(h).containsKeys("__connect.errors.partition", "__connect.errors.offset");
+            assertThat(h.get("__connect.errors.exception.message")).contains(sink.name(), "\"poison\"", "SQLState 22001")
+                    .containsAnyOf("id=2", "id=5").doesNotContain("too long").doesNotContain("long again");
+        }
+        try (Connection pg = pipeline.targetDb(); Statement st = pg.createStatement();
+             ResultSet rs = st.executeQuery("SELECT bad_records FROM ferry.table_stats WHERE table_name = 'poison'")) {
+            assertThat(rs.next()).isTrue();
+            assertThat(rs.getLong(1)).isEqualTo(2);
+        }
+    }
+}
