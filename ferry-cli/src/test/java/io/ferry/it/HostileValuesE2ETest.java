@@ -53,7 +53,7 @@ class HostileValuesE2ETest {
             st.execute(INSERT + "(1, 'tab\\there\\nnewline\\\\back', '', 0, '2024-02-29', '1970-01-01 00:00:00.000001', "
                     + "'-12:00:00.5', 0, '-0.000000000000000000000000000001', -0.0, 'null')");
             st.execute("CREATE TABLE poison (id INT PRIMARY KEY, v VARCHAR(10))");
-            st.execute("INSERT INTO poison VALUES (1, 'ok'), (2, 'too long'), (3, 'ok')");
+            st.execute("INSERT INTO poison VALUES (1, 'ok'), (2, 'xyzzy9'), (3, 'ok')");
         }
         // the target of poison is the user's design, narrower than the source: one row cannot fit
         try (Connection pg = pipeline.targetDb(); Statement st = pg.createStatement()) {
@@ -104,7 +104,7 @@ class HostileValuesE2ETest {
             st.execute(INSERT.replace(", j)", ", j, note)") + "(3, 'after alter', 'x', 3, '2026-11-25', NULL, "
                     + "'00:00:01', 0, '1', 1, '{}', 'noted')");
             st.execute("DELETE FROM `Order` WHERE `Id` = 1");
-            st.execute("INSERT INTO poison VALUES (4, 'ok'), (5, 'long again'), (6, 'ok')");
+            st.execute("INSERT INTO poison VALUES (4, 'ok'), (5, 'plugh9'), (6, 'ok')");
         }
         pipeline.awaitTargetEqualsSource(Duration.ofMinutes(3), "poison");
         try (Connection pg = pipeline.targetDb(); Statement st = pg.createStatement();
@@ -131,7 +131,7 @@ class HostileValuesE2ETest {
             assertThat(h.get("__connect.errors.topic")).endsWith(".poison");
             assertThat(h).containsKeys("__connect.errors.partition", "__connect.errors.offset");
             assertThat(h.get("__connect.errors.exception.message")).contains(sink.name(), "\"poison\"", "SQLState 22001")
-                    .containsAnyOf("id=2", "id=5").doesNotContain("too long").doesNotContain("long again");
+                    .containsAnyOf("id=2", "id=5").doesNotContain("xyzzy9").doesNotContain("plugh9");
         }
         try (Connection pg = pipeline.targetDb(); Statement st = pg.createStatement();
              ResultSet rs = st.executeQuery("SELECT bad_records FROM ferry.table_stats WHERE table_name = 'poison'")) {

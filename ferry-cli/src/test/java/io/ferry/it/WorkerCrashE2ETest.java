@@ -67,9 +67,13 @@ class WorkerCrashE2ETest {
         while (System.nanoTime() < deadline && writtenAtKill < 0) {
             List<String> onExternal = new ArrayList<>();
             for (ConnectorFile c : List.of(source, sink)) {
-                pipeline.connect.connectorStatus(c.name()).tasks().stream()
-                        .filter(t -> "RUNNING".equals(t.state()) && t.workerId().contains(externalWorker))
-                        .forEach(t -> onExternal.add(c.name() + "/" + t.id()));
+                try {
+                    pipeline.connect.connectorStatus(c.name()).tasks().stream()
+                            .filter(t -> "RUNNING".equals(t.state()) && t.workerId().contains(externalWorker))
+                            .forEach(t -> onExternal.add(c.name() + "/" + t.id()));
+                } catch (org.apache.kafka.connect.runtime.rest.errors.ConnectRestException e) {
+                    // just deployed: no status yet
+                }
             }
             long written = snapshotRowsWritten();
             if (!onExternal.isEmpty() && written >= 500) {
