@@ -7,6 +7,7 @@ import io.ferry.sink.event.BadRecordException;
 import io.ferry.sink.event.ChangeEvent;
 import io.ferry.sink.event.ChangeEventDecoder;
 import io.ferry.sink.event.TableNamer;
+import io.ferry.sink.phase.ConstraintBuilder;
 import io.ferry.sink.schema.TableCatalog;
 import io.ferry.sink.schema.TypeRegistry;
 import io.ferry.sink.state.OffsetStore;
@@ -14,6 +15,7 @@ import io.ferry.sink.state.StateSchema;
 import io.ferry.sink.stats.SinkMetrics;
 import io.ferry.sink.stats.StatsStore;
 import io.ferry.sink.write.PgConnections;
+import io.ferry.sink.write.ParkedRows;
 import io.ferry.sink.write.PgText;
 import io.ferry.sink.write.SegmentWriter;
 import io.ferry.sink.write.SinkWriter;
@@ -54,6 +56,8 @@ public class FerrySinkTask extends SinkTask {
     private SinkMetrics metrics;
     private ErrantRecordReporter reporter;
     private int remainingRetries;
+    private ParkedRows parking;
+    private long lastIdleWork;
 
     @Override
     public String version() {
@@ -79,8 +83,11 @@ public class FerrySinkTask extends SinkTask {
         PgText text = new PgText(config.nulPolicy());
         TableCatalog catalog = new TableCatalog(config.targetSchema(), new TypeRegistry(config.tinyint1AsBoolean()),
                 config.autoCreate(), config.autoEvolve());
+        parking = new ParkedRows(state, connectorName, text);
+        ConstraintBuilder constraints = new ConstraintBuilder(config.targetSchema(), state, connectorName,
+                config.foreignKeys());
         writer = new SinkWriter(catalog, new SegmentWriter(text, config.copyEnabled(), config.deleteEnabled()), text,
-                offsets, new StatsStore(state, connectorName), metrics, badRecordHandler());
+                offsets, new StatsStore(state, connectorName), metrics, badRecordHandler(), parking, constraints);
         decoder = new ChangeEventDecoder(new TableNamer(config.tableNameFormat()));
         remainingRetries = config.maxRetries();
         log.info("Ferry sink '{}' task {} started: target schema \"{}\", state schema \"{}\", DLQ reporter {}",
@@ -121,6 +128,7 @@ public class FerrySinkTask extends SinkTask {
     @Override
     public void open(Collection<TopicPartition> partitions) {
         try {
+            parking.assign(connections.get(), partitions);
             Map<TopicPartition, Long> stored = offsets.load(connections.get(), partitions);
             if (!stored.isEmpty()) {
                 log.info("Ferry sink '{}' resumes {} partition(s) from offsets stored in PostgreSQL: {}",
@@ -135,8 +143,14 @@ public class FerrySinkTask extends SinkTask {
     }
 
     @Override
+    public void close(Collection<TopicPartition> partitions) {
+        parking.revoke(partitions);
+    }
+
+    @Override
     public void put(Collection<SinkRecord> records) {
         if (records.isEmpty()) {
+            idle();
             return;
         }
         List<ChangeEvent> events = new ArrayList<>(records.size());
@@ -163,6 +177,20 @@ public class FerrySinkTask extends SinkTask {
                 throw new RetriableException(what, e);
             }
             throw new ConnectException(what, e);
+        }
+    }
+
+    /** Without new records, parked rows and pending foreign keys still need their turn (at most once a second). */
+    private void idle() {
+        long now = System.currentTimeMillis();
+        if (now - lastIdleWork < 1000) {
+            return;
+        }
+        lastIdleWork = now;
+        try {
+            writer.afterCommit(connections.get());
+        } catch (SQLException e) {
+            connections.reset();
         }
     }
 

@@ -40,6 +40,15 @@ public final class FerrySinkConfig extends AbstractConfig {
             + "${db} (source.db, else the topic's second-last part), ${topic} (the whole topic name). "
             + "The result is used as one quoted identifier, so case, reserved words and unicode are kept.";
 
+    public static final String DESIGN_GROUP = "Target design";
+
+    public static final String FOREIGN_KEYS_CONFIG = "foreign.keys";
+    private static final String FOREIGN_KEYS_DOC = "Foreign keys of the target design, comma-separated, each "
+            + "child(column,...)->parent(column,...) optionally followed by ON DELETE CASCADE|SET NULL|RESTRICT|NO ACTION, "
+            + "e.g. film_actor(film_id)->film(film_id). Each is built after both tables are loaded (NOT VALID, then "
+            + "VALIDATE). In CDC, a row the key refuses for now (its parent is still on its way) is parked in the state "
+            + "schema and applied again after every flush, never dropped.";
+
     public static final String STATE_SCHEMA_CONFIG = "state.schema";
     public static final String STATE_SCHEMA_DEFAULT = "ferry";
     private static final String STATE_SCHEMA_DOC = "PostgreSQL schema for Ferry's own tables: Kafka offsets written in "
@@ -104,6 +113,8 @@ public final class FerrySinkConfig extends AbstractConfig {
                 TARGET_GROUP, ++order, Width.SHORT, "Add columns");
         def.define(TINYINT1_AS_BOOLEAN_CONFIG, Type.BOOLEAN, true, Importance.MEDIUM, TINYINT1_AS_BOOLEAN_DOC,
                 TARGET_GROUP, ++order, Width.SHORT, "TINYINT(1) as boolean");
+        def.define(FOREIGN_KEYS_CONFIG, Type.LIST, "", new ForeignKeysValidator(), Importance.MEDIUM,
+                FOREIGN_KEYS_DOC, DESIGN_GROUP, 1, Width.LONG, "Foreign keys");
         def.define(STATE_SCHEMA_CONFIG, Type.STRING, STATE_SCHEMA_DEFAULT, new ConfigDef.NonEmptyString(),
                 Importance.LOW, STATE_SCHEMA_DOC, TARGET_GROUP, ++order, Width.MEDIUM, "State schema");
         order = 0;
@@ -138,6 +149,9 @@ public final class FerrySinkConfig extends AbstractConfig {
     public boolean copyEnabled() { return getBoolean(COPY_ENABLED_CONFIG); }
     public boolean deleteEnabled() { return getBoolean(DELETE_ENABLED_CONFIG); }
     public NulPolicy nulPolicy() { return NulPolicy.valueOf(getString(NUL_POLICY_CONFIG).toUpperCase(java.util.Locale.ROOT)); }
+    public java.util.List<ForeignKeyDeclaration> foreignKeys() {
+        return ForeignKeyDeclaration.parseAll(FOREIGN_KEYS_CONFIG, getList(FOREIGN_KEYS_CONFIG));
+    }
     public int maxRetries() { return getInt(MAX_RETRIES_CONFIG); }
     public long retryBackoffMs() { return getLong(RETRY_BACKOFF_MS_CONFIG); }
 
@@ -151,6 +165,20 @@ public final class FerrySinkConfig extends AbstractConfig {
 
         @Override
         public String toString() { return "jdbc:postgresql://host:port/database"; }
+    }
+
+    /** The very parser the task uses, so a bad declaration fails at validate with the property named. */
+    static final class ForeignKeysValidator implements ConfigDef.Validator {
+        @Override
+        @SuppressWarnings("unchecked")
+        public void ensureValid(String name, Object value) {
+            if (value != null) {
+                ForeignKeyDeclaration.parseAll(name, (java.util.List<String>) value);
+            }
+        }
+
+        @Override
+        public String toString() { return "child(col,...)->parent(col,...) [ON DELETE action], ..."; }
     }
 
     static final class TableNameFormatValidator implements ConfigDef.Validator {

@@ -8,8 +8,8 @@ import java.sql.Statement;
 
 /**
  * Ferry's own tables in the target database. Everything the sink needs to resume lives here, written in the same
- * transaction as the rows it describes: offsets (so a crash never loses or doubles a row) and per-table statistics
- * and phase (so the numbers are exact, not "at least").
+ * transaction as the rows it describes: offsets (so a crash never loses or doubles a row), per-table statistics
+ * and phase (so the numbers are exact, not "at least"), and rows a foreign key refuses for now (parked).
  */
 public final class StateSchema {
 
@@ -41,6 +41,12 @@ public final class StateSchema {
                     + "last_topic text, last_partition integer, last_offset bigint, last_source_ts_ms bigint, "
                     + "snapshot_completed_at timestamptz, updated_at timestamptz NOT NULL DEFAULT now(), "
                     + "PRIMARY KEY (connector, table_name))");
+            st.execute("CREATE TABLE IF NOT EXISTS " + table("parked") + " ("
+                    + "connector text NOT NULL, table_name text NOT NULL, row_key text NOT NULL, "
+                    + "topic text NOT NULL, kafka_partition integer NOT NULL, kafka_offset bigint NOT NULL, "
+                    + "op text NOT NULL, key_values jsonb NOT NULL, row_values jsonb, reason text, "
+                    + "attempts integer NOT NULL DEFAULT 0, parked_at timestamptz NOT NULL DEFAULT now(), "
+                    + "PRIMARY KEY (connector, table_name, row_key))");
             conn.commit();
         } catch (SQLException e) {
             conn.rollback();

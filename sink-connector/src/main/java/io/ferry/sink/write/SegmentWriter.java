@@ -222,6 +222,54 @@ public final class SegmentWriter {
         }
     }
 
+    /** Upserts a row given as column -> text form (a parked row). */
+    public void upsertEncoded(Connection conn, TargetTable table, Map<String, String> row) throws SQLException {
+        StringJoiner cols = new StringJoiner(", ");
+        StringJoiner params = new StringJoiner(", ");
+        StringJoiner updates = new StringJoiner(", ");
+        List<String> values = new ArrayList<>();
+        for (Map.Entry<String, String> e : row.entrySet()) {
+            TargetColumn c = table.column(e.getKey());
+            if (c == null) {
+                continue;
+            }
+            cols.add(Identifiers.quote(c.name()));
+            params.add("?::" + c.castType());
+            if (!table.keyColumns().contains(c.name())) {
+                updates.add(Identifiers.quote(c.name()) + " = EXCLUDED." + Identifiers.quote(c.name()));
+            }
+            values.add(e.getValue());
+        }
+        StringJoiner key = new StringJoiner(", ");
+        table.keyColumns().forEach(k -> key.add(Identifiers.quote(k)));
+        String sql = "INSERT INTO " + table.qualifiedName() + " (" + cols + ") VALUES (" + params + ") ON CONFLICT ("
+                + key + ")" + (updates.length() == 0 ? " DO NOTHING" : " DO UPDATE SET " + updates);
+        try (PreparedStatement ps = conn.prepareStatement(sql)) {
+            for (int i = 0; i < values.size(); i++) {
+                bind(ps, i + 1, values.get(i));
+            }
+            ps.executeUpdate();
+        }
+    }
+
+    /** Deletes a row by its key given as column -> text form (a parked delete). */
+    public void deleteEncoded(Connection conn, TargetTable table, Map<String, String> key) throws SQLException {
+        if (!deleteEnabled) {
+            return;
+        }
+        StringJoiner where = new StringJoiner(" AND ");
+        for (String k : table.keyColumns()) {
+            where.add(Identifiers.quote(k) + " = ?::" + table.column(k).castType());
+        }
+        try (PreparedStatement ps = conn.prepareStatement("DELETE FROM " + table.qualifiedName() + " WHERE " + where)) {
+            int i = 1;
+            for (String k : table.keyColumns()) {
+                bind(ps, i++, key.get(k));
+            }
+            ps.executeUpdate();
+        }
+    }
+
     private static void bind(PreparedStatement ps, int index, String value) throws SQLException {
         if (value == null) {
             ps.setNull(index, Types.VARCHAR);

@@ -7,6 +7,7 @@ import io.ferry.sink.errors.BadRecordHandler;
 import io.ferry.sink.errors.ErrorContext;
 import io.ferry.sink.event.BadRecordException;
 import io.ferry.sink.event.ChangeEvent;
+import io.ferry.sink.phase.ConstraintBuilder;
 import io.ferry.sink.schema.TableCatalog;
 import io.ferry.sink.schema.TargetTable;
 import io.ferry.sink.state.OffsetStore;
@@ -44,9 +45,12 @@ public final class SinkWriter {
     private final StatsStore stats;
     private final SinkMetrics metrics;
     private final BadRecordHandler badRecords;
+    private final ParkedRows parking;
+    private final ConstraintBuilder constraints;
 
     public SinkWriter(TableCatalog catalog, SegmentWriter segments, PgText text, OffsetStore offsets, StatsStore stats,
-                      SinkMetrics metrics, BadRecordHandler badRecords) {
+                      SinkMetrics metrics, BadRecordHandler badRecords, ParkedRows parking,
+                      ConstraintBuilder constraints) {
         this.catalog = catalog;
         this.segments = segments;
         this.text = text;
@@ -54,6 +58,8 @@ public final class SinkWriter {
         this.stats = stats;
         this.metrics = metrics;
         this.badRecords = badRecords;
+        this.parking = parking;
+        this.constraints = constraints;
     }
 
     /**
@@ -65,6 +71,7 @@ public final class SinkWriter {
             writeBatch(conn, events, nextOffsets, badCounts);
         } catch (SQLException | BadRecordException e) {
             rollbackQuietly(conn);
+            parking.rolledBack();
             catalog.invalidate();
             if (e instanceof SQLException sql && (ErrorContext.isTransient(sql) || conn.isClosed())) {
                 throw sql;
@@ -73,17 +80,50 @@ public final class SinkWriter {
                     events.size(), ErrorContext.chain(e));
             writeOneByOne(conn, events, nextOffsets, badCounts);
         }
+        afterCommit(conn);
+    }
+
+    /**
+     * Work that follows a committed flush and must never fail it (its rows and offsets are already in): parked rows
+     * are tried again, and foreign keys whose tables are now loaded are built.
+     */
+    public void afterCommit(Connection conn) {
+        try {
+            if (!parking.isEmpty()) {
+                parking.retry(conn, catalog, segments);
+            }
+            constraints.buildReady(conn);
+        } catch (SQLException | RuntimeException e) {
+            rollbackQuietly(conn);
+            log.warn("After a committed flush, retrying parked rows or building foreign keys failed; trying again "
+                    + "after the next flush: {}", ErrorContext.chain(e));
+        }
     }
 
     private void writeBatch(Connection conn, List<ChangeEvent> events, Map<TopicPartition, Long> nextOffsets,
                             Map<String, Long> badCounts) throws SQLException {
-        List<TableBatch> plan = planner.plan(events);
+        // rows whose key is parked keep waiting behind it: applying them now could be overwritten by an older retry
+        List<ChangeEvent> diverted = new ArrayList<>();
+        List<ChangeEvent> direct = new ArrayList<>(events.size());
+        for (ChangeEvent e : events) {
+            (parking.isParked(e) ? diverted : direct).add(e);
+        }
+        List<TableBatch> plan = planner.plan(direct);
         Map<TableBatch, TargetTable> targets = new IdentityHashMap<>();
         for (TableBatch tb : plan) {
             targets.put(tb, resolveAll(conn, tb));
         }
+        Map<ChangeEvent, TargetTable> divertedTargets = new IdentityHashMap<>();
+        for (ChangeEvent e : diverted) {
+            divertedTargets.put(e, catalog.resolve(conn, e.table(), e.row() == null ? null : e.row().schema(),
+                    e.key().schema()));
+        }
         conn.setAutoCommit(false);
         Map<String, TableCounters> counters = newCounters(badCounts);
+        for (ChangeEvent e : diverted) {
+            parking.park(conn, divertedTargets.get(e), e, "an earlier change of this row is parked");
+            counters.computeIfAbsent(e.table(), t -> new TableCounters()).count(e);
+        }
         for (TableBatch tb : plan) {
             TargetTable target = targets.get(tb);
             TableCounters c = counters.computeIfAbsent(tb.table(), t -> new TableCounters());
@@ -132,11 +172,16 @@ public final class SinkWriter {
                 if (target == null) {
                     continue;
                 }
+                TableCounters c = counters.computeIfAbsent(e.table(), t -> new TableCounters());
+                if (parking.isParked(e)) {
+                    parking.park(conn, target, e, "an earlier change of this row is parked");
+                    c.count(e);
+                    continue;
+                }
                 Savepoint sp = conn.setSavepoint();
                 try {
                     segments.writeOne(conn, target, e);
                     conn.releaseSavepoint(sp);
-                    TableCounters c = counters.computeIfAbsent(e.table(), t -> new TableCounters());
                     c.count(e);
                     c.nulStripped += text.takeNulsStripped();
                 } catch (SQLException ex) {
@@ -144,6 +189,12 @@ public final class SinkWriter {
                         throw ex;
                     }
                     conn.rollback(sp);
+                    if (ParkedRows.FK_VIOLATION.equals(ex.getSQLState()) && parking.canPark(e)) {
+                        // the parent (or, for a delete, the children) is still on its way through another topic
+                        parking.park(conn, target, e, ErrorContext.chain(ex));
+                        c.count(e);
+                        continue;
+                    }
                     bad(e, ex, counters);
                 } catch (BadRecordException ex) {
                     conn.rollback(sp);
@@ -153,6 +204,7 @@ public final class SinkWriter {
             commit(conn, nextOffsets, counters);
         } catch (SQLException | RuntimeException ex) {
             rollbackQuietly(conn);
+            parking.rolledBack();
             catalog.invalidate();
             throw ex;
         }
@@ -170,6 +222,7 @@ public final class SinkWriter {
         offsets.save(conn, nextOffsets);
         stats.add(conn, counters);
         conn.commit();
+        parking.committed();
         metrics.add(counters);
     }
 
