@@ -117,7 +117,14 @@ class FerrySinkTaskTest {
                 java.util.Arrays.asList("5", "long time", null));
         assertThat(rows("SELECT phase, snapshot_rows, inserts, updates, deletes, nul_stripped, last_offset "
                 + "FROM ferry.table_stats")).containsExactly(List.of("STREAMING", "3", "2", "2", "1", "1", "7"));
+        javax.management.ObjectName mbean = new javax.management.ObjectName(
+                "io.ferry:type=sink-table,connector=\"test-sink\",task=0,table=\"Order Line\"");
+        javax.management.MBeanServer jmx = java.lang.management.ManagementFactory.getPlatformMBeanServer();
+        assertThat(jmx.getAttribute(mbean, "SnapshotRows")).isEqualTo(3L);
+        assertThat(jmx.getAttribute(mbean, "Updates")).isEqualTo(2L);
+        assertThat(jmx.getAttribute(mbean, "Phase")).isEqualTo("STREAMING");
         task.stop();
+        assertThat(jmx.isRegistered(mbean)).as("unregistered on stop").isFalse();
 
         RecordingContext again = new RecordingContext(false);
         task(again, Map.of()).stop();

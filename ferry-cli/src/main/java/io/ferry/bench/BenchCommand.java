@@ -1,0 +1,315 @@
+package io.ferry.bench;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.SerializationFeature;
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.ferry.cli.ConnectClient;
+import io.ferry.cli.ConnectorFile;
+import io.ferry.cli.Overlays;
+import io.ferry.cli.SourceEndpoint;
+import io.ferry.embedded.KafkaConnectServer;
+import io.ferry.embedded.MariaDbServer;
+import io.ferry.embedded.PostgresServer;
+import org.apache.kafka.clients.admin.Admin;
+import org.apache.kafka.clients.admin.OffsetSpec;
+import org.apache.kafka.common.TopicPartition;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+
+import java.lang.management.ManagementFactory;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.sql.Connection;
+import java.sql.ResultSet;
+import java.sql.Statement;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.Callable;
+import java.util.function.BooleanSupplier;
+
+/**
+ * Full-load speed, side by side in one run on the same rows and machine: raw COPY (the ceiling), Debezium's snapshot
+ * into Kafka, the Ferry sink draining the finished topic alone, Debezium's JDBC sink draining the same topic, the
+ * whole Ferry pipeline end to end, and pgloader when it is installed.
+ */
+@Command(name = "bench", mixinStandardHelpOptions = true,
+        description = "Benchmark the full load against raw COPY, Debezium's JDBC sink and pgloader; writes result.json "
+                + "and report.md.")
+public final class BenchCommand implements Callable<Integer> {
+
+    @Option(names = "--rows", defaultValue = "1000000", description = "Rows in the source table (default ${DEFAULT-VALUE}).")
+    long rows;
+
+    @Option(names = "--runs", defaultValue = "3", description = "Measured runs per system (default ${DEFAULT-VALUE}).")
+    int runs;
+
+    @Option(names = "--out", defaultValue = "bench-out", description = "Report folder (default ${DEFAULT-VALUE}).")
+    Path out;
+
+    @Option(names = "--state-dir", description = "Server files (default: a new temp dir).")
+    Path stateDir;
+
+    @Option(names = "--timeout-seconds", defaultValue = "1800", description = "Per measured run (default ${DEFAULT-VALUE}).")
+    int timeoutSeconds;
+
+    private static final String TOPIC_PREFIX = "bench";
+
+    @Override
+    public Integer call() throws Exception {
+        Path dir = stateDir != null ? stateDir : Files.createTempDirectory("ferry-bench");
+        System.setProperty("ferry.log.dir", dir.toString());
+        Files.createDirectories(out);
+        List<Measurement> results = new ArrayList<>();
+        try (MariaDbServer maria = MariaDbServer.start(dir.resolve("mariadb"));
+             PostgresServer pg = PostgresServer.start(dir.resolve("postgres"))) {
+            say("generating %,d rows in MariaDB %s.%s", rows, BenchData.DATABASE, BenchData.TABLE);
+            BenchData.generate(maria, rows);
+            byte[] copyData = RawCopy.extract(maria, BenchData.DATABASE, BenchData.TABLE);
+            long bytes = copyData.length;
+            say("%,d rows, %.1f MB in PostgreSQL's text format", rows, bytes / 1e6);
+            results.add(RawCopy.measure(pg, copyData, rows, runs));
+            report(results.get(0));
+
+            try (KafkaConnectServer kc = KafkaConnectServer.start(dir.resolve("connect"),
+                    Path.of(System.getProperty("ferry.plugin.path")))) {
+                ConnectClient connect = new ConnectClient(kc.restUrl());
+                SourceEndpoint source = new SourceEndpoint("mariadb", maria.host(), maria.port(), BenchData.DATABASE,
+                        maria.user(), maria.password());
+                Path connectors = Path.of(System.getProperty("ferry.home", ".")).resolve("connectors");
+                ConnectorFile sourceFile = ConnectorFile.read(connectors.resolve("mariadb-source.json"));
+                ConnectorFile sinkFile = ConnectorFile.read(connectors.resolve("postgres-sink.json"));
+                String topic = TOPIC_PREFIX + "." + BenchData.DATABASE + "." + BenchData.TABLE;
+
+                Measurement snapshot = new Measurement("debezium_snapshot_to_kafka", rows, bytes);
+                long t0 = System.nanoTime();
+                connect.put("bench-source", sourceFile.with(Overlays.source(source, kc.bootstrapServers(), TOPIC_PREFIX)).config());
+                await(() -> topicEnd(kc.bootstrapServers(), topic) >= rows, "the snapshot to reach Kafka");
+                snapshot.seconds.add(seconds(t0));
+                snapshot.note = "source alone: from connector creation to the last row in the topic (1 run)";
+                results.add(snapshot);
+                report(snapshot);
+
+                Measurement ferry = new Measurement("ferry_sink", rows, bytes);
+                Measurement dbz = new Measurement("debezium_jdbc_sink", rows, bytes);
+                for (int run = 1; run <= runs; run++) {
+                    String db = "ferry_" + run;
+                    pg.createDatabase(db);
+                    ConnectorFile sink = sinkFile.renamed("bench-ferry-" + run)
+                            .with(Overlays.sink(pg.jdbcUrl(db), pg.user(), pg.password(), TOPIC_PREFIX, BenchData.DATABASE));
+                    timeSink(ferry, connect, sink.name(), sink.config(), () -> ferryRows(pg, db) >= rows);
+                    connect.delete(sink.name());
+
+                    String dbzDb = "dbz_" + run;
+                    pg.createDatabase(dbzDb);
+                    timeSink(dbz, connect, "bench-dbz-" + run, debeziumJdbcSink(pg.jdbcUrl(dbzDb), pg, topic),
+                            () -> count(pg, dbzDb, "items") >= rows);
+                    connect.delete("bench-dbz-" + run);
+                }
+                ferry.note = "drains the finished snapshot topic; from connector creation to the last row committed";
+                dbz.note = "Debezium JDBC sink 3.5.0: insert.mode=upsert, batch.size=5000, max.poll.records=5000";
+                results.add(ferry);
+                report(ferry);
+                results.add(dbz);
+                report(dbz);
+
+                Measurement e2e = new Measurement("ferry_end_to_end", rows, bytes);
+                for (int run = 1; run <= runs; run++) {
+                    String prefix = "e2e" + run;
+                    String db = "e2e_" + run;
+                    pg.createDatabase(db);
+                    ConnectorFile sink = sinkFile.renamed("bench-e2e-sink-" + run)
+                            .with(Overlays.sink(pg.jdbcUrl(db), pg.user(), pg.password(), prefix, BenchData.DATABASE));
+                    connect.put(sink.name(), sink.config());
+                    long start = System.nanoTime();
+                    connect.put("bench-e2e-source-" + run, sourceFile.with(Overlays.source(source, kc.bootstrapServers(), prefix))
+                            .with(Map.of("database.server.id", Integer.toString(185000 + run))).config());
+                    await(() -> ferryRows(pg, db) >= rows, "the end-to-end load");
+                    e2e.seconds.add(seconds(start));
+                    connect.delete("bench-e2e-source-" + run);
+                    connect.delete(sink.name());
+                }
+                e2e.note = "MariaDB -> Debezium -> Kafka -> Ferry -> PostgreSQL, from source creation to the last row";
+                results.add(e2e);
+                report(e2e);
+            }
+            Measurement pgl = Pgloader.measure(maria, pg, rows, bytes, runs);
+            results.add(pgl);
+            report(pgl);
+        }
+        write(results);
+        return 0;
+    }
+
+    private void timeSink(Measurement m, ConnectClient connect, String name, Map<String, String> config,
+                          BooleanSupplier done) throws Exception {
+        var cpu = (com.sun.management.OperatingSystemMXBean) ManagementFactory.getOperatingSystemMXBean();
+        long cpu0 = cpu.getProcessCpuTime();
+        long t0 = System.nanoTime();
+        connect.put(name, config);
+        long peak = 0;
+        long deadline = t0 + timeoutSeconds * 1_000_000_000L;
+        while (!done.getAsBoolean()) {
+            peak = Math.max(peak, ManagementFactory.getMemoryMXBean().getHeapMemoryUsage().getUsed());
+            if (System.nanoTime() > deadline) {
+                throw new IllegalStateException(name + " did not finish within " + timeoutSeconds + " s");
+            }
+            String status;
+            try {
+                status = connect.status(name).toString();
+            } catch (java.io.IOException e) {
+                status = ""; // just created: no status yet
+            }
+            if (status.contains("\"FAILED\"")) {
+                throw new IllegalStateException(name + " failed: " + status);
+            }
+            Thread.sleep(100);
+        }
+        m.seconds.add(seconds(t0));
+        m.peakHeapBytes = Math.max(m.peakHeapBytes, peak);
+        m.cpuSeconds += (cpu.getProcessCpuTime() - cpu0) / 1e9;
+    }
+
+    static Map<String, String> debeziumJdbcSink(String url, PostgresServer pg, String topic) {
+        Map<String, String> c = new LinkedHashMap<>();
+        c.put("connector.class", "io.debezium.connector.jdbc.JdbcSinkConnector");
+        c.put("tasks.max", "1");
+        c.put("topics", topic);
+        c.put("connection.url", url);
+        c.put("connection.username", pg.user());
+        c.put("connection.password", pg.password());
+        c.put("insert.mode", "upsert");
+        c.put("delete.enabled", "true");
+        c.put("primary.key.mode", "record_key");
+        c.put("schema.evolution", "basic");
+        c.put("batch.size", "5000");
+        c.put("table.name.format", "items");
+        c.put("consumer.override.max.poll.records", "5000");
+        c.put("consumer.override.fetch.max.bytes", "52428800");
+        c.put("consumer.override.max.partition.fetch.bytes", "10485760");
+        return c;
+    }
+
+    private void await(BooleanSupplier condition, String what) throws InterruptedException {
+        long deadline = System.nanoTime() + timeoutSeconds * 1_000_000_000L;
+        while (!condition.getAsBoolean()) {
+            if (System.nanoTime() > deadline) {
+                throw new IllegalStateException("timed out waiting for " + what);
+            }
+            Thread.sleep(100);
+        }
+    }
+
+    private static long topicEnd(String bootstrap, String topic) {
+        try (Admin admin = Admin.create(Map.of("bootstrap.servers", bootstrap))) {
+            TopicPartition tp = new TopicPartition(topic, 0);
+            return admin.listOffsets(Map.of(tp, OffsetSpec.latest())).partitionResult(tp).get().offset();
+        } catch (Exception e) {
+            return 0;
+        }
+    }
+
+    private static long ferryRows(PostgresServer pg, String db) {
+        try (Connection c = pg.connect(db); Statement st = c.createStatement();
+             ResultSet rs = st.executeQuery("SELECT coalesce(sum(snapshot_rows), 0) FROM ferry.table_stats")) {
+            rs.next();
+            return rs.getLong(1);
+        } catch (Exception e) {
+            return 0;
+        }
+    }
+
+    static long count(PostgresServer pg, String db, String table) {
+        try (Connection c = pg.connect(db); Statement st = c.createStatement();
+             ResultSet rs = st.executeQuery("SELECT count(*) FROM \"" + table + "\"")) {
+            rs.next();
+            return rs.getLong(1);
+        } catch (Exception e) {
+            return 0;
+        }
+    }
+
+    private static double seconds(long t0) {
+        return (System.nanoTime() - t0) / 1e9;
+    }
+
+    private static void say(String format, Object... args) {
+        System.out.printf(format + "%n", args);
+    }
+
+    private static void report(Measurement m) {
+        if (m.measured()) {
+            say("  %-28s %,10.0f rows/s median (min %,.0f, max %,.0f) %6.1f MB/s  %s", m.system,
+                    m.medianRowsPerSecond(), m.minRowsPerSecond(), m.maxRowsPerSecond(), m.megabytesPerSecond(),
+                    m.note == null ? "" : m.note);
+        } else {
+            say("  %-28s not measured: %s", m.system, m.note);
+        }
+    }
+
+    private void write(List<Measurement> results) throws Exception {
+        ObjectMapper json = new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT);
+        ObjectNode root = json.createObjectNode();
+        root.put("rows", rows);
+        root.put("runs", runs);
+        root.put("cores", Runtime.getRuntime().availableProcessors());
+        root.put("max_heap_bytes", Runtime.getRuntime().maxMemory());
+        root.put("java", System.getProperty("java.version"));
+        ArrayNode systems = root.putArray("systems");
+        Map<String, Measurement> bySystem = new LinkedHashMap<>();
+        for (Measurement m : results) {
+            bySystem.put(m.system, m);
+            ObjectNode n = systems.addObject();
+            n.put("system", m.system);
+            n.put("measured", m.measured());
+            if (m.measured()) {
+                n.put("rows_per_second_median", Math.round(m.medianRowsPerSecond()));
+                n.put("rows_per_second_min", Math.round(m.minRowsPerSecond()));
+                n.put("rows_per_second_max", Math.round(m.maxRowsPerSecond()));
+                n.put("megabytes_per_second", Math.round(m.megabytesPerSecond() * 10) / 10.0);
+                ArrayNode s = n.putArray("seconds");
+                m.seconds.forEach(s::add);
+                if (m.peakHeapBytes > 0) {
+                    n.put("jvm_heap_peak_bytes", m.peakHeapBytes);
+                    n.put("process_cpu_seconds", Math.round(m.cpuSeconds * 10) / 10.0);
+                }
+            }
+            if (m.note != null) {
+                n.put("note", m.note);
+            }
+        }
+        ObjectNode ratios = root.putObject("ratios");
+        ratio(ratios, "ferry_vs_copy", bySystem.get("ferry_sink"), bySystem.get("raw_copy"));
+        ratio(ratios, "ferry_vs_debezium_jdbc", bySystem.get("ferry_sink"), bySystem.get("debezium_jdbc_sink"));
+        ratio(ratios, "end_to_end_vs_pgloader", bySystem.get("ferry_end_to_end"), bySystem.get("pgloader"));
+        Files.writeString(out.resolve("result.json"), json.writeValueAsString(root));
+
+        StringBuilder md = new StringBuilder("# Ferry full-load benchmark\n\n");
+        md.append(String.format("%,d rows x 10 columns, %d run(s) each, %d cores, Java %s, heap max %d MB.%n%n", rows,
+                runs, Runtime.getRuntime().availableProcessors(), System.getProperty("java.version"),
+                Runtime.getRuntime().maxMemory() >> 20));
+        md.append("| system | rows/s median | min | max | MB/s | note |\n|---|---:|---:|---:|---:|---|\n");
+        for (Measurement m : results) {
+            if (m.measured()) {
+                md.append(String.format("| %s | %,.0f | %,.0f | %,.0f | %.1f | %s |%n", m.system, m.medianRowsPerSecond(),
+                        m.minRowsPerSecond(), m.maxRowsPerSecond(), m.megabytesPerSecond(), m.note == null ? "" : m.note));
+            } else {
+                md.append(String.format("| %s | - | - | - | - | not measured: %s |%n", m.system, m.note));
+            }
+        }
+        md.append("\nRatios: ").append(ratios.toString()).append('\n');
+        Files.writeString(out.resolve("report.md"), md.toString());
+        say("%nratios %s%nwritten %s and %s", ratios, out.resolve("result.json"), out.resolve("report.md"));
+    }
+
+    private static void ratio(ObjectNode ratios, String name, Measurement a, Measurement b) {
+        if (a != null && b != null && a.measured() && b.measured() && b.medianRowsPerSecond() > 0) {
+            ratios.put(name, Math.round(a.medianRowsPerSecond() / b.medianRowsPerSecond() * 100) / 100.0);
+        } else {
+            ratios.putNull(name);
+        }
+    }
+
+}

@@ -1,0 +1,55 @@
+package io.ferry.bench;
+
+import io.ferry.embedded.MariaDbServer;
+import io.ferry.embedded.PostgresServer;
+
+import java.io.File;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.concurrent.TimeUnit;
+
+/** pgloader migrating the same MySQL table directly (one-shot, no Kafka): the tool Ferry replaces for the full load. */
+final class Pgloader {
+    private Pgloader() {}
+
+    static Measurement measure(MariaDbServer maria, PostgresServer pg, long rows, long bytes, int runs) throws Exception {
+        Path binary = null;
+        for (String dir : System.getenv().getOrDefault("PATH", "").split(File.pathSeparator)) {
+            Path p = Path.of(dir, "pgloader");
+            if (Files.isExecutable(p)) {
+                binary = p;
+                break;
+            }
+        }
+        if (binary == null) {
+            return Measurement.skipped("pgloader", "pgloader is not installed here (Debian: apt-get install pgloader)");
+        }
+        Measurement m = new Measurement("pgloader", rows, bytes);
+        m.note = "pgloader " + binary + " direct MySQL -> PostgreSQL, default settings";
+        for (int run = 1; run <= runs; run++) {
+            String db = "pgl_" + run;
+            pg.createDatabase(db);
+            String from = "mysql://" + maria.user() + "@" + maria.host() + ":" + maria.port() + "/" + BenchData.DATABASE;
+            String to = "postgresql://" + pg.user() + ":" + pg.password() + "@127.0.0.1:" + pg.port() + "/" + db;
+            Path log = Files.createTempFile("pgloader", ".log");
+            long t0 = System.nanoTime();
+            Process p = new ProcessBuilder(binary.toString(), from, to).redirectErrorStream(true)
+                    .redirectOutput(log.toFile()).start();
+            if (!p.waitFor(30, TimeUnit.MINUTES) || p.exitValue() != 0) {
+                p.destroyForcibly();
+                return Measurement.skipped("pgloader", "pgloader failed (exit " + (p.isAlive() ? "timeout" : p.exitValue())
+                        + "), see " + log);
+            }
+            double seconds = (System.nanoTime() - t0) / 1e9;
+            long loaded = BenchCommand.count(pg, db, BenchData.DATABASE + "\".\"" + BenchData.TABLE);
+            if (loaded < rows) {
+                loaded = BenchCommand.count(pg, db, BenchData.TABLE);
+            }
+            if (loaded < rows) {
+                return Measurement.skipped("pgloader", "pgloader loaded " + loaded + " of " + rows + " rows, see " + log);
+            }
+            m.seconds.add(seconds);
+        }
+        return m;
+    }
+}

@@ -1,0 +1,84 @@
+package io.ferry.bench;
+
+import io.ferry.embedded.MariaDbServer;
+import io.ferry.embedded.PostgresServer;
+import org.postgresql.PGConnection;
+
+import java.io.ByteArrayInputStream;
+import java.io.ByteArrayOutputStream;
+import java.nio.charset.StandardCharsets;
+import java.sql.Connection;
+import java.sql.ResultSet;
+import java.sql.Statement;
+
+/**
+ * The ceiling: the same rows, already in PostgreSQL's text format in memory, written with one COPY into the table
+ * Ferry would create (same types, same primary key). Only the COPY is timed.
+ */
+final class RawCopy {
+    private RawCopy() {}
+
+    static final String DDL = "CREATE TABLE items (id bigint PRIMARY KEY, qty integer NOT NULL, name varchar(64) NOT NULL, "
+            + "descr varchar(255), price numeric(12,2), created timestamp(6), updated timestamptz(0), active boolean, "
+            + "attrs text, status text)";
+
+    static byte[] extract(MariaDbServer maria, String db, String table) throws Exception {
+        ByteArrayOutputStream out = new ByteArrayOutputStream(64 << 20);
+        StringBuilder line = new StringBuilder(512);
+        try (Connection c = maria.connect(db); Statement st = c.createStatement(java.sql.ResultSet.TYPE_FORWARD_ONLY,
+                java.sql.ResultSet.CONCUR_READ_ONLY)) {
+            st.setFetchSize(10_000);
+            try (ResultSet rs = st.executeQuery("SELECT id, qty, name, descr, price, "
+                    + "DATE_FORMAT(created, '%Y-%m-%d %H:%i:%s.%f'), CONCAT(DATE_FORMAT(updated, '%Y-%m-%d %H:%i:%s'), '+00'), "
+                    + "IF(active, 't', 'f'), attrs, status FROM " + table)) {
+                int n = rs.getMetaData().getColumnCount();
+                while (rs.next()) {
+                    line.setLength(0);
+                    for (int i = 1; i <= n; i++) {
+                        if (i > 1) {
+                            line.append('\t');
+                        }
+                        String v = rs.getString(i);
+                        if (v == null) {
+                            line.append("\\N");
+                        } else {
+                            for (int k = 0; k < v.length(); k++) {
+                                char ch = v.charAt(k);
+                                switch (ch) {
+                                    case '\\' -> line.append("\\\\");
+                                    case '\t' -> line.append("\\t");
+                                    case '\n' -> line.append("\\n");
+                                    case '\r' -> line.append("\\r");
+                                    default -> line.append(ch);
+                                }
+                            }
+                        }
+                    }
+                    line.append('\n');
+                    out.write(line.toString().getBytes(StandardCharsets.UTF_8));
+                }
+            }
+        }
+        return out.toByteArray();
+    }
+
+    static Measurement measure(PostgresServer pg, byte[] data, long rows, int runs) throws Exception {
+        Measurement m = new Measurement("raw_copy", rows, data.length);
+        m.note = "one COPY of the same rows from memory into an empty table with the same types and primary key";
+        for (int run = 1; run <= runs; run++) {
+            String db = "copy_" + run;
+            pg.createDatabase(db);
+            try (Connection c = pg.connect(db); Statement st = c.createStatement()) {
+                st.execute(DDL);
+                long t0 = System.nanoTime();
+                long copied = c.unwrap(PGConnection.class).getCopyAPI()
+                        .copyIn("COPY items FROM STDIN", new ByteArrayInputStream(data), 1 << 20);
+                m.seconds.add((System.nanoTime() - t0) / 1e9);
+                if (copied != rows) {
+                    throw new IllegalStateException("COPY wrote " + copied + " rows, expected " + rows);
+                }
+            }
+        }
+        return m;
+    }
+}

@@ -1,0 +1,39 @@
+package io.ferry.it;
+
+import org.junit.jupiter.api.Tag;
+import org.junit.jupiter.api.Test;
+
+import java.io.File;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.concurrent.TimeUnit;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+/** The benchmark's smoke variant, so the harness keeps working: {@code ./ferry bench --rows 5000 --runs 1}. */
+@Tag("e2e")
+class FerryBenchE2ETest {
+
+    @Test
+    void benchSmokeWritesItsReport() throws Exception {
+        Path home = Path.of(System.getProperty("ferry.project.dir", "..")).toAbsolutePath().normalize();
+        Path out = Path.of("target/bench-smoke").toAbsolutePath();
+        Path log = Path.of("target/ferry-bench.log").toAbsolutePath();
+        Process p = new ProcessBuilder("bash", home.resolve("ferry").toString(), "bench", "--rows", "5000", "--runs", "1",
+                "--out", out.toString()).redirectErrorStream(true).redirectOutput(log.toFile())
+                .directory(new File(home.toString())).start();
+        boolean finished = p.waitFor(10, TimeUnit.MINUTES);
+        if (!finished) {
+            p.destroyForcibly();
+        }
+        String output = Files.readString(log, StandardCharsets.UTF_8);
+        System.out.println(output);
+        assertThat(finished).isTrue();
+        assertThat(p.exitValue()).as(output).isZero();
+        String json = Files.readString(out.resolve("result.json"));
+        assertThat(json).contains("\"raw_copy\"", "\"ferry_sink\"", "\"debezium_jdbc_sink\"", "\"ferry_end_to_end\"",
+                "\"ferry_vs_copy\"", "\"ferry_vs_debezium_jdbc\"");
+        assertThat(Files.readString(out.resolve("report.md"))).contains("| ferry_sink |");
+    }
+}
