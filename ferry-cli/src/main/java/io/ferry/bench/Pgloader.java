@@ -35,7 +35,8 @@ final class Pgloader {
             long t0 = System.nanoTime();
             Process p = new ProcessBuilder(binary.toString(), from, to).redirectErrorStream(true)
                     .redirectOutput(log.toFile()).start();
-            if (!p.waitFor(30, TimeUnit.MINUTES) || p.exitValue() != 0) {
+            long limitSeconds = Math.max(120, rows / 2_000);
+            if (!p.waitFor(limitSeconds, TimeUnit.SECONDS) || p.exitValue() != 0) {
                 p.destroyForcibly();
                 return Measurement.skipped("pgloader", "pgloader failed (exit " + (p.isAlive() ? "timeout" : p.exitValue())
                         + "), see " + log);

@@ -32,7 +32,8 @@ class ProjectFilesTest {
 
     @Test
     void connectorFilesParseAndUseEnvReferencesForCredentials() throws Exception {
-        for (String name : List.of("mysql-source.json", "mariadb-source.json", "postgres-sink.json")) {
+        for (String name : List.of("mysql-source.json", "mariadb-source.json", "postgres-sink.json",
+                "redesign/mysql-source.json", "redesign/mariadb-source.json", "redesign/postgres-sink.json")) {
             ConnectorFile f = ConnectorFile.read(HOME.resolve("connectors").resolve(name));
             assertThat(f.connectorClass()).as(name).isNotBlank();
             f.config().forEach((k, v) -> {

@@ -83,13 +83,21 @@ final class PipelineHarness implements AutoCloseable {
     }
 
     ConnectorFile sourceConnector() throws Exception {
-        return ConnectorFile.read(connectorsDir().resolve(TestServers.sourceConnectorFile())).renamed(name + "-source")
+        return sourceConnector(TestServers.sourceConnectorFile());
+    }
+
+    ConnectorFile sourceConnector(String file) throws Exception {
+        return ConnectorFile.read(connectorsDir().resolve(file)).renamed(name + "-source")
                 .with(Overlays.source(source, connect.kafka().bootstrapServers(), topicPrefix))
                 .with(Map.of("database.server.id", Integer.toString(5000 + Math.abs(name.hashCode() % 10000))));
     }
 
     ConnectorFile sinkConnector() throws Exception {
-        return ConnectorFile.read(connectorsDir().resolve("postgres-sink.json")).renamed(name + "-sink")
+        return sinkConnector("postgres-sink.json");
+    }
+
+    ConnectorFile sinkConnector(String file) throws Exception {
+        return ConnectorFile.read(connectorsDir().resolve(file)).renamed(name + "-sink")
                 .with(Overlays.sink(pgUrl, TestServers.pgUser(), TestServers.pgPassword(), topicPrefix, name));
     }
 

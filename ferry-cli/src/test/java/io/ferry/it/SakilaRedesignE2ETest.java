@@ -15,7 +15,6 @@ import java.sql.Statement;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Map;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
@@ -28,12 +27,6 @@ import static org.assertj.core.api.Assertions.assertThat;
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
 @TestMethodOrder(MethodOrderer.OrderAnnotation.class)
 class SakilaRedesignE2ETest {
-
-    static final String FOREIGN_KEYS = "film_actor(actor_id)->actor(actor_id), film_actor(film_id)->film(film_id), "
-            + "film_category(film_id)->film(film_id), film_category(category_id)->category(category_id), "
-            + "inventory(film_id)->film(film_id), rental(inventory_id)->inventory(inventory_id), "
-            + "rental(customer_id)->customer(customer_id), payment(rental_id)->rental(rental_id), "
-            + "payment(customer_id)->customer(customer_id)";
 
     PipelineHarness pipeline;
 
@@ -53,8 +46,9 @@ class SakilaRedesignE2ETest {
             }
             assertThat(fks).as("Sakila declares foreign keys to drop").hasSizeGreaterThan(10);
         }
-        pipeline.deploy(pipeline.sinkConnector().with(Map.of("foreign.keys", FOREIGN_KEYS)));
-        pipeline.deploy(pipeline.sourceConnector().with(SakilaSurrogateKeyE2ETest.surrogateKeys()));
+        // the redesign as shipped in connectors/redesign/, overlaid only with this test's servers
+        pipeline.deploy(pipeline.sinkConnector("redesign/postgres-sink.json"));
+        pipeline.deploy(pipeline.sourceConnector("redesign/" + TestServers.sourceConnectorFile()));
     }
 
     @AfterAll
