@@ -52,10 +52,18 @@ public final class BenchCommand implements Callable<Integer> {
     @Option(names = "--state-dir", description = "Server files (default: a new temp dir).")
     Path stateDir;
 
+    @Option(names = "--cdc-rates", split = ",", defaultValue = "1000,5000,0",
+            description = "CDC insert rates in rows/s; 0 = as fast as one source connection can (default ${DEFAULT-VALUE}).")
+    List<Integer> cdcRates;
+
+    @Option(names = "--cdc-seconds", defaultValue = "20", description = "Seconds per CDC rate (default ${DEFAULT-VALUE}).")
+    int cdcSeconds;
+
     @Option(names = "--timeout-seconds", defaultValue = "1800", description = "Per measured run (default ${DEFAULT-VALUE}).")
     int timeoutSeconds;
 
     private static final String TOPIC_PREFIX = "bench";
+    private final List<CdcLatency.Result> cdc = new ArrayList<>();
 
     @Override
     public Integer call() throws Exception {
@@ -63,6 +71,7 @@ public final class BenchCommand implements Callable<Integer> {
         System.setProperty("ferry.log.dir", dir.toString());
         Files.createDirectories(out);
         List<Measurement> results = new ArrayList<>();
+        cdc.clear();
         try (MariaDbServer maria = MariaDbServer.start(dir.resolve("mariadb"));
              PostgresServer pg = PostgresServer.start(dir.resolve("postgres"))) {
             say("generating %,d rows in MariaDB %s.%s", rows, BenchData.DATABASE, BenchData.TABLE);
@@ -134,6 +143,20 @@ public final class BenchCommand implements Callable<Integer> {
                 e2e.note = "MariaDB -> Debezium -> Kafka -> Ferry -> PostgreSQL, from source creation to the last row";
                 results.add(e2e);
                 report(e2e);
+
+                // CDC latency, through the still-running bench-source (it streams the new table) and a Ferry sink
+                CdcLatency.prepare(maria, pg, "cdc");
+                ConnectorFile cdcSink = CdcLatency.sink(sinkFile, "bench-cdc", pg.jdbcUrl("cdc"), pg,
+                        TOPIC_PREFIX + "." + BenchData.DATABASE + ".events");
+                connect.put(cdcSink.name(), cdcSink.config());
+                CdcLatency.run(maria, pg, "cdc", 200, 3); // warm-up: topic creation, consumer assignment
+                for (int rate : cdcRates) {
+                    CdcLatency.Result r = CdcLatency.run(maria, pg, "cdc", rate, cdcSeconds);
+                    cdc.add(r);
+                    say("  cdc %-6s achieved %,7.0f rows/s: latency p50 %.3f s, p95 %.3f s, p99 %.3f s, max %.3f s "
+                            + "(%,d rows, drained %.1f s after the last insert)", rate == 0 ? "max" : Integer.toString(rate),
+                            r.achievedRate(), r.p50(), r.p95(), r.p99(), r.max(), r.rows(), r.drainSeconds());
+                }
             }
             Measurement pgl = Pgloader.measure(maria, pg, rows, bytes, runs);
             results.add(pgl);
@@ -280,6 +303,18 @@ public final class BenchCommand implements Callable<Integer> {
                 n.put("note", m.note);
             }
         }
+        ArrayNode cdcNode = root.putArray("cdc_latency");
+        for (CdcLatency.Result r : cdc) {
+            ObjectNode n = cdcNode.addObject();
+            n.put("target_rate", r.targetRate() == 0 ? "max" : Integer.toString(r.targetRate()));
+            n.put("achieved_rows_per_second", Math.round(r.achievedRate()));
+            n.put("rows", r.rows());
+            n.put("p50_seconds", r.p50());
+            n.put("p95_seconds", r.p95());
+            n.put("p99_seconds", r.p99());
+            n.put("max_seconds", r.max());
+            n.put("drain_seconds_after_last_insert", r.drainSeconds());
+        }
         ObjectNode ratios = root.putObject("ratios");
         ratio(ratios, "ferry_vs_copy", bySystem.get("ferry_sink"), bySystem.get("raw_copy"));
         ratio(ratios, "ferry_vs_debezium_jdbc", bySystem.get("ferry_sink"), bySystem.get("debezium_jdbc_sink"));
@@ -300,6 +335,15 @@ public final class BenchCommand implements Callable<Integer> {
             }
         }
         md.append("\nRatios: ").append(ratios.toString()).append('\n');
+        if (!cdc.isEmpty()) {
+            md.append("\n## CDC latency (source commit -> target commit, Ferry sink, inserts)\n\n")
+                    .append("| target rate | achieved rows/s | rows | p50 s | p95 s | p99 s | max s |\n|---|---:|---:|---:|---:|---:|---:|\n");
+            for (CdcLatency.Result r : cdc) {
+                md.append(String.format("| %s | %,.0f | %,d | %.3f | %.3f | %.3f | %.3f |%n",
+                        r.targetRate() == 0 ? "max" : Integer.toString(r.targetRate()), r.achievedRate(), r.rows(),
+                        r.p50(), r.p95(), r.p99(), r.max()));
+            }
+        }
         Files.writeString(out.resolve("report.md"), md.toString());
         say("%nratios %s%nwritten %s and %s", ratios, out.resolve("result.json"), out.resolve("report.md"));
     }
