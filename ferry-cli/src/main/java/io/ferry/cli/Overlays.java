@@ -30,7 +30,8 @@ public final class Overlays {
         o.put("connection.url", pgUrl);
         o.put("connection.user", user);
         o.put("connection.password", password == null ? "" : password);
-        o.put("topics.regex", regexLiteral(topicPrefix) + "\\." + regexLiteral(database) + "\\..*");
+        // the table topics, and Debezium's notifications (TABLE_SCAN_COMPLETED tells the sink when a table is loaded)
+        o.put("topics.regex", regexLiteral(topicPrefix) + "\\.(" + regexLiteral(database) + "\\..*|notifications)");
         o.put("errors.deadletterqueue.topic.name", topicPrefix + ".sink.dlq");
         return o;
     }

@@ -6,6 +6,7 @@ import io.ferry.sink.errors.ErrorContext;
 import io.ferry.sink.event.BadRecordException;
 import io.ferry.sink.event.ChangeEvent;
 import io.ferry.sink.event.ChangeEventDecoder;
+import io.ferry.sink.event.SnapshotNotification;
 import io.ferry.sink.event.TableNamer;
 import io.ferry.sink.phase.ConstraintBuilder;
 import io.ferry.sink.schema.TableCatalog;
@@ -51,6 +52,7 @@ public class FerrySinkTask extends SinkTask {
     private String connectorName;
     private PgConnections connections;
     private ChangeEventDecoder decoder;
+    private TableNamer namer;
     private SinkWriter writer;
     private OffsetStore offsets;
     private SinkMetrics metrics;
@@ -88,7 +90,8 @@ public class FerrySinkTask extends SinkTask {
                 config.foreignKeys());
         writer = new SinkWriter(catalog, new SegmentWriter(text, config.copyEnabled(), config.deleteEnabled()), text,
                 offsets, new StatsStore(state, connectorName), metrics, badRecordHandler(), parking, constraints);
-        decoder = new ChangeEventDecoder(new TableNamer(config.tableNameFormat()));
+        namer = new TableNamer(config.tableNameFormat());
+        decoder = new ChangeEventDecoder(namer);
         remainingRetries = config.maxRetries();
         log.info("Ferry sink '{}' task {} started: target schema \"{}\", state schema \"{}\", DLQ reporter {}",
                 connectorName, taskId, config.targetSchema(), config.stateSchema(), reporter != null ? "on" : "off");
@@ -155,8 +158,16 @@ public class FerrySinkTask extends SinkTask {
         }
         List<ChangeEvent> events = new ArrayList<>(records.size());
         Map<String, Long> badCounts = new LinkedHashMap<>();
+        Map<String, Long> snapshotTotals = new LinkedHashMap<>();
         BadRecordHandler bad = badRecordHandler();
         for (SinkRecord record : records) {
+            if (SnapshotNotification.isNotification(record)) {
+                SnapshotNotification n = SnapshotNotification.from(record, namer);
+                if (n != null) {
+                    snapshotTotals.put(n.table(), n.totalRowsScanned());
+                }
+                continue;
+            }
             try {
                 events.add(decoder.decode(record));
             } catch (BadRecordException e) {
@@ -165,7 +176,7 @@ public class FerrySinkTask extends SinkTask {
             }
         }
         try {
-            writer.write(connections.get(), events, SinkWriter.nextOffsets(records), badCounts);
+            writer.write(connections.get(), events, snapshotTotals, SinkWriter.nextOffsets(records), badCounts);
             remainingRetries = config.maxRetries();
         } catch (SQLException e) {
             connections.reset();

@@ -107,6 +107,38 @@ class ForeignKeyParkingTest {
         task.stop();
     }
 
+    static SinkRecord notification(String topic, long offset, String collection, long rows) {
+        Schema schema = SchemaBuilder.struct().name("io.debezium.connector.common.Notification")
+                .field("id", Schema.STRING_SCHEMA).field("aggregate_type", Schema.STRING_SCHEMA)
+                .field("type", Schema.STRING_SCHEMA)
+                .field("additional_data", SchemaBuilder.map(Schema.STRING_SCHEMA, Schema.STRING_SCHEMA).optional().build())
+                .field("timestamp", Schema.INT64_SCHEMA).build();
+        Struct value = new Struct(schema).put("id", "n" + offset).put("aggregate_type", "Initial Snapshot")
+                .put("type", "TABLE_SCAN_COMPLETED").put("timestamp", 0L)
+                .put("additional_data", Map.of("scanned_collection", collection, "total_rows_scanned", Long.toString(rows),
+                        "status", "SUCCEEDED"));
+        return new SinkRecord(topic, 0, null, null, schema, value, offset);
+    }
+
+    @Test
+    void notificationsMarkTablesLoadedWhenTheLastRowMarkerIsMissing() throws Exception {
+        String notifications = "srv.notifications";
+        task.open(List.of(new TopicPartition(notifications, 0)));
+        // snapshot rows without any last_in_data_collection/last marker, and Debezium's table-scan notifications
+        task.put(List.of(notification(notifications, 0, "shop.parent", 2), notification(notifications, 1, "shop.child", 1),
+                parent("r", 1, "one", "first"), parent("r", 2, "two", "true")));
+        assertThat(query("SELECT table_name || ':' || phase FROM ferry.table_stats ORDER BY 1"))
+                .containsExactly("child:LOADING", "parent:STREAMING");
+        assertThat(query("SELECT count(*) FROM pg_constraint WHERE contype = 'f'")).containsExactly("0");
+        task.put(List.of(child("r", 10, 1, "a", "true")));
+        assertThat(query("SELECT table_name || ':' || phase FROM ferry.table_stats ORDER BY 1"))
+                .containsExactly("child:STREAMING", "parent:STREAMING");
+        assertThat(query("SELECT conname || ' ' || convalidated FROM pg_constraint WHERE contype = 'f'"))
+                .containsExactly("fk_child_parent_id true");
+        assertThat(query("SELECT count(*) FROM pg_tables WHERE tablename = 'notifications'")).containsExactly("0");
+        task.stop();
+    }
+
     @Test
     void parkedRowsSurviveARestart() throws Exception {
         task.put(List.of(parent("r", 1, "one", "last_in_data_collection")));

@@ -69,9 +69,12 @@ public final class ConstraintBuilder {
 
     private Set<String> loadedTables(Connection conn) throws SQLException {
         Set<String> out = new HashSet<>();
+        // a table Debezium read no row from is loaded but does not exist yet: its keys wait for its first row
         try (PreparedStatement ps = conn.prepareStatement("SELECT table_name FROM " + state.table("table_stats")
-                + " WHERE connector = ? AND phase = 'STREAMING'")) {
+                + " WHERE connector = ? AND phase = 'STREAMING' "
+                + "AND to_regclass(quote_ident(?) || '.' || quote_ident(table_name)) IS NOT NULL")) {
             ps.setString(1, connector);
+            ps.setString(2, targetSchema);
             try (ResultSet rs = ps.executeQuery()) {
                 while (rs.next()) {
                     out.add(rs.getString(1));

@@ -41,6 +41,7 @@ public final class StateSchema {
                     + "last_topic text, last_partition integer, last_offset bigint, last_source_ts_ms bigint, "
                     + "snapshot_completed_at timestamptz, updated_at timestamptz NOT NULL DEFAULT now(), "
                     + "PRIMARY KEY (connector, table_name))");
+            st.execute("ALTER TABLE " + table("table_stats") + " ADD COLUMN IF NOT EXISTS snapshot_expected bigint");
             st.execute("CREATE TABLE IF NOT EXISTS " + table("parked") + " ("
                     + "connector text NOT NULL, table_name text NOT NULL, row_key text NOT NULL, "
                     + "topic text NOT NULL, kafka_partition integer NOT NULL, kafka_offset bigint NOT NULL, "

@@ -23,6 +23,37 @@ public final class StatsStore {
         this.connector = connector;
     }
 
+    /** Rows Debezium's snapshot read per table (TABLE_SCAN_COMPLETED), inside the flush's transaction. */
+    public void expect(Connection conn, Map<String, Long> totals) throws SQLException {
+        if (totals.isEmpty()) {
+            return;
+        }
+        try (PreparedStatement ps = conn.prepareStatement("INSERT INTO " + state.table("table_stats") + " AS s "
+                + "(connector, table_name, phase, snapshot_expected) VALUES (?, ?, 'LOADING', ?) "
+                + "ON CONFLICT (connector, table_name) DO UPDATE SET snapshot_expected = EXCLUDED.snapshot_expected")) {
+            for (Map.Entry<String, Long> e : totals.entrySet()) {
+                ps.setString(1, connector);
+                ps.setString(2, e.getKey());
+                ps.setLong(3, e.getValue());
+                ps.addBatch();
+            }
+            ps.executeBatch();
+        }
+    }
+
+    /**
+     * A table whose written snapshot rows reached what Debezium read is loaded, even without its last-row marker
+     * (which can go missing) and before any change event.
+     */
+    public void promoteCompleted(Connection conn) throws SQLException {
+        try (PreparedStatement ps = conn.prepareStatement("UPDATE " + state.table("table_stats") + " SET phase = "
+                + "'STREAMING', snapshot_completed_at = coalesce(snapshot_completed_at, now()) WHERE connector = ? AND "
+                + "phase = 'LOADING' AND snapshot_expected IS NOT NULL AND snapshot_rows >= snapshot_expected")) {
+            ps.setString(1, connector);
+            ps.executeUpdate();
+        }
+    }
+
     public void add(Connection conn, Map<String, TableCounters> byTable) throws SQLException {
         if (byTable.isEmpty()) {
             return;

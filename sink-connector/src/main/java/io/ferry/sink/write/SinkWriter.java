@@ -47,6 +47,7 @@ public final class SinkWriter {
     private final BadRecordHandler badRecords;
     private final ParkedRows parking;
     private final ConstraintBuilder constraints;
+    private Map<String, Long> snapshotTotals = Map.of();
 
     public SinkWriter(TableCatalog catalog, SegmentWriter segments, PgText text, OffsetStore offsets, StatsStore stats,
                       SinkMetrics metrics, BadRecordHandler badRecords, ParkedRows parking,
@@ -67,6 +68,15 @@ public final class SinkWriter {
      */
     public void write(Connection conn, List<ChangeEvent> events, Map<TopicPartition, Long> nextOffsets,
                       Map<String, Long> badCounts) throws SQLException {
+        write(conn, events, Map.of(), nextOffsets, badCounts);
+    }
+
+    /**
+     * @param snapshotTotals rows Debezium's snapshot read per table, from its notifications in this batch
+     */
+    public void write(Connection conn, List<ChangeEvent> events, Map<String, Long> snapshotTotals,
+                      Map<TopicPartition, Long> nextOffsets, Map<String, Long> badCounts) throws SQLException {
+        this.snapshotTotals = snapshotTotals;
         try {
             writeBatch(conn, events, nextOffsets, badCounts);
         } catch (SQLException | BadRecordException e) {
@@ -221,6 +231,8 @@ public final class SinkWriter {
         conn.setAutoCommit(false);
         offsets.save(conn, nextOffsets);
         stats.add(conn, counters);
+        stats.expect(conn, snapshotTotals);
+        stats.promoteCompleted(conn);
         conn.commit();
         parking.committed();
         metrics.add(counters);

@@ -1,0 +1,56 @@
+package io.ferry.sink.event;
+
+import org.apache.kafka.connect.data.Struct;
+import org.apache.kafka.connect.sink.SinkRecord;
+
+import java.util.Map;
+
+/**
+ * Debezium's snapshot notification (notification.enabled.channels=sink). TABLE_SCAN_COMPLETED names a table and how
+ * many rows its snapshot read; it is sent before the table's last row reaches its topic, so a table counts as
+ * loaded once the rows written reach that number.
+ *
+ * @param table             the target table, named by the same rule as the change events
+ * @param totalRowsScanned  rows the snapshot read from the table
+ */
+public record SnapshotNotification(String table, long totalRowsScanned) {
+
+    /** The notification in a record, or null when the record is not a TABLE_SCAN_COMPLETED notification. */
+    public static SnapshotNotification from(SinkRecord record, TableNamer namer) {
+        if (!(record.value() instanceof Struct value) || value.schema().field("aggregate_type") == null
+                || value.schema().field("additional_data") == null || value.schema().field("type") == null) {
+            return null;
+        }
+        if (!"TABLE_SCAN_COMPLETED".equals(value.getString("type"))) {
+            return null;
+        }
+        Map<?, ?> data = value.getMap("additional_data");
+        // Debezium 3.5 names it scanned_collection; older releases and the docs say data_collection
+        Object collection = data == null ? null : data.get("scanned_collection");
+        if (collection == null && data != null) {
+            collection = data.get("data_collection");
+        }
+        Object total = data == null ? null : data.get("total_rows_scanned");
+        if (collection == null || total == null) {
+            return null;
+        }
+        String[] parts = collection.toString().split("\\.");
+        String table = parts[parts.length - 1];
+        String db = parts.length >= 2 ? parts[parts.length - 2] : null;
+        try {
+            // the change topic of that table, assuming the notification topic sits beside it (<prefix>.notifications)
+            String topic = record.topic();
+            String prefix = topic.contains(".") ? topic.substring(0, topic.lastIndexOf('.')) : topic;
+            return new SnapshotNotification(namer.tableFor(prefix + "." + collection, db, table),
+                    Long.parseLong(total.toString().trim()));
+        } catch (NumberFormatException e) {
+            return null;
+        }
+    }
+
+    /** Any Debezium notification, whatever its type: consumed, never written as a row. */
+    public static boolean isNotification(SinkRecord record) {
+        return record.value() instanceof Struct value && value.schema().field("aggregate_type") != null
+                && value.schema().field("additional_data") != null;
+    }
+}
