@@ -44,7 +44,7 @@ class FerryMigrateE2ETest {
             awaitEqual(source, pgUrl, Duration.ofMinutes(4), first);
         } finally {
             first.destroy(); // SIGTERM, like Ctrl-C
-            assertThat(first.waitFor(60, TimeUnit.SECONDS)).as("migrate stops on SIGTERM").isTrue();
+            assertThat(first.waitFor(120, TimeUnit.SECONDS)).as("migrate stops on SIGTERM").isTrue();
         }
         try (Connection src = TestServers.sourceConnection(source, name); Statement st = src.createStatement()) {
             st.execute("INSERT INTO actor (actor_id, first_name, last_name) VALUES (777, 'WHILE', 'STOPPED')");
