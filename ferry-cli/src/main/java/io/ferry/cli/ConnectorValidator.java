@@ -1,6 +1,5 @@
 package io.ferry.cli;
 
-import com.fasterxml.jackson.databind.JsonNode;
 
 import java.io.IOException;
 import java.sql.Connection;
@@ -106,18 +105,4 @@ public final class ConnectorValidator {
         return s.length() > 200 ? s.substring(0, 200) + "..." : s;
     }
 
-    /** Keys whose values are unresolved ${...} references, for a clear hint. */
-    public static List<String> unresolved(ConnectorFile connector) {
-        List<String> out = new ArrayList<>();
-        connector.config().forEach((k, v) -> {
-            if (v.contains("${env:")) {
-                out.add(k);
-            }
-        });
-        return out;
-    }
-
-    static boolean isOk(JsonNode validation) {
-        return validation.path("error_count").asInt(0) == 0;
-    }
 }

@@ -15,11 +15,6 @@ import org.apache.kafka.connect.sink.SinkRecord;
 public record ChangeEvent(SinkRecord record, Op op, String table, Struct key, Struct row, String snapshot,
                           Long sourceTsMs) {
 
-    /** Where the record came from, for every error message and DLQ header. */
-    public String position() {
-        return record.topic() + "-" + record.kafkaPartition() + "@" + record.kafkaOffset();
-    }
-
     /** True when this is the last snapshot row of its table according to Debezium's marker. */
     public boolean endsTableSnapshot() {
         return "last_in_data_collection".equals(snapshot) || "last".equals(snapshot);

@@ -44,10 +44,6 @@ public final class ConstraintBuilder {
         this.pending = new ArrayList<>(declared);
     }
 
-    public boolean hasPending() {
-        return !pending.isEmpty();
-    }
-
     /** Builds what is ready; cheap when nothing is declared or everything is built. */
     public void buildReady(Connection conn) throws SQLException {
         if (pending.isEmpty()) {

@@ -15,8 +15,4 @@ public record TargetColumn(String name, String sqlType, String castType) {
 
     public boolean isInterval() { return castType.equals("interval"); }
 
-    public boolean isTextLike() {
-        return castType.equals("text") || castType.startsWith("character") || castType.equals("jsonb")
-                || castType.equals("json") || castType.equals("xml");
-    }
 }
