@@ -135,14 +135,20 @@ public final class ParkedRows {
         if (parked.isEmpty()) {
             return 0;
         }
-        List<Object[]> rows = new ArrayList<>();
-        try (PreparedStatement ps = conn.prepareStatement("SELECT table_name, row_key, op, topic, kafka_partition "
+        // one read for all parked rows and their values; not a query per row
+        List<Parked> rows = new ArrayList<>();
+        try (PreparedStatement ps = conn.prepareStatement("SELECT table_name, row_key, op, topic, kafka_partition, "
+                + "ARRAY(SELECT k FROM jsonb_each_text(key_values) AS e(k, v) ORDER BY k), "
+                + "ARRAY(SELECT v FROM jsonb_each_text(key_values) AS e(k, v) ORDER BY k), "
+                + "ARRAY(SELECT k FROM jsonb_each_text(coalesce(row_values, '{}')) AS e(k, v) ORDER BY k), "
+                + "ARRAY(SELECT v FROM jsonb_each_text(coalesce(row_values, '{}')) AS e(k, v) ORDER BY k) "
                 + "FROM " + state.table("parked") + " WHERE connector = ? ORDER BY parked_at, kafka_offset")) {
             ps.setString(1, connector);
             try (ResultSet rs = ps.executeQuery()) {
                 while (rs.next()) {
                     if (assigned.contains(new TopicPartition(rs.getString(4), rs.getInt(5)))) {
-                        rows.add(new Object[] {rs.getString(1), rs.getString(2), rs.getString(3)});
+                        rows.add(new Parked(rs.getString(1), rs.getString(2), rs.getString(3),
+                                zip(rs.getArray(6), rs.getArray(7)), zip(rs.getArray(8), rs.getArray(9))));
                     }
                 }
             }
@@ -151,18 +157,16 @@ public final class ParkedRows {
         conn.setAutoCommit(false);
         List<String> applied = new ArrayList<>();
         try {
-            for (Object[] r : rows) {
-                String table = (String) r[0];
-                String key = (String) r[1];
+            for (Parked r : rows) {
+                String table = r.table();
+                String key = r.key();
                 TargetTable target = catalog.resolve(conn, table, null, null);
-                Map<String, String> keyValues = values(conn, table, key, "key_values");
-                Map<String, String> rowValues = values(conn, table, key, "row_values");
                 Savepoint sp = conn.setSavepoint();
                 try {
-                    if ("delete".equals(r[2])) {
-                        writer.deleteEncoded(conn, target, keyValues);
+                    if ("delete".equals(r.op())) {
+                        writer.deleteEncoded(conn, target, r.keyValues());
                     } else {
-                        writer.upsertEncoded(conn, target, rowValues);
+                        writer.upsertEncoded(conn, target, r.rowValues());
                     }
                     delete(conn, table, key);
                     conn.releaseSavepoint(sp);
@@ -190,18 +194,15 @@ public final class ParkedRows {
         return applied.size();
     }
 
-    private Map<String, String> values(Connection conn, String table, String key, String column) throws SQLException {
+    private record Parked(String table, String key, String op, Map<String, String> keyValues,
+                          Map<String, String> rowValues) {}
+
+    private static Map<String, String> zip(java.sql.Array names, java.sql.Array values) throws SQLException {
+        String[] n = (String[]) names.getArray();
+        String[] v = (String[]) values.getArray();
         Map<String, String> out = new LinkedHashMap<>();
-        try (PreparedStatement ps = conn.prepareStatement("SELECT j.key, j.value FROM " + state.table("parked")
-                + " p, jsonb_each_text(p." + column + ") j WHERE p.connector = ? AND p.table_name = ? AND p.row_key = ?")) {
-            ps.setString(1, connector);
-            ps.setString(2, table);
-            ps.setString(3, key);
-            try (ResultSet rs = ps.executeQuery()) {
-                while (rs.next()) {
-                    out.put(rs.getString(1), rs.getString(2));
-                }
-            }
+        for (int i = 0; i < n.length; i++) {
+            out.put(n[i], v[i]);
         }
         return out;
     }

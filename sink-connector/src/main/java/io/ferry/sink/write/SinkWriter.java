@@ -47,7 +47,6 @@ public final class SinkWriter {
     private final BadRecordHandler badRecords;
     private final ParkedRows parking;
     private final ConstraintBuilder constraints;
-    private Map<String, Long> snapshotTotals = Map.of();
 
     public SinkWriter(TableCatalog catalog, SegmentWriter segments, PgText text, OffsetStore offsets, StatsStore stats,
                       SinkMetrics metrics, BadRecordHandler badRecords, ParkedRows parking,
@@ -76,9 +75,8 @@ public final class SinkWriter {
      */
     public void write(Connection conn, List<ChangeEvent> events, Map<String, Long> snapshotTotals,
                       Map<TopicPartition, Long> nextOffsets, Map<String, Long> badCounts) throws SQLException {
-        this.snapshotTotals = snapshotTotals;
         try {
-            writeBatch(conn, events, nextOffsets, badCounts);
+            writeBatch(conn, events, snapshotTotals, nextOffsets, badCounts);
         } catch (SQLException | BadRecordException e) {
             rollbackQuietly(conn);
             parking.rolledBack();
@@ -88,7 +86,7 @@ public final class SinkWriter {
             }
             log.warn("A batch of {} records failed ({}); replaying it record by record to isolate the bad ones",
                     events.size(), ErrorContext.chain(e));
-            writeOneByOne(conn, events, nextOffsets, badCounts);
+            writeOneByOne(conn, events, snapshotTotals, nextOffsets, badCounts);
         }
         afterCommit(conn);
     }
@@ -110,7 +108,8 @@ public final class SinkWriter {
         }
     }
 
-    private void writeBatch(Connection conn, List<ChangeEvent> events, Map<TopicPartition, Long> nextOffsets,
+    private void writeBatch(Connection conn, List<ChangeEvent> events, Map<String, Long> snapshotTotals,
+                            Map<TopicPartition, Long> nextOffsets,
                             Map<String, Long> badCounts) throws SQLException {
         // rows whose key is parked keep waiting behind it: applying them now could be overwritten by an older retry
         List<ChangeEvent> diverted = new ArrayList<>();
@@ -143,7 +142,7 @@ public final class SinkWriter {
             }
             c.nulStripped += text.takeNulsStripped();
         }
-        commit(conn, nextOffsets, counters);
+        commit(conn, nextOffsets, counters, snapshotTotals);
     }
 
     private TargetTable resolveAll(Connection conn, TableBatch tb) throws SQLException {
@@ -158,7 +157,8 @@ public final class SinkWriter {
         return target;
     }
 
-    private void writeOneByOne(Connection conn, List<ChangeEvent> events, Map<TopicPartition, Long> nextOffsets,
+    private void writeOneByOne(Connection conn, List<ChangeEvent> events, Map<String, Long> snapshotTotals,
+                               Map<TopicPartition, Long> nextOffsets,
                                Map<String, Long> badCounts) throws SQLException {
         Map<String, TableCounters> counters = newCounters(badCounts);
         Map<ChangeEvent, TargetTable> targets = new IdentityHashMap<>();
@@ -211,7 +211,7 @@ public final class SinkWriter {
                     bad(e, ex, counters);
                 }
             }
-            commit(conn, nextOffsets, counters);
+            commit(conn, nextOffsets, counters, snapshotTotals);
         } catch (SQLException | RuntimeException ex) {
             rollbackQuietly(conn);
             parking.rolledBack();
@@ -226,13 +226,15 @@ public final class SinkWriter {
         counters.computeIfAbsent(e.table(), t -> new TableCounters()).badRecords++;
     }
 
-    private void commit(Connection conn, Map<TopicPartition, Long> nextOffsets, Map<String, TableCounters> counters)
-            throws SQLException {
+    private void commit(Connection conn, Map<TopicPartition, Long> nextOffsets, Map<String, TableCounters> counters,
+                        Map<String, Long> snapshotTotals) throws SQLException {
         conn.setAutoCommit(false);
         offsets.save(conn, nextOffsets);
         stats.add(conn, counters);
         stats.expect(conn, snapshotTotals);
-        stats.promoteCompleted(conn);
+        if (!snapshotTotals.isEmpty() || counters.values().stream().anyMatch(c -> c.snapshotRows > 0)) {
+            stats.promoteCompleted(conn);
+        }
         conn.commit();
         parking.committed();
         metrics.add(counters);
