@@ -62,9 +62,8 @@ final class MigrateCommand implements Callable<Integer> {
         System.setProperty("ferry.log.dir", stateDir.toAbsolutePath().toString());
         System.out.println("Ferry migrate: " + SourceEndpoint.redact(sourceUrl) + " -> " + SourceEndpoint.redact(targetUrl));
         System.out.println("  state: " + stateDir.toAbsolutePath() + " (run again with it to resume)");
-        CountDownLatch stop = new CountDownLatch(1);
+        CountDownLatch stop = StopSignal.install();
         try (LocalPipeline pipeline = LocalPipeline.start(stateDir.resolve("connect"), System.out)) {
-            Runtime.getRuntime().addShutdownHook(new Thread(stop::countDown));
             Map<String, String> srcOverlay = new LinkedHashMap<>(Overlays.source(source,
                     pipeline.server.bootstrapServers(), topicPrefix));
             if (tables != null && !tables.isEmpty()) {
@@ -89,6 +88,7 @@ final class MigrateCommand implements Callable<Integer> {
                 }
                 System.out.print(TargetStats.table(TargetStats.read(target, "ferry", sink.name())));
             }
+            System.out.println("Stopping the Connect worker, then the broker; run again with the same --state-dir to resume.");
         }
         return 0;
     }

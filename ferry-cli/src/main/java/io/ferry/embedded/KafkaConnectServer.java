@@ -35,6 +35,7 @@ public final class KafkaConnectServer implements AutoCloseable {
     private final Connect<?> connect;
     private final String bootstrap;
     private final URI restUrl;
+    private boolean closed;
 
     private KafkaConnectServer(KafkaRaftServer broker, Connect<?> connect, String bootstrap, URI restUrl) {
         this.broker = broker;
@@ -53,16 +54,22 @@ public final class KafkaConnectServer implements AutoCloseable {
         Exit.setExitProcedure((code, message) -> {
             throw new IllegalStateException("Connect worker failed to start (exit " + code + "): " + message);
         });
+        // Connect registers its own JVM shutdown hook, which would stop the worker while our close() stops the broker
+        // underneath it: the worker then waits on a broker that is gone. One hook, ours, stops both in order.
+        Exit.setShutdownHookAdder((name, hook) -> { });
         ClassLoader before = Thread.currentThread().getContextClassLoader();
         Connect<?> connect;
         try {
             connect = new ConnectDistributed().startConnect(worker);
         } finally {
             Thread.currentThread().setContextClassLoader(before);
+            Exit.resetShutdownHookAdder();
         }
         URI rest = URI.create("http://127.0.0.1:" + ports.rest);
+        KafkaConnectServer server = new KafkaConnectServer(broker, connect, bootstrap, rest);
+        Runtime.getRuntime().addShutdownHook(new Thread(server::close, "ferry-embedded-shutdown"));
         awaitRest(rest);
-        return new KafkaConnectServer(broker, connect, bootstrap, rest);
+        return server;
     }
 
     private static KafkaRaftServer startBroker(Path logDir, Ports ports, String bootstrap) throws Exception {
@@ -146,8 +153,13 @@ public final class KafkaConnectServer implements AutoCloseable {
 
     public URI restUrl() { return restUrl; }
 
+    /** Worker first, then broker; idempotent, so the shutdown hook and a try-with-resources can both call it. */
     @Override
-    public void close() {
+    public synchronized void close() {
+        if (closed) {
+            return;
+        }
+        closed = true;
         connect.stop();
         connect.awaitStop();
         broker.shutdown();

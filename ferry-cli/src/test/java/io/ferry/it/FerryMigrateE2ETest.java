@@ -44,7 +44,12 @@ class FerryMigrateE2ETest {
             awaitEqual(source, pgUrl, Duration.ofMinutes(4), first);
         } finally {
             first.destroy(); // SIGTERM, like Ctrl-C
-            assertThat(first.waitFor(120, TimeUnit.SECONDS)).as("migrate stops on SIGTERM").isTrue();
+            boolean stopped = first.waitFor(120, TimeUnit.SECONDS);
+            if (!stopped) {
+                first.destroyForcibly();
+            }
+            assertThat(stopped).as("migrate stops on SIGTERM; its log ends with:%n%s", tail(state.resolve("ferry.log")))
+                    .isTrue();
         }
         try (Connection src = TestServers.sourceConnection(source, name); Statement st = src.createStatement()) {
             st.execute("INSERT INTO actor (actor_id, first_name, last_name) VALUES (777, 'WHILE', 'STOPPED')");
@@ -65,6 +70,15 @@ class FerryMigrateE2ETest {
              var rs = st.executeQuery("SELECT sum(snapshot_rows) FROM ferry.table_stats")) {
             rs.next();
             assertThat(rs.getLong(1)).as("the full load ran once, not again after the restart").isEqualTo(47_273);
+        }
+    }
+
+    private static String tail(Path log) {
+        try {
+            List<String> lines = Files.readAllLines(log, StandardCharsets.UTF_8);
+            return String.join("\n", lines.subList(Math.max(0, lines.size() - 60), lines.size()));
+        } catch (java.io.IOException e) {
+            return "(no log: " + e + ")";
         }
     }
 
