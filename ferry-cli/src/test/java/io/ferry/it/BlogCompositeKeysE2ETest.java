@@ -91,6 +91,11 @@ class BlogCompositeKeysE2ETest {
             st.execute(posts.toString());
             st.execute(comments.toString());
         }
+        deployRedesign();
+    }
+
+    /** uuid keys: SurrogateKey and ForeignKey on the source, so the change topics carry the new keys. */
+    void deployRedesign() throws Exception {
         sink = pipeline.sinkConnector().with(Map.of("foreign.keys", "post(author_ref)->author(id), comment(post_ref)->post(id)",
                 "consumer.override.max.poll.records", "500"));
         pipeline.deploy(sink);

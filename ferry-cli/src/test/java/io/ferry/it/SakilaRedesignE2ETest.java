@@ -46,7 +46,11 @@ class SakilaRedesignE2ETest {
             }
             assertThat(fks).as("Sakila declares foreign keys to drop").hasSizeGreaterThan(10);
         }
-        // the redesign as shipped in connectors/redesign/, overlaid only with this test's servers
+        deployRedesign();
+    }
+
+    /** The redesign as shipped in connectors/redesign/ (uuid keys), overlaid only with this test's servers. */
+    void deployRedesign() throws Exception {
         pipeline.deploy(pipeline.sinkConnector("redesign/postgres-sink.json"));
         pipeline.deploy(pipeline.sourceConnector("redesign/" + TestServers.sourceConnectorFile()));
     }
@@ -97,7 +101,7 @@ class SakilaRedesignE2ETest {
         awaitValidatedForeignKeys(9, Duration.ofSeconds(10));
     }
 
-    private void awaitValidatedForeignKeys(int expected, Duration timeout) throws Exception {
+    void awaitValidatedForeignKeys(int expected, Duration timeout) throws Exception {
         long deadline = System.nanoTime() + timeout.toNanos();
         List<String> fks = List.of();
         while (System.nanoTime() < deadline) {

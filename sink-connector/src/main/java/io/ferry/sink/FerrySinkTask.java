@@ -8,6 +8,8 @@ import io.ferry.sink.event.ChangeEvent;
 import io.ferry.sink.event.ChangeEventDecoder;
 import io.ferry.sink.event.SnapshotNotification;
 import io.ferry.sink.event.TableNamer;
+import io.ferry.sink.keys.KeyRegistry;
+import io.ferry.sink.keys.RegistryKeyResolver;
 import io.ferry.sink.phase.ConstraintBuilder;
 import io.ferry.sink.schema.TableCatalog;
 import io.ferry.sink.schema.TypeRegistry;
@@ -59,6 +61,7 @@ public class FerrySinkTask extends SinkTask {
     private ErrantRecordReporter reporter;
     private int remainingRetries;
     private ParkedRows parking;
+    private RegistryKeyResolver registryKeys;
     private long lastIdleWork;
 
     @Override
@@ -90,6 +93,7 @@ public class FerrySinkTask extends SinkTask {
                 config.foreignKeys());
         writer = new SinkWriter(catalog, new SegmentWriter(text, config.copyEnabled(), config.deleteEnabled()), text,
                 offsets, new StatsStore(state, connectorName), metrics, badRecordHandler(), parking, constraints);
+        registryKeys = new RegistryKeyResolver(config.bigintKeys(), new KeyRegistry(state));
         namer = new TableNamer(config.tableNameFormat());
         decoder = new ChangeEventDecoder(namer);
         remainingRetries = config.maxRetries();
@@ -176,6 +180,12 @@ public class FerrySinkTask extends SinkTask {
             }
         }
         try {
+            if (!registryKeys.isEmpty()) {
+                events = registryKeys.resolve(connections.get(), events, (record, table, error) -> {
+                    bad.handle(record, table, error);
+                    badCounts.merge(record.topic(), 1L, Long::sum);
+                });
+            }
             writer.write(connections.get(), events, snapshotTotals, SinkWriter.nextOffsets(records), badCounts);
             remainingRetries = config.maxRetries();
         } catch (SQLException e) {

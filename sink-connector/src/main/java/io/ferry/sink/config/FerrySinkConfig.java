@@ -49,6 +49,17 @@ public final class FerrySinkConfig extends AbstractConfig {
             + "VALIDATE). In CDC, a row the key refuses for now (its parent is still on its way) is parked in the state "
             + "schema and applied again after every flush, never dropped.";
 
+    public static final String BIGINT_KEYS_CONFIG = "bigint.keys";
+    private static final String BIGINT_KEYS_DOC = "Columns of the target design whose values are 64-bit ids from Ferry's "
+            + "key registry (a table in the state schema mapping each natural key to an id allocated on first sight, by "
+            + "the parent's row or by a child's reference, whichever comes first). Comma-separated, each "
+            + "table.column=owner(column+column...). With owner = the table itself, the column becomes the table's "
+            + "one-column primary key, computed from its natural-key columns, e.g. film_actor.id=film_actor(actor_id+film_id). "
+            + "With owner = another table it is a reference holding that table's id, computed from this row's columns "
+            + "that hold the owner's natural key in the same order, NULL when any is NULL, e.g. "
+            + "comment.post_id=post(blog+slug). Every referenced table needs its own key declared here. Use "
+            + "foreign.keys to make references real constraints, e.g. comment(post_id)->post(id).";
+
     public static final String STATE_SCHEMA_CONFIG = "state.schema";
     public static final String STATE_SCHEMA_DEFAULT = "ferry";
     private static final String STATE_SCHEMA_DOC = "PostgreSQL schema for Ferry's own tables: Kafka offsets written in "
@@ -115,6 +126,8 @@ public final class FerrySinkConfig extends AbstractConfig {
                 TARGET_GROUP, ++order, Width.SHORT, "TINYINT(1) as boolean");
         def.define(FOREIGN_KEYS_CONFIG, Type.LIST, "", new ForeignKeysValidator(), Importance.MEDIUM,
                 FOREIGN_KEYS_DOC, DESIGN_GROUP, 1, Width.LONG, "Foreign keys");
+        def.define(BIGINT_KEYS_CONFIG, Type.LIST, "", new BigintKeysValidator(), Importance.MEDIUM,
+                BIGINT_KEYS_DOC, DESIGN_GROUP, 2, Width.LONG, "Bigint keys (key registry)");
         def.define(STATE_SCHEMA_CONFIG, Type.STRING, STATE_SCHEMA_DEFAULT, new ConfigDef.NonEmptyString(),
                 Importance.LOW, STATE_SCHEMA_DOC, TARGET_GROUP, ++order, Width.MEDIUM, "State schema");
         order = 0;
@@ -152,6 +165,9 @@ public final class FerrySinkConfig extends AbstractConfig {
     public java.util.List<ForeignKeyDeclaration> foreignKeys() {
         return ForeignKeyDeclaration.parseAll(FOREIGN_KEYS_CONFIG, getList(FOREIGN_KEYS_CONFIG));
     }
+    public java.util.List<RegistryKeyDeclaration> bigintKeys() {
+        return RegistryKeyDeclaration.parseAll(BIGINT_KEYS_CONFIG, getList(BIGINT_KEYS_CONFIG));
+    }
     public int maxRetries() { return getInt(MAX_RETRIES_CONFIG); }
     public long retryBackoffMs() { return getLong(RETRY_BACKOFF_MS_CONFIG); }
 
@@ -179,6 +195,19 @@ public final class FerrySinkConfig extends AbstractConfig {
 
         @Override
         public String toString() { return "child(col,...)->parent(col,...) [ON DELETE action], ..."; }
+    }
+
+    static final class BigintKeysValidator implements ConfigDef.Validator {
+        @Override
+        @SuppressWarnings("unchecked")
+        public void ensureValid(String name, Object value) {
+            if (value != null) {
+                RegistryKeyDeclaration.parseAll(name, (java.util.List<String>) value);
+            }
+        }
+
+        @Override
+        public String toString() { return "table.column=owner(column+column...), ..."; }
     }
 
     static final class TableNameFormatValidator implements ConfigDef.Validator {

@@ -9,7 +9,8 @@ import java.sql.Statement;
 /**
  * Ferry's own tables in the target database. Everything the sink needs to resume lives here, written in the same
  * transaction as the rows it describes: offsets (so a crash never loses or doubles a row), per-table statistics
- * and phase (so the numbers are exact, not "at least"), and rows a foreign key refuses for now (parked).
+ * and phase (so the numbers are exact, not "at least"), rows a foreign key refuses for now (parked), and the
+ * bigint ids allocated to natural keys (key registry).
  */
 public final class StateSchema {
 
@@ -48,6 +49,11 @@ public final class StateSchema {
                     + "op text NOT NULL, key_values jsonb NOT NULL, row_values jsonb, reason text, "
                     + "attempts integer NOT NULL DEFAULT 0, parked_at timestamptz NOT NULL DEFAULT now(), "
                     + "PRIMARY KEY (connector, table_name, row_key))");
+            // natural key -> bigint id, per table, shared by every connector and task writing to this database
+            st.execute("CREATE TABLE IF NOT EXISTS " + table("key_registry") + " ("
+                    + "table_name text NOT NULL, natural_key text NOT NULL, "
+                    + "id bigint GENERATED ALWAYS AS IDENTITY UNIQUE, "
+                    + "allocated_at timestamptz NOT NULL DEFAULT now(), PRIMARY KEY (table_name, natural_key))");
             conn.commit();
         } catch (SQLException e) {
             conn.rollback();

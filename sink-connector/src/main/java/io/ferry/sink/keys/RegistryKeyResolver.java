@@ -1,0 +1,234 @@
+package io.ferry.sink.keys;
+
+import io.ferry.sink.config.RegistryKeyDeclaration;
+import io.ferry.sink.errors.BadRecordHandler;
+import io.ferry.sink.event.BadRecordException;
+import io.ferry.sink.event.ChangeEvent;
+import io.ferry.sink.event.Op;
+import org.apache.kafka.connect.data.Field;
+import org.apache.kafka.connect.data.Schema;
+import org.apache.kafka.connect.data.SchemaBuilder;
+import org.apache.kafka.connect.data.Struct;
+
+import java.sql.Connection;
+import java.sql.SQLException;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import java.util.Set;
+
+/**
+ * Applies the bigint key declarations to a batch of change events before they are written: a declared key column
+ * replaces the record key (so the table's primary key is that one column) and is added to the row, reference columns
+ * are added to the row. All natural keys of the batch are resolved together, one registry round trip per owner
+ * table. An update that changes a row's natural key becomes a delete of the old id and an insert of the new one,
+ * so the old row does not linger under its old id.
+ */
+public final class RegistryKeyResolver {
+
+    private final Map<String, TableKeys> byTable = new HashMap<>();
+    private final IdAllocator allocator;
+
+    public RegistryKeyResolver(List<RegistryKeyDeclaration> declarations, IdAllocator allocator) {
+        this.allocator = allocator;
+        for (RegistryKeyDeclaration d : declarations) {
+            TableKeys t = byTable.computeIfAbsent(d.table(), x -> new TableKeys());
+            if (d.isPrimaryKey()) {
+                t.key = d;
+            } else {
+                t.references.add(d);
+            }
+        }
+    }
+
+    public boolean isEmpty() {
+        return byTable.isEmpty();
+    }
+
+    /** The events with ids in place; events that cannot get them go to {@code bad} and are left out. */
+    public List<ChangeEvent> resolve(Connection conn, List<ChangeEvent> events, BadRecordHandler bad) throws SQLException {
+        if (byTable.isEmpty()) {
+            return events;
+        }
+        List<Pending> pending = new ArrayList<>(events.size());
+        Map<String, Set<String>> wanted = new LinkedHashMap<>();
+        for (ChangeEvent e : events) {
+            TableKeys t = byTable.get(e.table());
+            if (t == null) {
+                pending.add(new Pending(e, null, null, null, null));
+                continue;
+            }
+            try {
+                pending.add(plan(e, t, wanted));
+            } catch (BadRecordException ex) {
+                bad.handle(e.record(), e.table(), ex);
+            }
+        }
+        Map<String, Map<String, Long>> ids = new HashMap<>();
+        for (Map.Entry<String, Set<String>> w : wanted.entrySet()) {
+            ids.put(w.getKey(), allocator.ids(conn, w.getKey(), w.getValue()));
+        }
+        List<ChangeEvent> out = new ArrayList<>(events.size());
+        for (Pending p : pending) {
+            if (p.keys == null) {
+                out.add(p.event);
+                continue;
+            }
+            TableKeys t = byTable.get(p.event.table());
+            ChangeEvent e = p.event;
+            if (p.oldKey != null) {
+                // the natural key changed: the row under the old id goes, the row under the new id comes
+                Long oldId = ids.get(t.key.owner()).get(p.oldKey);
+                out.add(new ChangeEvent(e.record(), Op.DELETE, e.table(), t.keyStruct(e.key(), oldId),
+                        t.rowWith(p.before, oldId, p.beforeRefs, ids), null, e.sourceTsMs()));
+                e = new ChangeEvent(e.record(), Op.INSERT, e.table(), e.key(), e.row(), e.snapshot(), e.sourceTsMs());
+            }
+            Long id = t.key == null ? null : ids.get(t.key.owner()).get(p.keys.get(0));
+            List<String> refs = t.key == null ? p.keys : p.keys.subList(1, p.keys.size());
+            Struct key = t.key == null ? e.key() : t.keyStruct(e.key(), id);
+            Struct row = e.row() == null ? null : t.rowWith(e.row(), id, refs, ids);
+            out.add(new ChangeEvent(e.record(), e.op(), e.table(), key, row, e.snapshot(), e.sourceTsMs()));
+        }
+        return out;
+    }
+
+    private static Pending plan(ChangeEvent e, TableKeys t, Map<String, Set<String>> wanted) {
+        if (e.row() != null) {
+            t.rowSchemas.computeIfAbsent(e.row().schema(), t::rowSchema);
+        }
+        List<String> keys = new ArrayList<>();
+        Struct identifying = e.row() != null ? e.row() : e.key();
+        if (t.key != null) {
+            String k = naturalKey(identifying, e.row() != null ? e.key() : null, t.key, e, false);
+            keys.add(k);
+            wanted.computeIfAbsent(t.key.owner(), x -> new LinkedHashSet<>()).add(k);
+        }
+        for (RegistryKeyDeclaration r : t.references) {
+            String k = e.row() == null ? null : naturalKey(e.row(), null, r, e, true);
+            keys.add(k);
+            if (k != null) {
+                wanted.computeIfAbsent(r.owner(), x -> new LinkedHashSet<>()).add(k);
+            }
+        }
+        String oldKey = null;
+        Struct before = null;
+        List<String> beforeRefs = null;
+        if (t.key != null && e.op() == Op.UPDATE && (before = before(e)) != null) {
+            String old = naturalKey(before, null, t.key, e, false);
+            if (!old.equals(keys.get(0))) {
+                oldKey = old;
+                wanted.get(t.key.owner()).add(old);
+                beforeRefs = new ArrayList<>();
+                for (RegistryKeyDeclaration r : t.references) {
+                    String k = naturalKey(before, null, r, e, true);
+                    beforeRefs.add(k);
+                    if (k != null) {
+                        wanted.computeIfAbsent(r.owner(), x -> new LinkedHashSet<>()).add(k);
+                    }
+                }
+            }
+        }
+        return new Pending(e, keys, oldKey, before, beforeRefs);
+    }
+
+    /** The natural-key text from {@code image}, falling back to {@code fallback} for columns the image lacks. */
+    private static String naturalKey(Struct image, Struct fallback, RegistryKeyDeclaration d, ChangeEvent e,
+                                     boolean nullable) {
+        List<Object> values = new ArrayList<>(d.sourceColumns().size());
+        for (String c : d.sourceColumns()) {
+            Struct from = image != null && image.schema().field(c) != null ? image
+                    : fallback != null && fallback.schema().field(c) != null ? fallback : null;
+            if (from == null) {
+                throw new BadRecordException("bigint.keys: " + d.table() + "." + d.column() + " is computed from column \""
+                        + c + "\", which the record for table " + e.table() + " does not have (columns: "
+                        + (image == null ? "none" : image.schema().fields().stream().map(Field::name).toList()) + ")");
+            }
+            Object v = from.get(c);
+            if (v == null) {
+                if (nullable) {
+                    return null;
+                }
+                throw new BadRecordException("bigint.keys: natural-key column \"" + c + "\" of table " + e.table()
+                        + " is NULL, so " + d.table() + "." + d.column() + " has no id to take");
+            }
+            values.add(v);
+        }
+        try {
+            return NaturalKeyText.of(values);
+        } catch (IllegalArgumentException ex) {
+            throw new BadRecordException("bigint.keys: " + d.table() + "." + d.column() + ": " + ex.getMessage());
+        }
+    }
+
+    private static Struct before(ChangeEvent e) {
+        Object v = e.record().value();
+        if (v instanceof Struct env && env.schema().field("before") != null) {
+            return env.getStruct("before");
+        }
+        return null;
+    }
+
+    private record Pending(ChangeEvent event, List<String> keys, String oldKey, Struct before, List<String> beforeRefs) {
+    }
+
+    /** One table's declarations, with the rewritten schemas cached per source schema. */
+    private static final class TableKeys {
+        RegistryKeyDeclaration key;
+        final List<RegistryKeyDeclaration> references = new ArrayList<>();
+        private final Map<Schema, Schema> rowSchemas = new HashMap<>();
+        private final Map<Schema, Schema> keySchemas = new HashMap<>();
+
+        Struct keyStruct(Struct original, Long id) {
+            Schema source = original == null ? null : original.schema();
+            Schema schema = keySchemas.computeIfAbsent(Objects.requireNonNullElse(source, SchemaBuilder.struct().build()),
+                    s -> SchemaBuilder.struct().name(s.name()).field(key.column(), Schema.INT64_SCHEMA).build());
+            return new Struct(schema).put(key.column(), id);
+        }
+
+        Struct rowWith(Struct row, Long id, List<String> refKeys, Map<String, Map<String, Long>> ids) {
+            Schema schema = rowSchemas.computeIfAbsent(row.schema(), this::rowSchema);
+            Struct out = new Struct(schema);
+            for (Field f : row.schema().fields()) {
+                out.put(f.name(), row.get(f));
+            }
+            if (key != null) {
+                out.put(key.column(), id);
+            }
+            for (int i = 0; i < references.size(); i++) {
+                String k = refKeys.get(i);
+                out.put(references.get(i).column(), k == null ? null : ids.get(references.get(i).owner()).get(k));
+            }
+            return out;
+        }
+
+        private Schema rowSchema(Schema row) {
+            SchemaBuilder b = SchemaBuilder.struct().name(row.name()).version(row.version()).doc(row.doc());
+            if (row.isOptional()) {
+                b.optional();
+            }
+            for (Field f : row.fields()) {
+                b.field(f.name(), f.schema());
+            }
+            if (key != null) {
+                requireNew(row, key);
+                b.field(key.column(), Schema.INT64_SCHEMA);
+            }
+            for (RegistryKeyDeclaration r : references) {
+                requireNew(row, r);
+                b.field(r.column(), Schema.OPTIONAL_INT64_SCHEMA);
+            }
+            return b.build();
+        }
+
+        private static void requireNew(Schema row, RegistryKeyDeclaration d) {
+            if (row.field(d.column()) != null) {
+                throw new BadRecordException("bigint.keys: " + d.table() + "." + d.column() + " is already a column "
+                        + "of the source rows; name the id column differently");
+            }
+        }
+    }
+}
