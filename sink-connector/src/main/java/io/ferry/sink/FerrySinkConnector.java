@@ -1,6 +1,7 @@
 package io.ferry.sink;
 
 import io.ferry.sink.config.FerrySinkConfig;
+import io.ferry.sink.design.TargetDesign;
 import io.ferry.sink.errors.ErrorContext;
 import io.ferry.sink.write.PgConnections;
 import org.apache.kafka.common.config.Config;
@@ -63,7 +64,13 @@ public class FerrySinkConnector extends SinkConnector {
         if (!valid) {
             return config;
         }
-        try (Connection ignored = PgConnections.open(new FerrySinkConfig(connectorConfigs), "ferry-validate")) {
+        FerrySinkConfig sink = new FerrySinkConfig(connectorConfigs);
+        try (Connection conn = PgConnections.open(sink, "ferry-validate")) {
+            try {
+                TargetDesign.read(conn, sink.targetDdl());
+            } catch (SQLException e) {
+                error(config, FerrySinkConfig.TARGET_DDL_CONFIG, ErrorContext.chain(e));
+            }
             return config;
         } catch (SQLException | RuntimeException e) {
             for (ConfigValue v : config.configValues()) {
@@ -72,6 +79,14 @@ public class FerrySinkConnector extends SinkConnector {
                 }
             }
             return config;
+        }
+    }
+
+    private static void error(Config config, String name, String message) {
+        for (ConfigValue v : config.configValues()) {
+            if (v.name().equals(name)) {
+                v.addErrorMessage(message);
+            }
         }
     }
 

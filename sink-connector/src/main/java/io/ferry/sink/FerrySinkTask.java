@@ -8,6 +8,8 @@ import io.ferry.sink.event.ChangeEvent;
 import io.ferry.sink.event.ChangeEventDecoder;
 import io.ferry.sink.event.SnapshotNotification;
 import io.ferry.sink.event.TableNamer;
+import io.ferry.sink.design.DeferredDdl;
+import io.ferry.sink.design.TargetDesign;
 import io.ferry.sink.keys.KeyRegistry;
 import io.ferry.sink.keys.RegistryKeyResolver;
 import io.ferry.sink.phase.ConstraintBuilder;
@@ -86,11 +88,21 @@ public class FerrySinkTask extends SinkTask {
         offsets = new OffsetStore(state, connectorName);
         metrics = new SinkMetrics(connectorName, taskId);
         PgText text = new PgText(config.nulPolicy());
-        TableCatalog catalog = new TableCatalog(config.targetSchema(), new TypeRegistry(config.tinyint1AsBoolean()),
-                config.autoCreate(), config.autoEvolve());
+        TargetDesign design;
+        TableCatalog catalog;
+        try {
+            design = TargetDesign.read(connections.get(), config.targetDdl());
+            catalog = new TableCatalog(config.targetSchema(), new TypeRegistry(config.tinyint1AsBoolean()),
+                    config.autoCreate(), config.autoEvolve(), design.bareTables().keySet());
+            catalog.createDesigned(connections.get(), design);
+        } catch (SQLException e) {
+            throw new ConnectException("Ferry sink '" + connectorName + "' cannot use its " + FerrySinkConfig.TARGET_DDL_CONFIG
+                    + ": " + ErrorContext.chain(e), e);
+        }
         parking = new ParkedRows(state, connectorName, text);
-        ConstraintBuilder constraints = new ConstraintBuilder(config.targetSchema(), state, connectorName,
-                config.foreignKeys());
+        List<DeferredDdl> deferred = new ArrayList<>(design.deferred());
+        deferred.addAll(ConstraintBuilder.declared(config.targetSchema(), config.foreignKeys()));
+        ConstraintBuilder constraints = new ConstraintBuilder(config.targetSchema(), state, connectorName, deferred);
         writer = new SinkWriter(catalog, new SegmentWriter(text, config.copyEnabled(), config.deleteEnabled()), text,
                 offsets, new StatsStore(state, connectorName), metrics, badRecordHandler(), parking, constraints);
         registryKeys = new RegistryKeyResolver(config.bigintKeys(), new KeyRegistry(state));

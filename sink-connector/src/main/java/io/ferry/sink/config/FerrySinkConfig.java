@@ -49,6 +49,16 @@ public final class FerrySinkConfig extends AbstractConfig {
             + "VALIDATE). In CDC, a row the key refuses for now (its parent is still on its way) is parked in the state "
             + "schema and applied again after every flush, never dropped.";
 
+    public static final String TARGET_DDL_CONFIG = "target.ddl";
+    private static final String TARGET_DDL_DOC = "The target design as PostgreSQL DDL you wrote: unqualified CREATE TABLE "
+            + "statements with their keys, checks, foreign keys, and CREATE INDEX statements; usually read from a file on "
+            + "the workers with Kafka's DirectoryConfigProvider, e.g. ${directory:/etc/ferry:target.sql}. PostgreSQL "
+            + "parses it (in a scratch schema, rolled back; checked at validate). The tables are created in target.schema "
+            + "bare, with columns and primary key only, for the full load; indexes and unique, check and foreign-key "
+            + "constraints are built after it (checks and foreign keys NOT VALID, then VALIDATE). Source columns a "
+            + "designed table lacks are not written; designed columns the source lacks take their defaults. Tables "
+            + "not in the DDL are created from the records as usual.";
+
     public static final String BIGINT_KEYS_CONFIG = "bigint.keys";
     private static final String BIGINT_KEYS_DOC = "Columns of the target design whose values are 64-bit ids from Ferry's "
             + "key registry (a table in the state schema mapping each natural key to an id allocated on first sight, by "
@@ -126,6 +136,8 @@ public final class FerrySinkConfig extends AbstractConfig {
                 TARGET_GROUP, ++order, Width.SHORT, "TINYINT(1) as boolean");
         def.define(FOREIGN_KEYS_CONFIG, Type.LIST, "", new ForeignKeysValidator(), Importance.MEDIUM,
                 FOREIGN_KEYS_DOC, DESIGN_GROUP, 1, Width.LONG, "Foreign keys");
+        def.define(TARGET_DDL_CONFIG, Type.STRING, "", Importance.MEDIUM, TARGET_DDL_DOC, DESIGN_GROUP, 3,
+                Width.LONG, "Target DDL");
         def.define(BIGINT_KEYS_CONFIG, Type.LIST, "", new BigintKeysValidator(), Importance.MEDIUM,
                 BIGINT_KEYS_DOC, DESIGN_GROUP, 2, Width.LONG, "Bigint keys (key registry)");
         def.define(STATE_SCHEMA_CONFIG, Type.STRING, STATE_SCHEMA_DEFAULT, new ConfigDef.NonEmptyString(),
@@ -165,6 +177,7 @@ public final class FerrySinkConfig extends AbstractConfig {
     public java.util.List<ForeignKeyDeclaration> foreignKeys() {
         return ForeignKeyDeclaration.parseAll(FOREIGN_KEYS_CONFIG, getList(FOREIGN_KEYS_CONFIG));
     }
+    public String targetDdl() { return getString(TARGET_DDL_CONFIG); }
     public java.util.List<RegistryKeyDeclaration> bigintKeys() {
         return RegistryKeyDeclaration.parseAll(BIGINT_KEYS_CONFIG, getList(BIGINT_KEYS_CONFIG));
     }

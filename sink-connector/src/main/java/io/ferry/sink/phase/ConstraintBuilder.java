@@ -1,6 +1,7 @@
 package io.ferry.sink.phase;
 
 import io.ferry.sink.config.ForeignKeyDeclaration;
+import io.ferry.sink.design.DeferredDdl;
 import io.ferry.sink.errors.ErrorContext;
 import io.ferry.sink.schema.Identifiers;
 import io.ferry.sink.state.StateSchema;
@@ -15,33 +16,52 @@ import java.sql.Statement;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.HashSet;
+import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.StringJoiner;
 
 /**
- * Builds the declared foreign keys once both of their tables are loaded (phase STREAMING: the snapshot is over),
- * never during the full load: {@code ADD CONSTRAINT ... NOT VALID}, then {@code VALIDATE CONSTRAINT}, each committed
- * on its own so the long validation holds only a light lock. A constraint that cannot be validated yet (rows whose
- * parent is missing) stays NOT VALID and is tried again later; PostgreSQL enforces it for new rows either way.
+ * Builds what waits for the full load (secondary indexes; unique, check, exclusion and foreign-key constraints) once
+ * every table it involves is loaded (phase STREAMING: the snapshot is over), never during the COPY. Foreign keys and
+ * checks are added {@code NOT VALID}, then {@code VALIDATE}d, each step committed on its own so the long validation
+ * holds only a light lock. What cannot be built or validated yet (rows whose parent is missing, a duplicate under a
+ * unique index) is tried again later and logged; PostgreSQL enforces a NOT VALID constraint for new rows either way.
+ * Existence is read from the catalog, so a restart never builds anything twice.
  */
 public final class ConstraintBuilder {
 
     private static final Logger log = LoggerFactory.getLogger(ConstraintBuilder.class);
-    private static final long RETRY_VALIDATE_MS = 30_000;
+    private static final long RETRY_MS = 30_000;
 
     private final String targetSchema;
     private final StateSchema state;
     private final String connector;
-    private final List<ForeignKeyDeclaration> pending;
+    private final List<DeferredDdl> pending;
     private final Map<String, Long> notBefore = new HashMap<>();
 
-    public ConstraintBuilder(String targetSchema, StateSchema state, String connector, List<ForeignKeyDeclaration> declared) {
+    public ConstraintBuilder(String targetSchema, StateSchema state, String connector, List<DeferredDdl> deferred) {
         this.targetSchema = targetSchema;
         this.state = state;
         this.connector = connector;
-        this.pending = new ArrayList<>(declared);
+        this.pending = new ArrayList<>(deferred);
+    }
+
+    /** The foreign keys declared in {@code foreign.keys}, as deferred constraints. */
+    public static List<DeferredDdl> declared(String targetSchema, List<ForeignKeyDeclaration> fks) {
+        List<DeferredDdl> out = new ArrayList<>();
+        for (ForeignKeyDeclaration fk : fks) {
+            StringJoiner cols = new StringJoiner(", ");
+            fk.childColumns().forEach(c -> cols.add(Identifiers.quote(c)));
+            StringJoiner refs = new StringJoiner(", ");
+            fk.parentColumns().forEach(c -> refs.add(Identifiers.quote(c)));
+            Set<String> tables = new LinkedHashSet<>(List.of(fk.child(), fk.parent()));
+            out.add(new DeferredDdl(fk.child(), fk.constraintName(), DeferredDdl.Kind.FOREIGN_KEY, tables,
+                    "FOREIGN KEY (" + cols + ") REFERENCES " + Identifiers.qualified(targetSchema, fk.parent()) + " ("
+                            + refs + ") ON DELETE " + fk.onDelete(), false));
+        }
+        return out;
     }
 
     /** Builds what is ready; cheap when nothing is declared or everything is built. */
@@ -50,14 +70,13 @@ public final class ConstraintBuilder {
             return;
         }
         Set<String> loaded = loadedTables(conn);
-        for (ForeignKeyDeclaration fk : new ArrayList<>(pending)) {
-            Long wait = notBefore.get(fk.constraintName());
-            if (loaded.contains(fk.child()) && loaded.contains(fk.parent())
-                    && (wait == null || System.currentTimeMillis() >= wait)) {
-                if (build(conn, fk)) {
-                    pending.remove(fk);
+        for (DeferredDdl d : new ArrayList<>(pending)) {
+            Long wait = notBefore.get(d.table() + "." + d.name());
+            if (loaded.containsAll(d.tables()) && (wait == null || System.currentTimeMillis() >= wait)) {
+                if (build(conn, d)) {
+                    pending.remove(d);
                 } else {
-                    notBefore.put(fk.constraintName(), System.currentTimeMillis() + RETRY_VALIDATE_MS);
+                    notBefore.put(d.table() + "." + d.name(), System.currentTimeMillis() + RETRY_MS);
                 }
             }
         }
@@ -80,25 +99,26 @@ public final class ConstraintBuilder {
         return out;
     }
 
-    /** True once the constraint exists and is validated. */
-    private boolean build(Connection conn, ForeignKeyDeclaration fk) throws SQLException {
-        String name = fk.constraintName();
-        String child = Identifiers.qualified(targetSchema, fk.child());
+    /** True once it exists (and, for NOT VALID kinds, is validated). */
+    private boolean build(Connection conn, DeferredDdl d) throws SQLException {
+        String table = Identifiers.qualified(targetSchema, d.table());
+        String what = d.kind().name().toLowerCase(java.util.Locale.ROOT).replace('_', ' ') + " " + d.name() + " on " + table;
         boolean auto = conn.getAutoCommit();
         conn.setAutoCommit(false);
         try (Statement st = conn.createStatement()) {
-            st.execute("SELECT pg_advisory_xact_lock(hashtext(" + literal("ferry-fk:" + targetSchema + "." + name) + "))");
-            Boolean validated = validated(conn, child, name);
+            st.execute("SELECT pg_advisory_xact_lock(hashtext(" + literal("ferry-ddl:" + targetSchema + "." + d.table()) + "))");
+            // names in the user's definitions (REFERENCES parent, functions in checks) resolve in the target schema
+            st.execute("SET LOCAL search_path TO " + Identifiers.quote(targetSchema) + ", public");
+            Boolean validated = existing(conn, table, d);
             if (validated == null) {
-                StringJoiner cols = new StringJoiner(", ");
-                fk.childColumns().forEach(c -> cols.add(Identifiers.quote(c)));
-                StringJoiner refs = new StringJoiner(", ");
-                fk.parentColumns().forEach(c -> refs.add(Identifiers.quote(c)));
-                st.execute("ALTER TABLE " + child + " ADD CONSTRAINT " + Identifiers.quote(name) + " FOREIGN KEY ("
-                        + cols + ") REFERENCES " + Identifiers.qualified(targetSchema, fk.parent()) + " (" + refs
-                        + ") ON DELETE " + fk.onDelete() + " NOT VALID");
+                long t0 = System.nanoTime();
+                st.execute(addSql(table, d));
                 conn.commit();
-                log.info("Foreign key {} added to {} (NOT VALID); validating", name, child);
+                log.info("Built {} in {} ms{}", what, (System.nanoTime() - t0) / 1_000_000,
+                        d.kind().validatesLater() ? " (NOT VALID); validating" : "");
+                if (!d.kind().validatesLater()) {
+                    return true;
+                }
             } else if (validated) {
                 conn.commit();
                 return true;
@@ -106,29 +126,48 @@ public final class ConstraintBuilder {
                 conn.commit();
             }
             long t0 = System.nanoTime();
-            st.execute("ALTER TABLE " + child + " VALIDATE CONSTRAINT " + Identifiers.quote(name));
+            st.execute("ALTER TABLE " + table + " VALIDATE CONSTRAINT " + Identifiers.quote(d.name()));
             conn.commit();
-            log.info("Foreign key {} on {} validated in {} ms", name, child, (System.nanoTime() - t0) / 1_000_000);
+            log.info("Validated {} in {} ms", what, (System.nanoTime() - t0) / 1_000_000);
             return true;
         } catch (SQLException e) {
             conn.rollback();
-            if ("23503".equals(e.getSQLState())) {
-                log.warn("Foreign key {} on {} stays NOT VALID for now: some rows have no parent yet ({}); "
-                        + "retrying in {} s", name, child, ErrorContext.chain(e), RETRY_VALIDATE_MS / 1000);
+            String sqlState = e.getSQLState() == null ? "" : e.getSQLState();
+            if (sqlState.startsWith("23")) {
+                log.warn("{} cannot be built or validated yet, the rows break it ({}); retrying in {} s", what,
+                        ErrorContext.chain(e), RETRY_MS / 1000);
                 return false;
             }
-            throw e;
+            throw new SQLException("cannot build " + what + ": " + ErrorContext.chain(e), e.getSQLState(), e);
         } finally {
             conn.setAutoCommit(auto);
         }
     }
 
-    /** null when the constraint does not exist, else whether it is validated. */
-    private static Boolean validated(Connection conn, String table, String name) throws SQLException {
+    private static String addSql(String table, DeferredDdl d) {
+        if (d.kind() == DeferredDdl.Kind.INDEX) {
+            return "CREATE " + (d.unique() ? "UNIQUE " : "") + "INDEX IF NOT EXISTS " + Identifiers.quote(d.name())
+                    + " ON " + table + " " + d.definition();
+        }
+        return "ALTER TABLE " + table + " ADD CONSTRAINT " + Identifiers.quote(d.name()) + " " + d.definition()
+                + (d.kind().validatesLater() ? " NOT VALID" : "");
+    }
+
+    /** null when it does not exist, else whether it is validated (indexes: always true). */
+    private Boolean existing(Connection conn, String table, DeferredDdl d) throws SQLException {
+        if (d.kind() == DeferredDdl.Kind.INDEX) {
+            try (PreparedStatement ps = conn.prepareStatement("SELECT to_regclass(?) IS NOT NULL")) {
+                ps.setString(1, Identifiers.qualified(targetSchema, d.name()));
+                try (ResultSet rs = ps.executeQuery()) {
+                    rs.next();
+                    return rs.getBoolean(1) ? Boolean.TRUE : null;
+                }
+            }
+        }
         try (PreparedStatement ps = conn.prepareStatement(
                 "SELECT convalidated FROM pg_constraint WHERE conrelid = to_regclass(?) AND conname = ?")) {
             ps.setString(1, table);
-            ps.setString(2, name);
+            ps.setString(2, d.name());
             try (ResultSet rs = ps.executeQuery()) {
                 return rs.next() ? rs.getBoolean(1) : null;
             }

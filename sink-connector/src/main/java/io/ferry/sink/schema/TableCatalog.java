@@ -35,10 +35,14 @@ public final class TableCatalog {
     private final TypeRegistry types;
     private final boolean autoCreate;
     private final boolean autoEvolve;
+    private final Set<String> designed;
     private final Map<String, TargetTable> tables = new HashMap<>();
     private final Map<String, Set<Schema>> checkedSchemas = new HashMap<>();
 
-    public TableCatalog(String targetSchema, TypeRegistry types, boolean autoCreate, boolean autoEvolve) {
+    /** @param designed tables of the user's target DDL: never evolved, source columns they lack are left out */
+    public TableCatalog(String targetSchema, TypeRegistry types, boolean autoCreate, boolean autoEvolve,
+                        Set<String> designed) {
+        this.designed = Set.copyOf(designed);
         this.targetSchema = targetSchema;
         this.types = types;
         this.autoCreate = autoCreate;
@@ -65,7 +69,7 @@ public final class TableCatalog {
                         + "table.auto.create is false");
             }
             known = create(conn, table, rowSchema, keySchema);
-        } else if (rowSchema != null) {
+        } else if (rowSchema != null && !known.designed()) {
             known = evolve(conn, known, rowSchema);
         }
         tables.put(table, known);
@@ -73,6 +77,18 @@ public final class TableCatalog {
             checked.add(rowSchema);
         }
         return known;
+    }
+
+    /** Creates the user's designed tables bare (columns and primary key only) where they do not exist yet. */
+    public void createDesigned(Connection conn, io.ferry.sink.design.TargetDesign design) throws SQLException {
+        for (String table : design.bareTables().keySet()) {
+            if (read(conn, table) == null) {
+                String ddl = design.createTableSql(targetSchema, table);
+                runDdl(conn, table, List.of("CREATE SCHEMA IF NOT EXISTS " + Identifiers.quote(targetSchema), ddl));
+                log.info("Created designed table {}.{} for the full load (indexes and constraints follow it):\n{}",
+                        targetSchema, table, ddl);
+            }
+        }
     }
 
     /** Forget what is cached, e.g. after a failed transaction that may have rolled DDL back. */
@@ -187,7 +203,7 @@ public final class TableCatalog {
                 }
             }
         }
-        return new TargetTable(targetSchema, table, columns, key);
+        return new TargetTable(targetSchema, table, columns, key, designed.contains(table));
     }
 
     private static String literal(String s) {

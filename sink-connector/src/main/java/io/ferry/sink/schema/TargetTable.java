@@ -5,15 +5,21 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 
-/** A target table as read from the PostgreSQL catalog: its columns in order and its primary key. */
+/**
+ * A target table as read from the PostgreSQL catalog: its columns in order and its primary key. A designed table
+ * (from the user's target DDL) has exactly the columns the user wants: source columns it lacks are not written.
+ */
 public final class TargetTable {
 
     private final String schema;
     private final String name;
     private final Map<String, TargetColumn> columns;
     private final List<String> keyColumns;
+    private final boolean designed;
 
-    public TargetTable(String schema, String name, LinkedHashMap<String, TargetColumn> columns, List<String> keyColumns) {
+    public TargetTable(String schema, String name, LinkedHashMap<String, TargetColumn> columns, List<String> keyColumns,
+                       boolean designed) {
+        this.designed = designed;
         this.schema = schema;
         this.name = name;
         this.columns = Collections.unmodifiableMap(columns);
@@ -24,6 +30,7 @@ public final class TargetTable {
     public String name() { return name; }
     public Map<String, TargetColumn> columns() { return columns; }
     public List<String> keyColumns() { return keyColumns; }
+    public boolean designed() { return designed; }
     public boolean hasKey() { return !keyColumns.isEmpty(); }
 
     public TargetColumn column(String column) { return columns.get(column); }

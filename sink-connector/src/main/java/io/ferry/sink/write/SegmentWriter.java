@@ -282,6 +282,9 @@ public final class SegmentWriter {
         List<Field> fields = new ArrayList<>();
         for (Field f : rowSchema.fields()) {
             if (table.column(f.name()) == null) {
+                if (table.designed()) {
+                    continue; // the user's design leaves this source column out
+                }
                 throw new BadRecordException("column \"" + f.name() + "\" is not in target table " + table);
             }
             fields.add(f);
