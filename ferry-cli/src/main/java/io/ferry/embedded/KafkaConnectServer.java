@@ -125,7 +125,8 @@ public final class KafkaConnectServer implements AutoCloseable {
         w.put("plugin.discovery", "service_load");
         w.put("offset.flush.interval.ms", "1000");
         w.put("connector.client.config.override.policy", "All");
-        w.put("config.providers", "env");
+        w.put("config.providers", "env,dir");
+        w.put("config.providers.dir.class", "org.apache.kafka.common.config.provider.DirectoryConfigProvider");
         w.put("config.providers.env.class", "org.apache.kafka.common.config.provider.EnvVarConfigProvider");
         w.put("scheduled.rebalance.max.delay.ms", "5000");
         return w;

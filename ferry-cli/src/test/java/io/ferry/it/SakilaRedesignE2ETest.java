@@ -55,6 +55,15 @@ class SakilaRedesignE2ETest {
         pipeline.deploy(pipeline.sourceConnector("redesign/" + TestServers.sourceConnectorFile()));
     }
 
+    int expectedForeignKeys() {
+        return 9;
+    }
+
+    /** Tables whose target leaves source columns out on purpose, so a column-by-column comparison cannot hold. */
+    String[] tablesRedesignedBeyondComparison() {
+        return new String[0];
+    }
+
     @AfterAll
     void stop() {
         if (pipeline != null) {
@@ -65,8 +74,8 @@ class SakilaRedesignE2ETest {
     @Test
     @Order(1)
     void keysAreBuiltAndValidatedAfterTheFullLoad() throws Exception {
-        pipeline.awaitTargetEqualsSource(Duration.ofMinutes(4));
-        awaitValidatedForeignKeys(9, Duration.ofMinutes(1));
+        pipeline.awaitTargetEqualsSource(Duration.ofMinutes(4), tablesRedesignedBeyondComparison());
+        awaitValidatedForeignKeys(expectedForeignKeys(), Duration.ofMinutes(1));
     }
 
     @Test
@@ -85,7 +94,7 @@ class SakilaRedesignE2ETest {
             st.execute("INSERT INTO customer (customer_id, store_id, first_name, last_name, address_id, create_date) "
                     + "VALUES (700, 1, 'LATE', 'CUSTOMER', 1, '2026-11-25 09:00:00')");
         }
-        pipeline.awaitTargetEqualsSource(Duration.ofMinutes(2));
+        pipeline.awaitTargetEqualsSource(Duration.ofMinutes(2), tablesRedesignedBeyondComparison());
         try (Connection pg = pipeline.targetDb(); Statement st = pg.createStatement()) {
             long deadline = System.nanoTime() + Duration.ofSeconds(30).toNanos();
             long parked = -1;
@@ -98,7 +107,7 @@ class SakilaRedesignE2ETest {
             }
             assertThat(parked).as("parked rows left").isZero();
         }
-        awaitValidatedForeignKeys(9, Duration.ofSeconds(10));
+        awaitValidatedForeignKeys(expectedForeignKeys(), Duration.ofSeconds(10));
     }
 
     void awaitValidatedForeignKeys(int expected, Duration timeout) throws Exception {
