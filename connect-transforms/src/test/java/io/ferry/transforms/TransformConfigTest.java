@@ -14,6 +14,9 @@ class TransformConfigTest {
     void everyConfigNameIsDefinedAndDocumented() throws Exception {
         check(SurrogateKey.ConfigName.class, SurrogateKey.CONFIG_DEF);
         check(ForeignKey.ConfigName.class, ForeignKey.CONFIG_DEF);
+        check(RenameColumns.ConfigName.class, RenameColumns.CONFIG_DEF);
+        check(DropColumns.ConfigName.class, DropColumns.CONFIG_DEF);
+        check(CastColumns.ConfigName.class, CastColumns.CONFIG_DEF);
     }
 
     private static void check(Class<?> names, ConfigDef def) throws Exception {
