@@ -6,6 +6,7 @@ import org.junit.jupiter.api.Test;
 import java.sql.Connection;
 import java.sql.ResultSet;
 import java.sql.Statement;
+import java.util.Map;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
@@ -13,14 +14,71 @@ import static org.assertj.core.api.Assertions.assertThat;
  * The Sakila redesign with bigint keys instead of uuids: film_actor and film_category get a 64-bit id from Ferry's
  * key registry in PostgreSQL (connectors/redesign/postgres-sink-bigint.json, the plain source connector: the ids are
  * allocated by the sink). Same scenario and checks as the uuid redesign, plus: every id is the registry's id for the
- * row's natural key, and ids stay put through deletes and re-inserts.
+ * row's natural key, and ids stay put through deletes and re-inserts. On the source connector, film_text goes
+ * through RenameColumns, CastColumns and DropColumns, checked in the full load and in CDC.
  */
 class SakilaRedesignBigintE2ETest extends SakilaRedesignE2ETest {
 
     @Override
     void deployRedesign() throws Exception {
         pipeline.deploy(pipeline.sinkConnector("redesign/postgres-sink-bigint.json"));
-        pipeline.deploy(pipeline.sourceConnector());
+        // and the column transforms on the source, on film_text: a rename, a cast, a drop
+        Map<String, String> t = new java.util.LinkedHashMap<>();
+        t.put("transforms", "rename,cast,drop");
+        t.put("transforms.rename.type", "io.ferry.transforms.RenameColumns");
+        t.put("transforms.rename.renames", "description:synopsis");
+        t.put("transforms.rename.predicate", "filmText");
+        t.put("transforms.cast.type", "io.ferry.transforms.CastColumns");
+        t.put("transforms.cast.casts", "film_id:int64");
+        t.put("transforms.cast.predicate", "filmText");
+        t.put("transforms.drop.type", "io.ferry.transforms.DropColumns");
+        t.put("transforms.drop.columns", "title");
+        t.put("transforms.drop.predicate", "filmText");
+        t.put("predicates", "filmText");
+        t.put("predicates.filmText.type", "org.apache.kafka.connect.transforms.predicates.TopicNameMatches");
+        t.put("predicates.filmText.pattern", ".*\\.film_text");
+        pipeline.deploy(pipeline.sourceConnector().with(t));
+    }
+
+    @Override
+    String[] tablesRedesignedBeyondComparison() {
+        return new String[] {"film_text"};
+    }
+
+    @Test
+    @Order(5)
+    void columnTransformsRenameCastAndDropInSnapshotAndCdc() throws Exception {
+        try (Connection src = pipeline.sourceDb(); Statement st = src.createStatement()) {
+            st.execute("UPDATE film_text SET description = 'renamed in CDC' WHERE film_id = 3");
+            st.execute("DELETE FROM film_text WHERE film_id = 4");
+        }
+        Map<Long, String> expected = new java.util.TreeMap<>();
+        try (Connection src = pipeline.sourceDb(); Statement st = src.createStatement();
+             ResultSet rs = st.executeQuery("SELECT film_id, description FROM film_text")) {
+            while (rs.next()) {
+                expected.put(rs.getLong(1), rs.getString(2));
+            }
+        }
+        long deadline = System.nanoTime() + java.time.Duration.ofMinutes(1).toNanos();
+        Map<Long, String> actual = Map.of();
+        while (System.nanoTime() < deadline && !actual.equals(expected)) {
+            actual = new java.util.TreeMap<>();
+            try (Connection pg = pipeline.targetDb(); Statement st = pg.createStatement();
+                 ResultSet rs = st.executeQuery("SELECT film_id, synopsis FROM film_text")) {
+                while (rs.next()) {
+                    actual.put(rs.getLong(1), rs.getString(2));
+                }
+            }
+            Thread.sleep(500);
+        }
+        assertThat(actual).hasSizeGreaterThan(900).isEqualTo(expected).doesNotContainKey(4L);
+        assertThat(actual.get(3L)).isEqualTo("renamed in CDC");
+        try (Connection pg = pipeline.targetDb(); Statement st = pg.createStatement();
+             ResultSet rs = st.executeQuery("SELECT string_agg(column_name || ' ' || data_type, ', ' ORDER BY ordinal_position) "
+                     + "FROM information_schema.columns WHERE table_schema = 'public' AND table_name = 'film_text'")) {
+            rs.next();
+            assertThat(rs.getString(1)).isEqualTo("film_id bigint, synopsis text");
+        }
     }
 
     @Test
@@ -59,7 +117,7 @@ class SakilaRedesignBigintE2ETest extends SakilaRedesignE2ETest {
             st.execute("INSERT INTO film_actor (actor_id, film_id) VALUES (1, 23)");
             st.execute("DELETE FROM film_category WHERE film_id = 6");
         }
-        pipeline.awaitTargetEqualsSource(java.time.Duration.ofMinutes(2));
+        pipeline.awaitTargetEqualsSource(java.time.Duration.ofMinutes(2), tablesRedesignedBeyondComparison());
         assertThat(filmActorId(1, 23)).isEqualTo(before);
     }
 
