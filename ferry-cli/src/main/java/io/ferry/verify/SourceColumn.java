@@ -15,6 +15,8 @@ record SourceColumn(String name, String dataType, String columnType) {
             case "date" -> "NULLIF(DATE_FORMAT(" + c + ", '%Y-%m-%d'), '0000-00-00')";
             case "time" -> "CAST(TIME_TO_SEC(" + c + ") * 1000000 AS DECIMAL(30,0))";
             case "year" -> "CAST(" + c + " AS UNSIGNED)";
+            // BIT(1) arrives as boolean (0/1); wider ones as bit strings of their width
+            case "bit" -> bitWidth() == 1 ? "CAST(" + c + " AS UNSIGNED)" : "LPAD(BIN(" + c + "), " + bitWidth() + ", '0')";
             case "geometry", "point", "linestring", "polygon", "multipoint", "multilinestring", "multipolygon",
                  "geometrycollection" -> "LOWER(HEX(ST_AsBinary(" + c + ")))";
             case "blob", "tinyblob", "mediumblob", "longblob", "binary", "varbinary" -> "LOWER(HEX(" + c + "))";
@@ -46,9 +48,17 @@ record SourceColumn(String name, String dataType, String columnType) {
             return "array_to_string(" + c + ", ',')";
         }
         if (t.equals("boolean")) {
-            return "CASE WHEN " + c + " THEN 1 ELSE 0 END";
+            return "CASE WHEN " + c + " THEN 1 WHEN NOT " + c + " THEN 0 END";
+        }
+        if (t.startsWith("bit(") || t.startsWith("bit varying")) {
+            return c + "::text";
         }
         return c;
+    }
+
+    private int bitWidth() {
+        java.util.regex.Matcher m = java.util.regex.Pattern.compile("\\((\\d+)\\)").matcher(columnType);
+        return m.find() ? Integer.parseInt(m.group(1)) : 1;
     }
 
     boolean isTinyint1() {

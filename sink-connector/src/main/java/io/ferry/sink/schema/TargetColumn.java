@@ -9,6 +9,12 @@ package io.ferry.sink.schema;
  */
 public record TargetColumn(String name, String sqlType, String castType) {
 
+    public TargetColumn {
+        if (castType.equals("bit")) {
+            castType = "bit varying"; // a bare "bit" means bit(1); bit varying is assignable to bit(n) unchanged
+        }
+    }
+
     public boolean isBoolean() { return castType.equals("boolean"); }
 
     public boolean isArray() { return castType.endsWith("[]"); }

@@ -56,11 +56,18 @@ public final class TypeRegistry {
             case DBZ_JSON -> "jsonb";
             case DBZ_UUID -> "uuid";
             case DBZ_XML -> "xml";
-            case DBZ_BITS, DBZ_GEOMETRY, DBZ_POINT -> "bytea";
+            // Debezium sends BIT(n) as little-endian bytes with the width as a parameter; bit(n) keeps both
+            case DBZ_BITS -> bits(schema);
+            case DBZ_GEOMETRY, DBZ_POINT -> "bytea";
             case DBZ_VARIABLE_SCALE_DECIMAL -> "numeric";
             case Decimal.LOGICAL_NAME -> decimal(schema);
             default -> null;
         };
+    }
+
+    private static String bits(Schema schema) {
+        Integer length = schema.parameters() == null ? null : intParam(schema.parameters(), "length");
+        return length != null && length > 0 ? "bit(" + length + ")" : "bit varying";
     }
 
     private String bySourceType(Schema schema) {

@@ -89,6 +89,7 @@ public final class PgText {
             case Timestamp.LOGICAL_NAME -> timestamp(((java.util.Date) value).toInstant());
             case DBZ_ENUM_SET -> column.isArray() ? setToArray(value.toString()) : text(value.toString(), column);
             case DBZ_GEOMETRY, DBZ_POINT -> bytea(((Struct) value).getBytes("wkb"));
+            case DBZ_BITS -> column.castType().startsWith("bit") ? bits(bytes(value), column) : bytea(value);
             case Decimal.LOGICAL_NAME -> ((BigDecimal) value).toPlainString();
             case DBZ_VARIABLE_SCALE_DECIMAL -> {
                 Struct s = (Struct) value;
@@ -96,6 +97,18 @@ public final class PgText {
             }
             default -> null;
         };
+    }
+
+    /** Debezium's little-endian BIT(n) bytes as PostgreSQL's bit string, most significant bit first. */
+    private static String bits(byte[] littleEndian, TargetColumn column) {
+        java.util.regex.Matcher m = java.util.regex.Pattern.compile("\\((\\d+)\\)").matcher(column.sqlType());
+        int n = m.find() ? Integer.parseInt(m.group(1)) : littleEndian.length * 8;
+        StringBuilder out = new StringBuilder(n);
+        for (int i = n - 1; i >= 0; i--) {
+            int b = i / 8;
+            out.append(b < littleEndian.length && ((littleEndian[b] >> (i % 8)) & 1) == 1 ? '1' : '0');
+        }
+        return out.toString();
     }
 
     private static String int64(long v, Schema schema, TargetColumn column) {
@@ -151,15 +164,17 @@ public final class PgText {
     }
 
     private static String bytea(Object value) {
-        byte[] bytes;
+        return "\\x" + HEX.formatHex(bytes(value));
+    }
+
+    private static byte[] bytes(Object value) {
         if (value instanceof ByteBuffer buffer) {
             ByteBuffer dup = buffer.duplicate();
-            bytes = new byte[dup.remaining()];
+            byte[] bytes = new byte[dup.remaining()];
             dup.get(bytes);
-        } else {
-            bytes = (byte[]) value;
+            return bytes;
         }
-        return "\\x" + HEX.formatHex(bytes);
+        return (byte[]) value;
     }
 
     private String setToArray(String set) {

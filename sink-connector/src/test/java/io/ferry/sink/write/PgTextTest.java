@@ -53,6 +53,19 @@ class PgTextTest {
     }
 
     @Test
+    void bitsAreLittleEndianBytesWrittenAsABitStringOfTheColumnWidth() {
+        var bits = org.apache.kafka.connect.data.SchemaBuilder.bytes().name("io.debezium.data.Bits")
+                .parameter("length", "12").build();
+        // BIT(12) b'101010101010' = 0x0AAA, sent as {0xAA, 0x0A}
+        assertThat(text.encode(new byte[] {(byte) 0xAA, 0x0A}, bits, new TargetColumn("c", "bit(12)", "bit")))
+                .isEqualTo("101010101010");
+        assertThat(text.encode(new byte[] {1}, bits, new TargetColumn("c", "bit(12)", "bit"))).isEqualTo("000000000001");
+        assertThat(new TargetColumn("c", "bit(12)", "bit").castType()).as("bare bit would mean bit(1)")
+                .isEqualTo("bit varying");
+        assertThat(text.encode(new byte[] {1}, bits, column("bytea"))).isEqualTo("\\x01");
+    }
+
+    @Test
     void decimalsArePlain() {
         assertThat(text.encode(new BigDecimal("1E+3"), Decimal.schema(0), col("numeric"))).isEqualTo("1000");
         assertThat(text.encode(new BigDecimal("18446744073709551615"), Decimal.schema(0), col("numeric")))
