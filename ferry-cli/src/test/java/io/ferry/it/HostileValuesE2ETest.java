@@ -118,6 +118,45 @@ class HostileValuesE2ETest {
     }
 
     @Test
+    @Order(4)
+    void columnsWidenedAtTheSourceAreWidenedInPlaceWhileOtherTablesFlow() throws Exception {
+        try (Connection src = pipeline.sourceDb(); Statement st = src.createStatement()) {
+            st.execute("CREATE TABLE widen (id INT PRIMARY KEY, n INT, s VARCHAR(20), d DECIMAL(6,2))");
+            st.execute("INSERT INTO widen VALUES (1, 2147483647, 'twenty characters!!!', 9999.99)");
+        }
+        awaitRows("widen", 1);
+        try (Connection src = pipeline.sourceDb(); Statement st = src.createStatement()) {
+            st.execute("ALTER TABLE widen MODIFY n BIGINT, MODIFY s VARCHAR(200), MODIFY d DECIMAL(12,4)");
+            st.execute("INSERT INTO widen VALUES (2, 9223372036854775807, REPEAT('w', 200), 12345678.1234)");
+            st.execute("UPDATE `Order` SET `Select` = 'flows meanwhile' WHERE `Id` = 2");
+        }
+        pipeline.awaitTargetEqualsSource(Duration.ofMinutes(2), "poison");
+        try (Connection pg = pipeline.targetDb(); Statement st = pg.createStatement();
+             ResultSet rs = st.executeQuery("SELECT string_agg(attname || ' ' || format_type(atttypid, atttypmod), ', ' "
+                     + "ORDER BY attnum) FROM pg_attribute WHERE attrelid = 'widen'::regclass AND attnum > 0")) {
+            rs.next();
+            assertThat(rs.getString(1)).isEqualTo("id integer, n bigint, s character varying(200), d numeric(12,4)");
+        }
+    }
+
+    private void awaitRows(String table, int rows) throws Exception {
+        long deadline = System.nanoTime() + Duration.ofMinutes(2).toNanos();
+        while (System.nanoTime() < deadline) {
+            try (Connection pg = pipeline.targetDb(); Statement st = pg.createStatement();
+                 ResultSet rs = st.executeQuery("SELECT count(*) FROM \"" + table + "\"")) {
+                rs.next();
+                if (rs.getInt(1) >= rows) {
+                    return;
+                }
+            } catch (java.sql.SQLException e) {
+                // not created yet
+            }
+            Thread.sleep(500);
+        }
+        throw new AssertionError(table + " did not reach " + rows + " rows");
+    }
+
+    @Test
     @Order(3)
     void poisonRecordsAreInTheDeadLetterQueueWithTheirFacts() throws Exception {
         String dlq = sink.config().get("errors.deadletterqueue.topic.name");

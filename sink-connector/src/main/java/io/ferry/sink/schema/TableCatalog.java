@@ -38,6 +38,8 @@ public final class TableCatalog {
     private final Set<String> designed;
     private final Map<String, TargetTable> tables = new HashMap<>();
     private final Map<String, Set<Schema>> checkedSchemas = new HashMap<>();
+    private final Set<String> warnedRetypes = new java.util.HashSet<>();
+    private final Map<String, String> lastWanted = new HashMap<>();
 
     /** @param designed tables of the user's target DDL: never evolved, source columns they lack are left out */
     public TableCatalog(String targetSchema, TypeRegistry types, boolean autoCreate, boolean autoEvolve,
@@ -107,6 +109,7 @@ public final class TableCatalog {
         StringJoiner cols = new StringJoiner(",\n  ");
         for (Field f : rowSchema.fields()) {
             String type = types.sqlType(f.name(), f.schema());
+            lastWanted.put(targetSchema + "." + table + "." + f.name(), type);
             boolean notNull = !f.schema().isOptional() || key.contains(f.name());
             cols.add(Identifiers.quote(f.name()) + " " + type + (notNull ? " NOT NULL" : ""));
         }
@@ -133,6 +136,8 @@ public final class TableCatalog {
                 String type = types.sqlType(f.name(), f.schema());
                 ddl.add("ALTER TABLE " + table.qualifiedName() + " ADD COLUMN IF NOT EXISTS "
                         + Identifiers.quote(f.name()) + " " + type + defaultClause(f, type));
+            } else {
+                retype(table, f, ddl);
             }
         }
         if (ddl.isEmpty()) {
@@ -141,6 +146,44 @@ public final class TableCatalog {
         runDdl(conn, table.name(), ddl);
         log.info("Evolved target table {}: {}", table, ddl);
         return read(conn, table.name());
+    }
+
+    /**
+     * A source column whose type grew (ALTER TABLE ... MODIFY during CDC) is widened in place when no stored value
+     * can change; an unsafe change is logged once with the DDL to run, and values that do not fit go the bad-record
+     * way with PostgreSQL's reason, so nothing is truncated. Only a change seen happening is followed: the column
+     * matched the target before and the source's new schema differs. A target that differed from the start is the
+     * user's choice (a table they created narrower or wider) and is left alone.
+     */
+    private void retype(TargetTable table, Field f, List<String> ddl) {
+        if (!autoEvolve) {
+            return;
+        }
+        String existing = table.column(f.name()).sqlType();
+        String wanted;
+        try {
+            wanted = types.sqlType(f.name(), f.schema());
+        } catch (RuntimeException e) {
+            return; // the writer reports a column it cannot type, with the column named
+        }
+        String before = lastWanted.put(table + "." + f.name(), wanted);
+        if (before == null || before.equals(wanted)
+                || TypeWidening.compare(existing, before) != TypeWidening.Verdict.SAME) {
+            return;
+        }
+        switch (TypeWidening.compare(existing, wanted)) {
+            case WIDEN -> ddl.add("ALTER TABLE " + table.qualifiedName() + " ALTER COLUMN " + Identifiers.quote(f.name())
+                    + " TYPE " + wanted);
+            case UNSAFE -> {
+                if (warnedRetypes.add(table + "." + f.name() + ":" + wanted)) {
+                    log.warn("Source column {}.{} is now {} but target column is {}; Ferry does not change it because "
+                            + "stored values could change. Values that do not fit go to the dead-letter queue (or fail "
+                            + "the task). To follow the source, run: ALTER TABLE {} ALTER COLUMN {} TYPE {} USING ...",
+                            table, f.name(), wanted, existing, table.qualifiedName(), Identifiers.quote(f.name()), wanted);
+                }
+            }
+            default -> { }
+        }
     }
 
     /**

@@ -62,7 +62,7 @@ class PgTextTest {
         assertThat(text.encode(new byte[] {1}, bits, new TargetColumn("c", "bit(12)", "bit"))).isEqualTo("000000000001");
         assertThat(new TargetColumn("c", "bit(12)", "bit").castType()).as("bare bit would mean bit(1)")
                 .isEqualTo("bit varying");
-        assertThat(text.encode(new byte[] {1}, bits, column("bytea"))).isEqualTo("\\x01");
+        assertThat(text.encode(new byte[] {1}, bits, col("bytea"))).isEqualTo("\\x01");
     }
 
     @Test
