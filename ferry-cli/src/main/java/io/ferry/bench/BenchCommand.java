@@ -17,6 +17,7 @@ import org.apache.kafka.common.TopicPartition;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 
+import java.io.IOException;
 import java.lang.management.ManagementFactory;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -343,6 +344,14 @@ public final class BenchCommand implements Callable<Integer> {
                         r.targetRate() == 0 ? "max" : Integer.toString(r.targetRate()), r.achievedRate(), r.rows(),
                         r.p50(), r.p95(), r.p99(), r.max()));
             }
+        }
+        try {
+            BenchChart.write(out.resolve("chart.png"), results, cdc, String.format("Ferry bench: %,d rows, %d run(s), %d cores",
+                    rows, runs, Runtime.getRuntime().availableProcessors()));
+            md.append("\n![throughput and latency](chart.png)\n");
+        } catch (IOException | RuntimeException | Error e) {
+            // a machine without fonts cannot draw text; the numbers above are the report
+            md.append("\n(chart.png not drawn: ").append(e).append(")\n");
         }
         Files.writeString(out.resolve("report.md"), md.toString());
         say("%nratios %s%nwritten %s and %s", ratios, out.resolve("result.json"), out.resolve("report.md"));
