@@ -1,6 +1,7 @@
 package io.ferry.sink;
 
 import io.ferry.sink.config.FerrySinkConfig;
+import io.ferry.sink.design.DeclarationCheck;
 import io.ferry.sink.design.TargetDesign;
 import io.ferry.sink.errors.ErrorContext;
 import io.ferry.sink.write.PgConnections;
@@ -67,7 +68,9 @@ public class FerrySinkConnector extends SinkConnector {
         FerrySinkConfig sink = new FerrySinkConfig(connectorConfigs);
         try (Connection conn = PgConnections.open(sink, "ferry-validate")) {
             try {
-                TargetDesign.read(conn, sink.targetDdl());
+                TargetDesign design = TargetDesign.read(conn, sink.targetDdl());
+                DeclarationCheck.problems(design, sink.foreignKeys(), sink.bigintKeys())
+                        .forEach((property, problems) -> problems.forEach(p -> error(config, property, p)));
             } catch (SQLException e) {
                 error(config, FerrySinkConfig.TARGET_DDL_CONFIG, ErrorContext.chain(e));
             }

@@ -8,6 +8,7 @@ import io.ferry.sink.event.ChangeEvent;
 import io.ferry.sink.event.ChangeEventDecoder;
 import io.ferry.sink.event.SnapshotNotification;
 import io.ferry.sink.event.TableNamer;
+import io.ferry.sink.design.DeclarationCheck;
 import io.ferry.sink.design.DeferredDdl;
 import io.ferry.sink.design.TargetDesign;
 import io.ferry.sink.keys.KeyRegistry;
@@ -94,6 +95,11 @@ public class FerrySinkTask extends SinkTask {
             design = TargetDesign.read(connections.get(), config.targetDdl());
             catalog = new TableCatalog(config.targetSchema(), new TypeRegistry(config.tinyint1AsBoolean()),
                     config.autoCreate(), config.autoEvolve(), design.bareTables().keySet());
+            var problems = DeclarationCheck.problems(design, config.foreignKeys(), config.bigintKeys());
+            if (!problems.isEmpty()) {
+                throw new ConnectException("Ferry sink '" + connectorName + "': declarations do not match the target "
+                        + "design: " + problems);
+            }
             catalog.createDesigned(connections.get(), design);
         } catch (SQLException e) {
             throw new ConnectException("Ferry sink '" + connectorName + "' cannot use its " + FerrySinkConfig.TARGET_DDL_CONFIG

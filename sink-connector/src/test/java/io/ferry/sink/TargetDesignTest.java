@@ -98,6 +98,26 @@ class TargetDesignTest {
     }
 
     @Test
+    void declarationsAreCheckedAgainstTheDesignAtValidate() throws Exception {
+        String url = TestPostgres.newDatabaseUrl();
+        Map<String, String> props = new HashMap<>(Map.of("connection.url", url, "connection.user", TestPostgres.user(),
+                "target.ddl", DDL,
+                "foreign.keys", "order(film)->Film(film_id), order(Qty)->Film(title)",
+                "bigint.keys", "Film.film_id=Film(title), order.id=order(film_id)"));
+        if (TestPostgres.password() != null) {
+            props.put("connection.password", TestPostgres.password());
+        }
+        Map<String, List<String>> errors = new HashMap<>();
+        new FerrySinkConnector().validate(props).configValues().forEach(v -> errors.put(v.name(), v.errorMessages()));
+        assertThat(errors.get("foreign.keys")).hasSize(2)
+                .anySatisfy(e -> assertThat(e).contains("has no column film"))
+                .anySatisfy(e -> assertThat(e).contains("order.Qty is integer but Film.title is text"));
+        assertThat(errors.get("bigint.keys")).singleElement().asString()
+                .contains("Film.film_id is integer in the target design; registry ids are bigint");
+        assertThat(errors.get("target.ddl")).isEmpty();
+    }
+
+    @Test
     void tablesAreBareDuringTheLoadAndCompleteAfterIt() throws Exception {
         String url = TestPostgres.newDatabaseUrl();
         Map<String, String> props = new HashMap<>(Map.of("name", "design-sink", "connection.url", url,

@@ -25,16 +25,22 @@ import java.util.StringJoiner;
 public final class TargetDesign {
 
     private final Map<String, String> bareTables;
+    private final Map<String, Map<String, String>> columnTypes;
     private final List<DeferredDdl> deferred;
 
-    private TargetDesign(Map<String, String> bareTables, List<DeferredDdl> deferred) {
+    private TargetDesign(Map<String, String> bareTables, Map<String, Map<String, String>> columnTypes,
+                         List<DeferredDdl> deferred) {
         this.bareTables = bareTables;
+        this.columnTypes = columnTypes;
         this.deferred = deferred;
     }
 
     public static TargetDesign empty() {
-        return new TargetDesign(Map.of(), List.of());
+        return new TargetDesign(Map.of(), Map.of(), List.of());
     }
+
+    /** Table -> column -> type as PostgreSQL formats it, in column order; only the designed tables. */
+    public Map<String, Map<String, String>> columnTypes() { return columnTypes; }
 
     /** Table name -> its column list and primary key, the inside of CREATE TABLE (...). */
     public Map<String, String> bareTables() { return bareTables; }
@@ -74,15 +80,18 @@ public final class TargetDesign {
                         + "(the sink puts them in target.schema)", null);
             }
             Map<String, String> bare = new LinkedHashMap<>();
+            Map<String, Map<String, String>> types = new LinkedHashMap<>();
             List<DeferredDdl> deferred = new ArrayList<>();
             for (Map.Entry<String, Long> t : tables.entrySet()) {
                 StringJoiner body = new StringJoiner(",\n  ");
-                columns(conn, t.getValue()).forEach(body::add);
+                Map<String, String> columnTypes = new LinkedHashMap<>();
+                columns(conn, t.getValue(), columnTypes).forEach(body::add);
+                types.put(t.getKey(), columnTypes);
                 constraints(conn, t.getKey(), t.getValue(), body, deferred);
                 indexes(conn, t.getKey(), t.getValue(), deferred);
                 bare.put(t.getKey(), body.toString());
             }
-            return new TargetDesign(bare, deferred);
+            return new TargetDesign(bare, types, deferred);
         } finally {
             conn.rollback();
             conn.setAutoCommit(auto);
@@ -104,7 +113,7 @@ public final class TargetDesign {
     }
 
     /** Column definitions; serial columns become identities (their sequence lives in the scratch schema). */
-    private static List<String> columns(Connection conn, long oid) throws SQLException {
+    private static List<String> columns(Connection conn, long oid, Map<String, String> types) throws SQLException {
         List<String> out = new ArrayList<>();
         try (PreparedStatement ps = conn.prepareStatement("SELECT a.attname, format_type(a.atttypid, a.atttypmod), "
                 + "a.attnotnull, pg_get_expr(d.adbin, d.adrelid), a.attidentity, a.attgenerated, "
@@ -121,6 +130,7 @@ public final class TargetDesign {
                                 + ", created by the target DDL itself; create types (CREATE TYPE, CREATE DOMAIN) in the "
                                 + "target database beforehand and refer to them qualified", null);
                     }
+                    types.put(rs.getString(1), rs.getString(2));
                     StringBuilder col = new StringBuilder(Identifiers.quote(rs.getString(1))).append(' ')
                             .append(rs.getString(2));
                     if (rs.getString(7) != null) {
