@@ -193,4 +193,33 @@ class FerrySinkTaskTest {
                 java.util.Arrays.asList("1", null), List.of("5", "added"));
         task.stop();
     }
+
+    static Schema enumRow(String allowed) {
+        Schema size = SchemaBuilder.string().optional().name("io.debezium.data.Enum").parameter("allowed", allowed).build();
+        return SchemaBuilder.struct().name("v-" + allowed).optional().field("Id", Schema.INT32_SCHEMA)
+                .field("size", size).build();
+    }
+
+    SinkRecord enumRecord(long offset, Schema row, int id, String size) {
+        return Envelopes.record(TOPIC, offset, new Struct(KEY).put("Id", id), row, "c", null,
+                new Struct(row).put("Id", id).put("size", size), null);
+    }
+
+    @Test
+    void enumsAreCheckedAndTheCheckFollowsTheSourceEnum() throws Exception {
+        RecordingContext ctx = new RecordingContext(true);
+        FerrySinkTask task = task(ctx, Map.of());
+        Schema small = enumRow("S,M");
+        task.put(List.of(enumRecord(0, small, 1, "S"), enumRecord(1, small, 2, ""), enumRecord(2, small, 3, "XL")));
+        assertThat(rows("SELECT \"Id\", size FROM \"Order Line\" ORDER BY 1")).containsExactly(List.of("1", "S"),
+                List.of("2", ""));
+        assertThat(ctx.reportedErrors).singleElement().asString().contains("23514");
+        // ALTER TABLE ... MODIFY size ENUM('S','M','XL') at the source
+        Schema wider = enumRow("S,M,XL");
+        task.put(List.of(enumRecord(3, wider, 3, "XL")));
+        assertThat(rows("SELECT size FROM \"Order Line\" WHERE \"Id\" = 3")).containsExactly(List.of("XL"));
+        assertThat(rows("SELECT pg_get_constraintdef(oid) FROM pg_constraint WHERE conname = 'Order Line_size_enum'"))
+                .singleElement().asString().contains("'XL'");
+        task.stop();
+    }
 }

@@ -90,6 +90,11 @@ public final class FerrySinkConfig extends AbstractConfig {
             + "propagated source column type (column.propagate.source.type on the source), so the snapshot and the "
             + "binlog stream land the same way.";
 
+    public static final String ENUM_CHECK_CONFIG = "enum.check.enabled";
+    private static final String ENUM_CHECK_DOC = "Create MySQL ENUM columns as text with a CHECK of the allowed values "
+            + "(from Debezium's schema; the empty string MySQL stores for invalid values is allowed too), replaced "
+            + "NOT VALID when the source's ENUM changes. When false, plain text.";
+
     public static final String COPY_ENABLED_CONFIG = "snapshot.copy.enabled";
     private static final String COPY_ENABLED_DOC = "Write snapshot rows (op=r) with COPY. When a COPY meets a row that "
             + "is already there (a re-run snapshot), that batch is applied again as upserts, so nothing is doubled.";
@@ -134,6 +139,8 @@ public final class FerrySinkConfig extends AbstractConfig {
                 TARGET_GROUP, ++order, Width.SHORT, "Add columns");
         def.define(TINYINT1_AS_BOOLEAN_CONFIG, Type.BOOLEAN, true, Importance.MEDIUM, TINYINT1_AS_BOOLEAN_DOC,
                 TARGET_GROUP, ++order, Width.SHORT, "TINYINT(1) as boolean");
+        def.define(ENUM_CHECK_CONFIG, Type.BOOLEAN, true, Importance.MEDIUM, ENUM_CHECK_DOC,
+                TARGET_GROUP, ++order, Width.SHORT, "ENUM as CHECK");
         def.define(FOREIGN_KEYS_CONFIG, Type.LIST, "", new ForeignKeysValidator(), Importance.MEDIUM,
                 FOREIGN_KEYS_DOC, DESIGN_GROUP, 1, Width.LONG, "Foreign keys");
         def.define(TARGET_DDL_CONFIG, Type.STRING, "", Importance.MEDIUM, TARGET_DDL_DOC, DESIGN_GROUP, 3,
@@ -171,6 +178,7 @@ public final class FerrySinkConfig extends AbstractConfig {
     public boolean autoCreate() { return getBoolean(TABLE_AUTO_CREATE_CONFIG); }
     public boolean autoEvolve() { return getBoolean(TABLE_AUTO_EVOLVE_CONFIG); }
     public boolean tinyint1AsBoolean() { return getBoolean(TINYINT1_AS_BOOLEAN_CONFIG); }
+    public boolean enumCheck() { return getBoolean(ENUM_CHECK_CONFIG); }
     public boolean copyEnabled() { return getBoolean(COPY_ENABLED_CONFIG); }
     public boolean deleteEnabled() { return getBoolean(DELETE_ENABLED_CONFIG); }
     public NulPolicy nulPolicy() { return NulPolicy.valueOf(getString(NUL_POLICY_CONFIG).toUpperCase(java.util.Locale.ROOT)); }

@@ -40,10 +40,12 @@ public final class TableCatalog {
     private final Map<String, Set<Schema>> checkedSchemas = new HashMap<>();
     private final Set<String> warnedRetypes = new java.util.HashSet<>();
     private final Map<String, String> lastWanted = new HashMap<>();
+    private final EnumChecks enumChecks;
 
     /** @param designed tables of the user's target DDL: never evolved, source columns they lack are left out */
     public TableCatalog(String targetSchema, TypeRegistry types, boolean autoCreate, boolean autoEvolve,
-                        Set<String> designed) {
+                        boolean enumChecks, Set<String> designed) {
+        this.enumChecks = new EnumChecks(enumChecks);
         this.designed = Set.copyOf(designed);
         this.targetSchema = targetSchema;
         this.types = types;
@@ -118,6 +120,7 @@ public final class TableCatalog {
             key.forEach(k -> pk.add(Identifiers.quote(k)));
             cols.add(pk.toString());
         }
+        enumChecks.forCreate(targetSchema, table, rowSchema).forEach(cols::add);
         String ddl = "CREATE TABLE IF NOT EXISTS " + Identifiers.qualified(targetSchema, table) + " (\n  " + cols + "\n)";
         runDdl(conn, table, List.of("CREATE SCHEMA IF NOT EXISTS " + Identifiers.quote(targetSchema), ddl));
         log.info("Created target table {}.{}:\n{}", targetSchema, table, ddl);
@@ -139,6 +142,9 @@ public final class TableCatalog {
             } else {
                 retype(table, f, ddl);
             }
+        }
+        if (autoEvolve) {
+            ddl.addAll(enumChecks.forEvolve(table, rowSchema));
         }
         if (ddl.isEmpty()) {
             return table;
