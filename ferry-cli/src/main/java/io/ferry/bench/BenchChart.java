@@ -52,7 +52,7 @@ final class BenchChart {
             return;
         }
         double max = measured.stream().mapToDouble(Measurement::maxRowsPerSecond).max().orElse(1);
-        int labelW = 170;
+        int labelW = 220;
         int barArea = w - labelW - 90;
         int rowH = Math.min(48, (h - 30) / measured.size());
         g.setFont(new Font(Font.SANS_SERIF, Font.PLAIN, 12));
