@@ -25,8 +25,12 @@ class BenchChartTest {
                 List.of(new CdcLatency.Result(1000, 990, 3000, 0.2, 0.3, 0.4, 0.5, 1.0)), "test");
         BufferedImage img = ImageIO.read(png.toFile());
         assertThat(img.getWidth()).isEqualTo(1200);
-        // the raw_copy bar (the largest) reaches further right than the ferry_sink bar (about a fifth of it)
-        assertThat(barEnd(img, 60 + 20 + 24)).isGreaterThan(barEnd(img, 60 + 20 + 48 + 24) + 200);
+        // bars are proportional to the medians: raw_copy (about 91k rows/s, grey) is about 5x ferry_sink (about
+        // 18k, green); each bar row is counted a few pixels below its top, clear of labels and whiskers
+        int copyBar = count(img, 80 + 12, 0x9E9E9E);
+        int ferryBar = count(img, 80 + 48 + 12, 0x2E7D32);
+        assertThat(ferryBar).isGreaterThan(20);
+        assertThat(copyBar).isBetween(ferryBar * 4, ferryBar * 6);
     }
 
     private static boolean canDrawText() {
@@ -40,15 +44,13 @@ class BenchChartTest {
         }
     }
 
-    /** The last non-white pixel of the bar area on row y, before the value label. */
-    private static int barEnd(BufferedImage img, int y) {
-        int end = 0;
-        for (int x = 190; x < 630; x++) {
-            int rgb = img.getRGB(x, y) & 0xFFFFFF;
-            if (rgb != 0xFFFFFF && rgb != 0x000000) {
-                end = x;
+    private static int count(BufferedImage img, int y, int rgb) {
+        int n = 0;
+        for (int x = 0; x < img.getWidth() / 2 + 100; x++) {
+            if ((img.getRGB(x, y) & 0xFFFFFF) == rgb) {
+                n++;
             }
         }
-        return end;
+        return n;
     }
 }
