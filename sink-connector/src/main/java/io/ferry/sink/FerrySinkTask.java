@@ -94,7 +94,8 @@ public class FerrySinkTask extends SinkTask {
         try {
             design = TargetDesign.read(connections.get(), config.targetDdl());
             catalog = new TableCatalog(config.targetSchema(), new TypeRegistry(config.tinyint1AsBoolean()),
-                    config.autoCreate(), config.autoEvolve(), config.enumCheck(), design.bareTables().keySet());
+                    config.autoCreate(), config.autoEvolve(), config.enumCheck(),
+                    config.dropColumns(), design.bareTables().keySet());
             var problems = DeclarationCheck.problems(design, config.foreignKeys(), config.bigintKeys());
             if (!problems.isEmpty()) {
                 throw new ConnectException("Ferry sink '" + connectorName + "': declarations do not match the target "

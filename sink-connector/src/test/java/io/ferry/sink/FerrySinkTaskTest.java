@@ -222,4 +222,27 @@ class FerrySinkTaskTest {
                 .singleElement().asString().contains("'XL'");
         task.stop();
     }
+
+    void dropAtTheSource(String policy, String expectedColumns) throws Exception {
+        url = TestPostgres.newDatabaseUrl();
+        FerrySinkTask task = task(new RecordingContext(false), Map.of("column.drop.policy", policy));
+        Schema before = SchemaBuilder.struct().name("d1").optional().field("Id", Schema.INT32_SCHEMA)
+                .field("note", Schema.STRING_SCHEMA).build();
+        Schema after = SchemaBuilder.struct().name("d2").optional().field("Id", Schema.INT32_SCHEMA).build();
+        task.put(List.of(Envelopes.record(TOPIC, 0, new Struct(KEY).put("Id", 1), before, "c", null,
+                new Struct(before).put("Id", 1).put("note", "n"), null)));
+        // ALTER TABLE ... DROP COLUMN note at the source, then a new row
+        task.put(List.of(Envelopes.record(TOPIC, 1, new Struct(KEY).put("Id", 2), after, "c", null,
+                new Struct(after).put("Id", 2), null)));
+        assertThat(rows("SELECT string_agg(column_name || ':' || is_nullable, ',' ORDER BY ordinal_position) "
+                + "FROM information_schema.columns WHERE table_name = 'Order Line'")).containsExactly(List.of(expectedColumns));
+        assertThat(rows("SELECT count(*) FROM \"Order Line\"")).containsExactly(List.of("2"));
+        task.stop();
+    }
+
+    @Test
+    void aColumnDroppedAtTheSourceIsKeptNullableOrDropped() throws Exception {
+        dropAtTheSource("keep", "Id:NO,note:YES");
+        dropAtTheSource("drop", "Id:NO");
+    }
 }

@@ -95,6 +95,11 @@ public final class FerrySinkConfig extends AbstractConfig {
             + "(from Debezium's schema; the empty string MySQL stores for invalid values is allowed too), replaced "
             + "NOT VALID when the source's ENUM changes. When false, plain text.";
 
+    public static final String COLUMN_DROP_POLICY_CONFIG = "column.drop.policy";
+    private static final String COLUMN_DROP_POLICY_DOC = "What a column dropped at the source during CDC (seen in earlier "
+            + "records, gone from the new schema) does to the target: keep (the column stays, its NOT NULL is dropped so "
+            + "new rows land with NULL) or drop (ALTER TABLE ... DROP COLUMN). Needs table.auto.evolve.";
+
     public static final String COPY_ENABLED_CONFIG = "snapshot.copy.enabled";
     private static final String COPY_ENABLED_DOC = "Write snapshot rows (op=r) with COPY. When a COPY meets a row that "
             + "is already there (a re-run snapshot), that batch is applied again as upserts, so nothing is doubled.";
@@ -141,6 +146,8 @@ public final class FerrySinkConfig extends AbstractConfig {
                 TARGET_GROUP, ++order, Width.SHORT, "TINYINT(1) as boolean");
         def.define(ENUM_CHECK_CONFIG, Type.BOOLEAN, true, Importance.MEDIUM, ENUM_CHECK_DOC,
                 TARGET_GROUP, ++order, Width.SHORT, "ENUM as CHECK");
+        def.define(COLUMN_DROP_POLICY_CONFIG, Type.STRING, "keep", ConfigDef.CaseInsensitiveValidString.in("keep", "drop"),
+                Importance.MEDIUM, COLUMN_DROP_POLICY_DOC, TARGET_GROUP, ++order, Width.SHORT, "Dropped columns");
         def.define(FOREIGN_KEYS_CONFIG, Type.LIST, "", new ForeignKeysValidator(), Importance.MEDIUM,
                 FOREIGN_KEYS_DOC, DESIGN_GROUP, 1, Width.LONG, "Foreign keys");
         def.define(TARGET_DDL_CONFIG, Type.STRING, "", Importance.MEDIUM, TARGET_DDL_DOC, DESIGN_GROUP, 3,
@@ -178,6 +185,7 @@ public final class FerrySinkConfig extends AbstractConfig {
     public boolean autoCreate() { return getBoolean(TABLE_AUTO_CREATE_CONFIG); }
     public boolean autoEvolve() { return getBoolean(TABLE_AUTO_EVOLVE_CONFIG); }
     public boolean tinyint1AsBoolean() { return getBoolean(TINYINT1_AS_BOOLEAN_CONFIG); }
+    public boolean dropColumns() { return getString(COLUMN_DROP_POLICY_CONFIG).equalsIgnoreCase("drop"); }
     public boolean enumCheck() { return getBoolean(ENUM_CHECK_CONFIG); }
     public boolean copyEnabled() { return getBoolean(COPY_ENABLED_CONFIG); }
     public boolean deleteEnabled() { return getBoolean(DELETE_ENABLED_CONFIG); }

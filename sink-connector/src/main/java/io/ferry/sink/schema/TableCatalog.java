@@ -41,11 +41,13 @@ public final class TableCatalog {
     private final Set<String> warnedRetypes = new java.util.HashSet<>();
     private final Map<String, String> lastWanted = new HashMap<>();
     private final EnumChecks enumChecks;
+    private final boolean dropColumns;
 
     /** @param designed tables of the user's target DDL: never evolved, source columns they lack are left out */
     public TableCatalog(String targetSchema, TypeRegistry types, boolean autoCreate, boolean autoEvolve,
-                        boolean enumChecks, Set<String> designed) {
+                        boolean enumChecks, boolean dropColumns, Set<String> designed) {
         this.enumChecks = new EnumChecks(enumChecks);
+        this.dropColumns = dropColumns;
         this.designed = Set.copyOf(designed);
         this.targetSchema = targetSchema;
         this.types = types;
@@ -145,6 +147,7 @@ public final class TableCatalog {
         }
         if (autoEvolve) {
             ddl.addAll(enumChecks.forEvolve(table, rowSchema));
+            dropped(table, rowSchema, ddl);
         }
         if (ddl.isEmpty()) {
             return table;
@@ -189,6 +192,26 @@ public final class TableCatalog {
                 }
             }
             default -> { }
+        }
+    }
+
+    /**
+     * A column seen in this table's earlier records and gone from the new schema was dropped at the source
+     * (ALTER TABLE ... DROP COLUMN during CDC). Kept (the default), it loses NOT NULL so that new rows, which have no
+     * value for it, still land; dropped, it goes. Columns never seen in a record (added in the target by the user)
+     * are not touched, nor are key columns.
+     */
+    private void dropped(TargetTable table, Schema rowSchema, List<String> ddl) {
+        for (String column : table.columns().keySet()) {
+            if (rowSchema.field(column) != null || table.keyColumns().contains(column)
+                    || lastWanted.remove(table + "." + column) == null) {
+                continue;
+            }
+            String c = Identifiers.quote(column);
+            ddl.add(dropColumns ? "ALTER TABLE " + table.qualifiedName() + " DROP COLUMN IF EXISTS " + c
+                    : "ALTER TABLE " + table.qualifiedName() + " ALTER COLUMN " + c + " DROP NOT NULL");
+            log.info("Column {}.{} was dropped at the source; {}", table, column,
+                    dropColumns ? "dropping it (column.drop.policy=drop)" : "keeping it, nullable (column.drop.policy=keep)");
         }
     }
 
