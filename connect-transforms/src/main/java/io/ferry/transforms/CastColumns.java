@@ -60,37 +60,27 @@ public class CastColumns<R extends ConnectRecord<R>> extends ColumnTransform<R> 
     }
 
     @Override
-    protected ColumnRule rule() {
-        return new ColumnRule() {
-            @Override
-            public String name(String column) {
-                return column;
-            }
+    protected Schema newSchema(String column, Schema schema) {
+        Schema.Type type = casts.get(column);
+        if (type == null) {
+            return schema;
+        }
+        SchemaBuilder b = new SchemaBuilder(type);
+        return schema.isOptional() ? b.optional().build() : b.build();
+    }
 
-            @Override
-            public Schema schema(String column, Schema schema) {
-                Schema.Type type = casts.get(column);
-                if (type == null) {
-                    return schema;
-                }
-                SchemaBuilder b = new SchemaBuilder(type);
-                return schema.isOptional() ? b.optional().build() : b.build();
-            }
-
-            @Override
-            public Object value(String column, Schema schema, Object value) {
-                Schema.Type type = casts.get(column);
-                if (type == null || value == null) {
-                    return value;
-                }
-                try {
-                    return cast(schema, value, type);
-                } catch (DataException | ArithmeticException e) {
-                    throw new DataException(purpose() + ": column \"" + column + "\" value of type "
-                            + value.getClass().getSimpleName() + " does not cast to " + type + ": " + e.getMessage(), e);
-                }
-            }
-        };
+    @Override
+    protected Object newValue(String column, Schema schema, Object value) {
+        Schema.Type type = casts.get(column);
+        if (type == null || value == null) {
+            return value;
+        }
+        try {
+            return cast(schema, value, type);
+        } catch (DataException | ArithmeticException e) {
+            throw new DataException(purpose() + ": column \"" + column + "\" value of type "
+                    + value.getClass().getSimpleName() + " does not cast to " + type + ": " + e.getMessage(), e);
+        }
     }
 
     private static Object cast(Schema schema, Object value, Schema.Type type) {

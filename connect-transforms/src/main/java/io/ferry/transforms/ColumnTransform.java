@@ -20,23 +20,26 @@ import java.util.Map;
  * The record-shape work shared by {@link RenameColumns}, {@link DropColumns} and {@link CastColumns}: a per-column
  * rule applied to every image of a row at once, so key, {@code before} and {@code after} of a Debezium envelope
  * stay consistent (Kafka's ReplaceField and Cast see only the top level of a value). Flat rows, schemaless maps and
- * tombstones (key only) are handled the same way. Subclasses say what happens to one column.
+ * tombstones (key only) are handled the same way. Subclasses say what happens to one column, the same for key
+ * columns and row columns: its new name (or none), and, when they change it, its schema and value.
  */
 public abstract class ColumnTransform<R extends ConnectRecord<R>> implements Transformation<R> {
 
-    /** What happens to one column; the same rule for key columns and row columns. */
-    protected interface ColumnRule {
-        /** The column's new name, or null to leave it out. */
-        String name(String column);
-
-        Schema schema(String column, Schema schema);
-
-        Object value(String column, Schema schema, Object value);
-    }
-
     private final Cache<Schema, Schema> schemas = new SynchronizedCache<>(new LRUCache<>(256));
 
-    protected abstract ColumnRule rule();
+    /** The column's new name, or null to leave it out. */
+    protected String newName(String column) {
+        return column;
+    }
+
+    protected Schema newSchema(String column, Schema schema) {
+        return schema;
+    }
+
+    /** {@code schema} is null for schemaless records. */
+    protected Object newValue(String column, Schema schema, Object value) {
+        return value;
+    }
 
     protected abstract String purpose();
 
@@ -110,9 +113,8 @@ public abstract class ColumnTransform<R extends ConnectRecord<R>> implements Tra
         if (row.isOptional()) {
             b.optional();
         }
-        ColumnRule rule = rule();
         for (Field f : row.fields()) {
-            String name = rule.name(f.name());
+            String name = newName(f.name());
             if (name == null) {
                 if (isKey) {
                     throw new DataException(purpose() + ": column \"" + f.name() + "\" is part of the record key; "
@@ -123,7 +125,7 @@ public abstract class ColumnTransform<R extends ConnectRecord<R>> implements Tra
             if (b.field(name) != null) {
                 throw new DataException(purpose() + ": two columns would be named \"" + name + "\"");
             }
-            b.field(name, rule.schema(f.name(), f.schema()));
+            b.field(name, newSchema(f.name(), f.schema()));
         }
         Schema built = b.build();
         schemas.put(row, built);
@@ -132,11 +134,10 @@ public abstract class ColumnTransform<R extends ConnectRecord<R>> implements Tra
 
     private Struct row(Struct row, Schema newSchema) {
         Struct out = new Struct(newSchema);
-        ColumnRule rule = rule();
         for (Field f : row.schema().fields()) {
-            String name = rule.name(f.name());
+            String name = newName(f.name());
             if (name != null) {
-                out.put(name, rule.value(f.name(), f.schema(), row.get(f)));
+                out.put(name, newValue(f.name(), f.schema(), row.get(f)));
             }
         }
         return out;
@@ -144,15 +145,14 @@ public abstract class ColumnTransform<R extends ConnectRecord<R>> implements Tra
 
     private Map<String, Object> row(Map<?, ?> row, boolean isKey) {
         Map<String, Object> out = new LinkedHashMap<>();
-        ColumnRule rule = rule();
         row.forEach((k, v) -> {
             String column = String.valueOf(k);
-            String name = rule.name(column);
+            String name = newName(column);
             if (name == null && isKey) {
                 throw new DataException(purpose() + ": column \"" + column + "\" is part of the record key");
             }
             if (name != null) {
-                out.put(name, rule.value(column, null, v));
+                out.put(name, newValue(column, null, v));
             }
         });
         return out;

@@ -3,7 +3,6 @@ package io.ferry.transforms;
 import org.apache.kafka.common.config.ConfigDef;
 import org.apache.kafka.common.config.ConfigException;
 import org.apache.kafka.connect.connector.ConnectRecord;
-import org.apache.kafka.connect.data.Schema;
 import org.apache.kafka.connect.transforms.util.SimpleConfig;
 
 import java.util.HashSet;
@@ -35,23 +34,8 @@ public class DropColumns<R extends ConnectRecord<R>> extends ColumnTransform<R> 
     }
 
     @Override
-    protected ColumnRule rule() {
-        return new ColumnRule() {
-            @Override
-            public String name(String column) {
-                return columns.contains(column) ? null : column;
-            }
-
-            @Override
-            public Schema schema(String column, Schema schema) {
-                return schema;
-            }
-
-            @Override
-            public Object value(String column, Schema schema, Object value) {
-                return value;
-            }
-        };
+    protected String newName(String column) {
+        return columns.contains(column) ? null : column;
     }
 
     @Override

@@ -5,6 +5,8 @@ import java.util.Locale;
 /** A source (MySQL/MariaDB) column as information_schema describes it. */
 record SourceColumn(String name, String dataType, String columnType) {
 
+    private static final java.util.regex.Pattern TYPMOD = java.util.regex.Pattern.compile("\\((\\d+)\\)");
+
     /** An expression giving a canonical text form, the same as {@link #targetExpression} gives for its target. */
     String sourceExpression() {
         String c = "`" + name.replace("`", "``") + "`";
@@ -57,7 +59,7 @@ record SourceColumn(String name, String dataType, String columnType) {
     }
 
     private int bitWidth() {
-        java.util.regex.Matcher m = java.util.regex.Pattern.compile("\\((\\d+)\\)").matcher(columnType);
+        java.util.regex.Matcher m = TYPMOD.matcher(columnType);
         return m.find() ? Integer.parseInt(m.group(1)) : 1;
     }
 

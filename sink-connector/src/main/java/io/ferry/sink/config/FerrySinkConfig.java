@@ -148,11 +148,13 @@ public final class FerrySinkConfig extends AbstractConfig {
                 TARGET_GROUP, ++order, Width.SHORT, "ENUM as CHECK");
         def.define(COLUMN_DROP_POLICY_CONFIG, Type.STRING, "keep", ConfigDef.CaseInsensitiveValidString.in("keep", "drop"),
                 Importance.MEDIUM, COLUMN_DROP_POLICY_DOC, TARGET_GROUP, ++order, Width.SHORT, "Dropped columns");
-        def.define(FOREIGN_KEYS_CONFIG, Type.LIST, "", new ForeignKeysValidator(), Importance.MEDIUM,
+        def.define(FOREIGN_KEYS_CONFIG, Type.LIST, "", new DeclarationsValidator(ForeignKeyDeclaration::parseAll,
+                "child(col,...)->parent(col,...) [ON DELETE action], ..."), Importance.MEDIUM,
                 FOREIGN_KEYS_DOC, DESIGN_GROUP, 1, Width.LONG, "Foreign keys");
         def.define(TARGET_DDL_CONFIG, Type.STRING, "", Importance.MEDIUM, TARGET_DDL_DOC, DESIGN_GROUP, 3,
                 Width.LONG, "Target DDL");
-        def.define(BIGINT_KEYS_CONFIG, Type.LIST, "", new BigintKeysValidator(), Importance.MEDIUM,
+        def.define(BIGINT_KEYS_CONFIG, Type.LIST, "", new DeclarationsValidator(RegistryKeyDeclaration::parseAll,
+                "table.column=owner(column+column...), ..."), Importance.MEDIUM,
                 BIGINT_KEYS_DOC, DESIGN_GROUP, 2, Width.LONG, "Bigint keys (key registry)");
         def.define(STATE_SCHEMA_CONFIG, Type.STRING, STATE_SCHEMA_DEFAULT, new ConfigDef.NonEmptyString(),
                 Importance.LOW, STATE_SCHEMA_DOC, TARGET_GROUP, ++order, Width.MEDIUM, "State schema");
@@ -213,30 +215,25 @@ public final class FerrySinkConfig extends AbstractConfig {
     }
 
     /** The very parser the task uses, so a bad declaration fails at validate with the property named. */
-    static final class ForeignKeysValidator implements ConfigDef.Validator {
+    static final class DeclarationsValidator implements ConfigDef.Validator {
+        private final java.util.function.BiConsumer<String, java.util.List<String>> parser;
+        private final String syntax;
+
+        DeclarationsValidator(java.util.function.BiConsumer<String, java.util.List<String>> parser, String syntax) {
+            this.parser = parser;
+            this.syntax = syntax;
+        }
+
         @Override
         @SuppressWarnings("unchecked")
         public void ensureValid(String name, Object value) {
             if (value != null) {
-                ForeignKeyDeclaration.parseAll(name, (java.util.List<String>) value);
+                parser.accept(name, (java.util.List<String>) value);
             }
         }
 
         @Override
-        public String toString() { return "child(col,...)->parent(col,...) [ON DELETE action], ..."; }
-    }
-
-    static final class BigintKeysValidator implements ConfigDef.Validator {
-        @Override
-        @SuppressWarnings("unchecked")
-        public void ensureValid(String name, Object value) {
-            if (value != null) {
-                RegistryKeyDeclaration.parseAll(name, (java.util.List<String>) value);
-            }
-        }
-
-        @Override
-        public String toString() { return "table.column=owner(column+column...), ..."; }
+        public String toString() { return syntax; }
     }
 
     static final class TableNameFormatValidator implements ConfigDef.Validator {

@@ -1,5 +1,6 @@
 package io.ferry.sink.keys;
 
+import io.ferry.sink.jdbc.Transactions;
 import io.ferry.sink.state.StateSchema;
 
 import java.sql.Array;
@@ -58,16 +59,14 @@ public final class KeyRegistry implements IdAllocator {
         if (missing.isEmpty()) {
             return out;
         }
-        boolean auto = conn.getAutoCommit();
-        conn.setAutoCommit(false);
-        try {
-            Array keys = conn.createArrayOf("text", missing.toArray());
-            try (PreparedStatement ins = conn.prepareStatement(insert)) {
+        Transactions.commit(conn, c -> {
+            Array keys = c.createArrayOf("text", missing.toArray());
+            try (PreparedStatement ins = c.prepareStatement(insert)) {
                 ins.setString(1, table);
                 ins.setArray(2, keys);
                 ins.executeUpdate();
             }
-            try (PreparedStatement sel = conn.prepareStatement(select)) {
+            try (PreparedStatement sel = c.prepareStatement(select)) {
                 sel.setString(1, table);
                 sel.setArray(2, keys);
                 try (ResultSet rs = sel.executeQuery()) {
@@ -76,13 +75,7 @@ public final class KeyRegistry implements IdAllocator {
                     }
                 }
             }
-            conn.commit();
-        } catch (SQLException e) {
-            conn.rollback();
-            throw e;
-        } finally {
-            conn.setAutoCommit(auto);
-        }
+        });
         List<String> absent = new ArrayList<>();
         for (String k : missing) {
             Long id = out.get(k);

@@ -59,7 +59,7 @@ public final class RegistryKeyResolver {
         for (ChangeEvent e : events) {
             TableKeys t = byTable.get(e.table());
             if (t == null) {
-                pending.add(new Pending(e, null, null, null, null));
+                pending.add(new Pending(e, null, null, null, null, null));
                 continue;
             }
             try {
@@ -74,8 +74,8 @@ public final class RegistryKeyResolver {
         }
         List<ChangeEvent> out = new ArrayList<>(events.size());
         for (Pending p : pending) {
-            if (p.keys == null) {
-                out.add(p.event);
+            if (p.refs == null) {
+                out.add(p.event); // a table without declarations
                 continue;
             }
             TableKeys t = byTable.get(p.event.table());
@@ -87,10 +87,9 @@ public final class RegistryKeyResolver {
                         t.rowWith(p.before, oldId, p.beforeRefs, ids), null, e.sourceTsMs()));
                 e = new ChangeEvent(e.record(), Op.INSERT, e.table(), e.key(), e.row(), e.snapshot(), e.sourceTsMs());
             }
-            Long id = t.key == null ? null : ids.get(t.key.owner()).get(p.keys.get(0));
-            List<String> refs = t.key == null ? p.keys : p.keys.subList(1, p.keys.size());
+            Long id = t.key == null ? null : ids.get(t.key.owner()).get(p.key);
             Struct key = t.key == null ? e.key() : t.keyStruct(e.key(), id);
-            Struct row = e.row() == null ? null : t.rowWith(e.row(), id, refs, ids);
+            Struct row = e.row() == null ? null : t.rowWith(e.row(), id, p.refs, ids);
             out.add(new ChangeEvent(e.record(), e.op(), e.table(), key, row, e.snapshot(), e.sourceTsMs()));
         }
         return out;
@@ -100,39 +99,35 @@ public final class RegistryKeyResolver {
         if (e.row() != null) {
             t.rowSchemas.computeIfAbsent(e.row().schema(), t::rowSchema);
         }
-        List<String> keys = new ArrayList<>();
-        Struct identifying = e.row() != null ? e.row() : e.key();
+        String key = null;
         if (t.key != null) {
-            String k = naturalKey(identifying, e.row() != null ? e.key() : null, t.key, e, false);
-            keys.add(k);
-            wanted.computeIfAbsent(t.key.owner(), x -> new LinkedHashSet<>()).add(k);
+            Struct identifying = e.row() != null ? e.row() : e.key();
+            key = naturalKey(identifying, e.row() != null ? e.key() : null, t.key, e, false);
+            wanted.computeIfAbsent(t.key.owner(), x -> new LinkedHashSet<>()).add(key);
         }
+        List<String> refs = references(e.row(), t, e, wanted);
+        Struct before = t.key != null && e.op() == Op.UPDATE ? before(e) : null;
+        if (before != null) {
+            String old = naturalKey(before, null, t.key, e, false);
+            if (!old.equals(key)) {
+                wanted.get(t.key.owner()).add(old);
+                return new Pending(e, key, refs, old, before, references(before, t, e, wanted));
+            }
+        }
+        return new Pending(e, key, refs, null, null, null);
+    }
+
+    /** The natural keys of the reference columns of {@code image} (nulls where a column is NULL), marked wanted. */
+    private static List<String> references(Struct image, TableKeys t, ChangeEvent e, Map<String, Set<String>> wanted) {
+        List<String> out = new ArrayList<>(t.references.size());
         for (RegistryKeyDeclaration r : t.references) {
-            String k = e.row() == null ? null : naturalKey(e.row(), null, r, e, true);
-            keys.add(k);
+            String k = image == null ? null : naturalKey(image, null, r, e, true);
+            out.add(k);
             if (k != null) {
                 wanted.computeIfAbsent(r.owner(), x -> new LinkedHashSet<>()).add(k);
             }
         }
-        String oldKey = null;
-        Struct before = null;
-        List<String> beforeRefs = null;
-        if (t.key != null && e.op() == Op.UPDATE && (before = before(e)) != null) {
-            String old = naturalKey(before, null, t.key, e, false);
-            if (!old.equals(keys.get(0))) {
-                oldKey = old;
-                wanted.get(t.key.owner()).add(old);
-                beforeRefs = new ArrayList<>();
-                for (RegistryKeyDeclaration r : t.references) {
-                    String k = naturalKey(before, null, r, e, true);
-                    beforeRefs.add(k);
-                    if (k != null) {
-                        wanted.computeIfAbsent(r.owner(), x -> new LinkedHashSet<>()).add(k);
-                    }
-                }
-            }
-        }
-        return new Pending(e, keys, oldKey, before, beforeRefs);
+        return out;
     }
 
     /** The natural-key text from {@code image}, falling back to {@code fallback} for columns the image lacks. */
@@ -172,7 +167,13 @@ public final class RegistryKeyResolver {
         return null;
     }
 
-    private record Pending(ChangeEvent event, List<String> keys, String oldKey, Struct before, List<String> beforeRefs) {
+    /**
+     * An event and the natural keys it needs ids for: its own key (null without a key declaration) and its
+     * references; with oldKey, the natural key changed in this update and before/beforeRefs describe the old row.
+     * refs is null for a table without declarations.
+     */
+    private record Pending(ChangeEvent event, String key, List<String> refs, String oldKey, Struct before,
+                           List<String> beforeRefs) {
     }
 
     /** One table's declarations, with the rewritten schemas cached per source schema. */

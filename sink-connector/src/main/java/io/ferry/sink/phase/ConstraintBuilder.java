@@ -3,6 +3,7 @@ package io.ferry.sink.phase;
 import io.ferry.sink.config.ForeignKeyDeclaration;
 import io.ferry.sink.design.DeferredDdl;
 import io.ferry.sink.errors.ErrorContext;
+import io.ferry.sink.jdbc.DdlLock;
 import io.ferry.sink.schema.Identifiers;
 import io.ferry.sink.state.StateSchema;
 import org.slf4j.Logger;
@@ -106,7 +107,7 @@ public final class ConstraintBuilder {
         boolean auto = conn.getAutoCommit();
         conn.setAutoCommit(false);
         try (Statement st = conn.createStatement()) {
-            st.execute("SELECT pg_advisory_xact_lock(hashtext(" + literal("ferry-ddl:" + targetSchema + "." + d.table()) + "))");
+            DdlLock.take(st, targetSchema, d.table());
             // names in the user's definitions (REFERENCES parent, functions in checks) resolve in the target schema
             st.execute("SET LOCAL search_path TO " + Identifiers.quote(targetSchema) + ", public");
             Boolean validated = existing(conn, table, d);
@@ -174,7 +175,4 @@ public final class ConstraintBuilder {
         }
     }
 
-    private static String literal(String s) {
-        return "'" + s.replace("'", "''") + "'";
-    }
 }

@@ -74,7 +74,7 @@ final class EnumChecks {
         Set<String> values = new LinkedHashSet<>(List.of(allowed.split(",", -1)));
         values.add("");
         StringJoiner in = new StringJoiner(", ", "CHECK (" + Identifiers.quote(column) + " IN (", "))");
-        values.forEach(v -> in.add("'" + v.replace("'", "''") + "'"));
+        values.forEach(v -> in.add(Identifiers.literal(v)));
         return in.toString();
     }
 

@@ -14,4 +14,9 @@ public final class Identifiers {
     public static String qualified(String schema, String table) {
         return quote(schema) + "." + quote(table);
     }
+
+    /** A SQL string literal, for the few texts that cannot be bound (DDL defaults and checks, lock names). */
+    public static String literal(String text) {
+        return "'" + text.replace("'", "''") + "'";
+    }
 }

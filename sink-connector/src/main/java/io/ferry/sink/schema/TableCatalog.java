@@ -1,6 +1,8 @@
 package io.ferry.sink.schema;
 
 import io.ferry.sink.event.BadRecordException;
+import io.ferry.sink.jdbc.DdlLock;
+import io.ferry.sink.jdbc.Transactions;
 import org.apache.kafka.connect.data.Field;
 import org.apache.kafka.connect.data.Schema;
 import org.slf4j.Logger;
@@ -39,6 +41,7 @@ public final class TableCatalog {
     private final Map<String, TargetTable> tables = new HashMap<>();
     private final Map<String, Set<Schema>> checkedSchemas = new HashMap<>();
     private final Set<String> warnedRetypes = new java.util.HashSet<>();
+    /** Per column seen in a record (key: {@link #seen}), the type its last schema asked for. */
     private final Map<String, String> lastWanted = new HashMap<>();
     private final EnumChecks enumChecks;
     private final boolean dropColumns;
@@ -97,6 +100,10 @@ public final class TableCatalog {
         }
     }
 
+    private static String seen(String table, String column) {
+        return table + '\u0000' + column;
+    }
+
     /** Forget what is cached, e.g. after a failed transaction that may have rolled DDL back. */
     public void invalidate() {
         tables.clear();
@@ -113,7 +120,7 @@ public final class TableCatalog {
         StringJoiner cols = new StringJoiner(",\n  ");
         for (Field f : rowSchema.fields()) {
             String type = types.sqlType(f.name(), f.schema());
-            lastWanted.put(targetSchema + "." + table + "." + f.name(), type);
+            lastWanted.put(seen(table, f.name()), type);
             boolean notNull = !f.schema().isOptional() || key.contains(f.name());
             cols.add(Identifiers.quote(f.name()) + " " + type + (notNull ? " NOT NULL" : ""));
         }
@@ -175,7 +182,7 @@ public final class TableCatalog {
         } catch (RuntimeException e) {
             return; // the writer reports a column it cannot type, with the column named
         }
-        String before = lastWanted.put(table + "." + f.name(), wanted);
+        String before = lastWanted.put(seen(table.name(), f.name()), wanted);
         if (before == null || before.equals(wanted)
                 || TypeWidening.compare(existing, before) != TypeWidening.Verdict.SAME) {
             return;
@@ -204,7 +211,7 @@ public final class TableCatalog {
     private void dropped(TargetTable table, Schema rowSchema, List<String> ddl) {
         for (String column : table.columns().keySet()) {
             if (rowSchema.field(column) != null || table.keyColumns().contains(column)
-                    || lastWanted.remove(table + "." + column) == null) {
+                    || lastWanted.remove(seen(table.name(), column)) == null) {
                 continue;
             }
             String c = Identifiers.quote(column);
@@ -226,24 +233,18 @@ public final class TableCatalog {
         }
         String text = new io.ferry.sink.write.PgText(io.ferry.sink.config.FerrySinkConfig.NulPolicy.STRIP)
                 .encode(def, f.schema(), new TargetColumn(f.name(), sqlType, sqlType.replaceAll("\\(.*\\)", "")));
-        return text == null ? "" : " DEFAULT " + literal(text) + "::" + sqlType;
+        return text == null ? "" : " DEFAULT " + Identifiers.literal(text) + "::" + sqlType;
     }
 
     private void runDdl(Connection conn, String table, List<String> statements) throws SQLException {
-        boolean auto = conn.getAutoCommit();
-        conn.setAutoCommit(false);
-        try (Statement st = conn.createStatement()) {
-            st.execute("SELECT pg_advisory_xact_lock(hashtext(" + literal("ferry-ddl:" + targetSchema + "." + table) + "))");
-            for (String sql : statements) {
-                st.execute(sql);
+        Transactions.commit(conn, c -> {
+            try (Statement st = c.createStatement()) {
+                DdlLock.take(st, targetSchema, table);
+                for (String sql : statements) {
+                    st.execute(sql);
+                }
             }
-            conn.commit();
-        } catch (SQLException e) {
-            conn.rollback();
-            throw e;
-        } finally {
-            conn.setAutoCommit(auto);
-        }
+        });
     }
 
     TargetTable read(Connection conn, String table) throws SQLException {
@@ -278,7 +279,4 @@ public final class TableCatalog {
         return new TargetTable(targetSchema, table, columns, key, designed.contains(table));
     }
 
-    private static String literal(String s) {
-        return "'" + s.replace("'", "''") + "'";
-    }
 }

@@ -1,5 +1,6 @@
 package io.ferry.sink.state;
 
+import io.ferry.sink.jdbc.Transactions;
 import io.ferry.sink.schema.Identifiers;
 
 import java.sql.Connection;
@@ -25,8 +26,10 @@ public final class StateSchema {
     }
 
     public void create(Connection conn) throws SQLException {
-        boolean auto = conn.getAutoCommit();
-        conn.setAutoCommit(false);
+        Transactions.commit(conn, this::createTables);
+    }
+
+    private void createTables(Connection conn) throws SQLException {
         try (Statement st = conn.createStatement()) {
             st.execute("SELECT pg_advisory_xact_lock(hashtext('ferry-state-schema'))");
             st.execute("CREATE SCHEMA IF NOT EXISTS " + Identifiers.quote(schema));
@@ -54,12 +57,6 @@ public final class StateSchema {
                     + "table_name text NOT NULL, natural_key text NOT NULL, "
                     + "id bigint GENERATED ALWAYS AS IDENTITY UNIQUE, "
                     + "allocated_at timestamptz NOT NULL DEFAULT now(), PRIMARY KEY (table_name, natural_key))");
-            conn.commit();
-        } catch (SQLException e) {
-            conn.rollback();
-            throw e;
-        } finally {
-            conn.setAutoCommit(auto);
         }
     }
 }

@@ -31,6 +31,8 @@ import static io.ferry.sink.schema.SemanticTypes.*;
 public final class PgText {
 
     private static final HexFormat HEX = HexFormat.of();
+    /** The length in a type like bit(12). */
+    private static final java.util.regex.Pattern TYPMOD = java.util.regex.Pattern.compile("\\((\\d+)\\)");
 
     private final NulPolicy nulPolicy;
     private long nulsStripped;
@@ -101,7 +103,7 @@ public final class PgText {
 
     /** Debezium's little-endian BIT(n) bytes as PostgreSQL's bit string, most significant bit first. */
     private static String bits(byte[] littleEndian, TargetColumn column) {
-        java.util.regex.Matcher m = java.util.regex.Pattern.compile("\\((\\d+)\\)").matcher(column.sqlType());
+        java.util.regex.Matcher m = TYPMOD.matcher(column.sqlType());
         int n = m.find() ? Integer.parseInt(m.group(1)) : littleEndian.length * 8;
         StringBuilder out = new StringBuilder(n);
         for (int i = n - 1; i >= 0; i--) {
