@@ -139,6 +139,39 @@ class HostileValuesE2ETest {
         }
     }
 
+    @Test
+    @Order(5)
+    void anUnsafeChangeStopsOnlyThatTableUntilTheNamedDdlIsRun() throws Exception {
+        try (Connection src = pipeline.sourceDb(); Statement st = src.createStatement()) {
+            st.execute("ALTER TABLE widen MODIFY n VARCHAR(30)");
+            st.execute("INSERT INTO widen VALUES (3, 'three', 's', 1.5)");
+            st.execute("UPDATE `Order` SET `Select` = 'flows while widen is stopped' WHERE `Id` = 2");
+        }
+        String ddl = await("the stop of widen", "SELECT ddl FROM ferry.stopped_tables WHERE table_name = 'widen'");
+        assertThat(ddl).isEqualTo("ALTER TABLE \"public\".\"widen\" ALTER COLUMN \"n\" TYPE varchar(30) USING \"n\"::varchar(30)");
+        await("Order flowing meanwhile", "SELECT 1 FROM \"Order\" WHERE \"Select\" = 'flows while widen is stopped'");
+        assertThat(await("widen's rows", "SELECT count(*)::text FROM widen")).isEqualTo("2");
+        try (Connection pg = pipeline.targetDb(); Statement st = pg.createStatement()) {
+            st.execute(ddl);
+        }
+        pipeline.awaitTargetEqualsSource(Duration.ofMinutes(2), "poison");
+        assertThat(await("stops left", "SELECT count(*)::text FROM ferry.stopped_tables")).isEqualTo("0");
+    }
+
+    /** The first value of the query's first row, once there is one. */
+    private String await(String what, String sql) throws Exception {
+        long deadline = System.nanoTime() + Duration.ofMinutes(2).toNanos();
+        while (System.nanoTime() < deadline) {
+            try (Connection pg = pipeline.targetDb(); Statement st = pg.createStatement(); ResultSet rs = st.executeQuery(sql)) {
+                if (rs.next()) {
+                    return rs.getString(1);
+                }
+            }
+            Thread.sleep(500);
+        }
+        throw new AssertionError(what + ": nothing after 2 minutes: " + sql);
+    }
+
     private void awaitRows(String table, int rows) throws Exception {
         long deadline = System.nanoTime() + Duration.ofMinutes(2).toNanos();
         while (System.nanoTime() < deadline) {

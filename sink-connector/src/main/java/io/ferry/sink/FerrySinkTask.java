@@ -11,11 +11,13 @@ import io.ferry.sink.event.TableNamer;
 import io.ferry.sink.design.DeclarationCheck;
 import io.ferry.sink.design.DeferredDdl;
 import io.ferry.sink.design.TargetDesign;
+import io.ferry.sink.flow.StoppedTables;
 import io.ferry.sink.keys.KeyRegistry;
 import io.ferry.sink.keys.RegistryKeyResolver;
 import io.ferry.sink.phase.ConstraintBuilder;
 import io.ferry.sink.schema.TableCatalog;
 import io.ferry.sink.schema.TypeRegistry;
+import io.ferry.sink.schema.UnsafeTypeChange;
 import io.ferry.sink.state.OffsetStore;
 import io.ferry.sink.state.StateSchema;
 import io.ferry.sink.stats.SinkMetrics;
@@ -37,6 +39,11 @@ import org.slf4j.LoggerFactory;
 import java.sql.SQLException;
 import java.util.ArrayList;
 import java.util.Collection;
+import java.util.Collections;
+import java.util.HashMap;
+import java.util.HashSet;
+import java.util.IdentityHashMap;
+import java.util.Set;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -66,6 +73,11 @@ public class FerrySinkTask extends SinkTask {
     private ParkedRows parking;
     private RegistryKeyResolver registryKeys;
     private long lastIdleWork;
+    private StoppedTables stopped;
+    private TableCatalog catalog;
+    private long lastReleaseCheck;
+    /** How often stopped tables are checked for the target change that resumes them (tests shorten it). */
+    static long RELEASE_CHECK_MS = 5000;
 
     @Override
     public String version() {
@@ -90,12 +102,11 @@ public class FerrySinkTask extends SinkTask {
         metrics = new SinkMetrics(connectorName, taskId);
         PgText text = new PgText(config.nulPolicy());
         TargetDesign design;
-        TableCatalog catalog;
         try {
             design = TargetDesign.read(connections.get(), config.targetDdl());
             catalog = new TableCatalog(config.targetSchema(), new TypeRegistry(config.tinyint1AsBoolean()),
                     config.autoCreate(), config.autoEvolve(), config.enumCheck(),
-                    config.dropColumns(), design.bareTables().keySet());
+                    config.dropColumns(), config.stopOnUnsafeChange(), design.bareTables().keySet());
             var problems = DeclarationCheck.problems(design, config.foreignKeys(), config.bigintKeys());
             if (!problems.isEmpty()) {
                 throw new ConnectException("Ferry sink '" + connectorName + "': declarations do not match the target "
@@ -107,6 +118,15 @@ public class FerrySinkTask extends SinkTask {
                     + ": " + ErrorContext.chain(e), e);
         }
         parking = new ParkedRows(state, connectorName, text);
+        stopped = new StoppedTables(state, connectorName);
+        try {
+            stopped.load(connections.get());
+        } catch (SQLException e) {
+            throw new ConnectException("Ferry sink '" + connectorName + "' cannot read its stopped tables: "
+                    + ErrorContext.chain(e), e);
+        }
+        stopped.all().forEach(s -> log.error("Ferry sink '{}': table {} is STOPPED since before this start: {}. Run on "
+                + "the target: {}", connectorName, s.table(), s.reason(), s.ddl()));
         List<DeferredDdl> deferred = new ArrayList<>(design.deferred());
         deferred.addAll(ConstraintBuilder.declared(config.targetSchema(), config.foreignKeys()));
         ConstraintBuilder constraints = new ConstraintBuilder(config.targetSchema(), state, connectorName, deferred);
@@ -171,6 +191,7 @@ public class FerrySinkTask extends SinkTask {
     @Override
     public void close(Collection<TopicPartition> partitions) {
         parking.revoke(partitions);
+        stopped.revoke(partitions);
     }
 
     @Override
@@ -179,10 +200,36 @@ public class FerrySinkTask extends SinkTask {
             idle();
             return;
         }
+        releaseStoppedTables(false);
+        Set<TopicPartition> held = new HashSet<>();
+        Set<SinkRecord> reported = Collections.newSetFromMap(new IdentityHashMap<>());
+        while (true) {
+            List<SinkRecord> batch = new ArrayList<>(records.size());
+            for (SinkRecord r : records) {
+                if (!held.contains(partition(r)) && !stopped.isPaused(partition(r))) {
+                    batch.add(r);
+                }
+            }
+            try {
+                write(batch, reported);
+                break;
+            } catch (HoldPartitions h) {
+                hold(records, h.partitions);
+                held.addAll(h.partitions);
+            }
+        }
+        holdPaused(records);
+    }
+
+    /**
+     * Decodes and writes one batch. Records of stopped tables are not written: their partitions are held (thrown
+     * as {@link HoldPartitions}, before anything is reported or written) and the caller tries again without them.
+     */
+    private void write(List<SinkRecord> records, Set<SinkRecord> reported) {
         List<ChangeEvent> events = new ArrayList<>(records.size());
+        List<Map.Entry<SinkRecord, BadRecordException>> undecodable = new ArrayList<>();
         Map<String, Long> badCounts = new LinkedHashMap<>();
         Map<String, Long> snapshotTotals = new LinkedHashMap<>();
-        BadRecordHandler bad = badRecordHandler();
         for (SinkRecord record : records) {
             if (SnapshotNotification.isNotification(record)) {
                 SnapshotNotification n = SnapshotNotification.from(record, namer);
@@ -194,19 +241,35 @@ public class FerrySinkTask extends SinkTask {
             try {
                 events.add(decoder.decode(record));
             } catch (BadRecordException e) {
-                bad.handle(record, null, e);
-                badCounts.merge(record.topic(), 1L, Long::sum);
+                undecodable.add(Map.entry(record, e));
             }
         }
+        Set<TopicPartition> ofStopped = new HashSet<>();
+        for (ChangeEvent e : events) {
+            if (stopped.isStopped(e.table())) {
+                ofStopped.add(partition(e.record()));
+            }
+        }
+        if (!ofStopped.isEmpty()) {
+            throw new HoldPartitions(ofStopped);
+        }
+        BadRecordHandler bad = badRecordHandler();
+        // a batch tried again after a table stopped must not report its bad records twice
+        BadRecordHandler once = (record, table, error) -> {
+            if (reported.add(record)) {
+                bad.handle(record, table, error);
+            }
+            badCounts.merge(record.topic(), 1L, Long::sum);
+        };
+        undecodable.forEach(u -> once.handle(u.getKey(), null, u.getValue()));
         try {
             if (!registryKeys.isEmpty()) {
-                events = registryKeys.resolve(connections.get(), events, (record, table, error) -> {
-                    bad.handle(record, table, error);
-                    badCounts.merge(record.topic(), 1L, Long::sum);
-                });
+                events = registryKeys.resolve(connections.get(), events, once);
             }
             writer.write(connections.get(), events, snapshotTotals, SinkWriter.nextOffsets(records), badCounts);
             remainingRetries = config.maxRetries();
+        } catch (UnsafeTypeChange change) {
+            throw new HoldPartitions(stop(change, events));
         } catch (SQLException e) {
             connections.reset();
             String what = "Ferry sink '" + connectorName + "' failed to write " + records.size() + " records from "
@@ -220,6 +283,106 @@ public class FerrySinkTask extends SinkTask {
         }
     }
 
+    /** Stores the stop and says what to do about it; returns the partitions that carry the table's records. */
+    private Set<TopicPartition> stop(UnsafeTypeChange change, List<ChangeEvent> events) {
+        Set<TopicPartition> partitions = new HashSet<>();
+        for (ChangeEvent e : events) {
+            if (e.table().equals(change.table())) {
+                partitions.add(partition(e.record()));
+            }
+        }
+        try {
+            stopped.stop(connections.get(), change);
+        } catch (SQLException e) {
+            connections.reset();
+            throw new RetriableException("Ferry sink '" + connectorName + "' cannot record that table "
+                    + change.table() + " stops: " + ErrorContext.chain(e), e);
+        }
+        log.error("Ferry sink '{}' STOPPED table {} (topic-partitions {}): {}. Other tables keep flowing. To go on, "
+                        + "run on the target: {} -- Ferry resumes the table by itself within {} s once the column's "
+                        + "type changes; nothing of it is written or skipped meanwhile.", connectorName,
+                change.table(), partitions, change.getMessage(), change.ddl(), RELEASE_CHECK_MS / 1000);
+        return partitions;
+    }
+
+    /** Pauses the partitions and rewinds each to its first record in this put, so nothing of them is skipped. */
+    private void hold(Collection<SinkRecord> records, Set<TopicPartition> partitions) {
+        Map<TopicPartition, Long> first = new HashMap<>();
+        for (SinkRecord r : records) {
+            if (partitions.contains(partition(r))) {
+                first.merge(partition(r), r.originalKafkaOffset(), Math::min);
+            }
+        }
+        first.forEach((tp, offset) -> context.offset(tp, stopped.hold(tp, offset, tableOf(records, tp))));
+        context.pause(partitions.toArray(new TopicPartition[0]));
+    }
+
+    /** Records of an already paused partition may still come with a poll made before the pause: rewind to them. */
+    private void holdPaused(Collection<SinkRecord> records) {
+        Set<TopicPartition> paused = new HashSet<>();
+        for (SinkRecord r : records) {
+            if (stopped.isPaused(partition(r))) {
+                paused.add(partition(r));
+            }
+        }
+        if (!paused.isEmpty()) {
+            hold(records, paused);
+        }
+    }
+
+    private String tableOf(Collection<SinkRecord> records, TopicPartition tp) {
+        for (SinkRecord r : records) {
+            if (partition(r).equals(tp) && !SnapshotNotification.isNotification(r)) {
+                try {
+                    String table = decoder.decode(r).table();
+                    if (stopped.isStopped(table)) {
+                        return table;
+                    }
+                } catch (BadRecordException ignored) {
+                    // look further
+                }
+            }
+        }
+        return "";
+    }
+
+    /** Resumes stopped tables whose target column changed (checked at most every few seconds unless forced). */
+    private void releaseStoppedTables(boolean force) {
+        long now = System.currentTimeMillis();
+        if (stopped.isEmpty() || (!force && now - lastReleaseCheck < RELEASE_CHECK_MS)) {
+            return;
+        }
+        lastReleaseCheck = now;
+        try {
+            Map<TopicPartition, Long> resumed = stopped.release(connections.get(), catalog::columnType);
+            if (!resumed.isEmpty()) {
+                catalog.invalidate();
+                resumed.forEach(context::offset);
+                context.resume(resumed.keySet().toArray(new TopicPartition[0]));
+                log.info("Ferry sink '{}': the target changed, resuming {} from {}", connectorName,
+                        resumed.keySet(), resumed);
+            }
+        } catch (SQLException e) {
+            connections.reset();
+            log.warn("Ferry sink '{}' could not check its stopped tables; trying again: {}", connectorName,
+                    ErrorContext.chain(e));
+        }
+    }
+
+    private static TopicPartition partition(SinkRecord r) {
+        return new TopicPartition(r.originalTopic(), r.originalKafkaPartition());
+    }
+
+    /** Partitions of a stopped table met in a batch: not to be written now. */
+    private static final class HoldPartitions extends RuntimeException {
+        final Set<TopicPartition> partitions;
+
+        HoldPartitions(Set<TopicPartition> partitions) {
+            super(null, null, false, false);
+            this.partitions = partitions;
+        }
+    }
+
     /** Without new records, parked rows and pending foreign keys still need their turn (at most once a second). */
     private void idle() {
         long now = System.currentTimeMillis();
@@ -227,6 +390,7 @@ public class FerrySinkTask extends SinkTask {
             return;
         }
         lastIdleWork = now;
+        releaseStoppedTables(false);
         try {
             writer.afterCommit(connections.get());
         } catch (SQLException e) {

@@ -245,4 +245,73 @@ class FerrySinkTaskTest {
         dropAtTheSource("keep", "Id:NO,note:YES");
         dropAtTheSource("drop", "Id:NO");
     }
+
+    static Schema qtyRow(String name, Schema qty) {
+        return SchemaBuilder.struct().name(name).optional().field("Id", Schema.INT32_SCHEMA).field("qty", qty).build();
+    }
+
+    SinkRecord qtyRecord(String topic, long offset, Schema row, int id, Object qty) {
+        return Envelopes.record(topic, offset, new Struct(KEY).put("Id", id), row, "c", null,
+                new Struct(row).put("Id", id).put("qty", qty), null);
+    }
+
+    @Test
+    void anUnsafeTypeChangeStopsThatTableOnlyUntilTheTargetChanges() throws Exception {
+        FerrySinkTask.RELEASE_CHECK_MS = 0;
+        RecordingContext ctx = new RecordingContext(true);
+        FerrySinkTask task = task(ctx, Map.of());
+        Schema asInt = qtyRow("q1", SchemaBuilder.int32().optional().parameter("__debezium.source.column.type", "INT").build());
+        Schema asText = qtyRow("q2", SchemaBuilder.string().optional()
+                .parameter("__debezium.source.column.type", "VARCHAR").parameter("__debezium.source.column.length", "10").build());
+        String other = "srv.shop.other";
+        task.put(List.of(qtyRecord(TOPIC, 0, asInt, 1, 7), qtyRecord(other, 0, asInt, 1, 1)));
+        // ALTER TABLE `Order Line` MODIFY qty VARCHAR(10) at the source: integer -> varchar could change stored values
+        task.put(List.of(qtyRecord(TOPIC, 1, asText, 2, "ten"), qtyRecord(other, 1, asInt, 2, 2),
+                qtyRecord(TOPIC, 2, asText, 3, "eleven")));
+        assertThat(rows("SELECT count(*) FROM other")).containsExactly(List.of("2"));
+        assertThat(rows("SELECT \"Id\", qty FROM \"Order Line\"")).containsExactly(List.of("1", "7"));
+        assertThat(ctx.paused).containsExactly(TP);
+        assertThat(ctx.seeks).containsEntry(TP, 1L);
+        assertThat(ctx.reported).isEmpty();
+        String ddl = "ALTER TABLE \"public\".\"Order Line\" ALTER COLUMN \"qty\" TYPE varchar(10) USING \"qty\"::varchar(10)";
+        assertThat(rows("SELECT table_name, column_name, target_type, ddl FROM ferry.stopped_tables"))
+                .containsExactly(List.of("Order Line", "qty", "integer", ddl));
+        assertThat(rows("SELECT next_offset FROM ferry.sink_offsets WHERE topic = '" + TOPIC + "'")).containsExactly(List.of("1"));
+        task.stop();
+
+        // a restarted task keeps the table stopped: the stop is in the state schema
+        RecordingContext ctx2 = new RecordingContext(true);
+        FerrySinkTask again = task(ctx2, Map.of());
+        again.put(List.of(qtyRecord(TOPIC, 1, asText, 2, "ten"), qtyRecord(other, 2, asInt, 3, 3)));
+        assertThat(ctx2.paused).containsExactly(TP);
+        assertThat(rows("SELECT count(*) FROM other")).containsExactly(List.of("3"));
+        try (Connection c = TestPostgres.connect(url); Statement st = c.createStatement()) {
+            st.execute(ddl);
+        }
+        again.put(List.of());
+        assertThat(ctx2.paused).isEmpty();
+        assertThat(ctx2.seeks).containsEntry(TP, 1L);
+        again.put(List.of(qtyRecord(TOPIC, 1, asText, 2, "ten"), qtyRecord(TOPIC, 2, asText, 3, "eleven")));
+        assertThat(rows("SELECT \"Id\", qty FROM \"Order Line\" ORDER BY 1")).containsExactly(List.of("1", "7"),
+                List.of("2", "ten"), List.of("3", "eleven"));
+        assertThat(rows("SELECT count(*) FROM ferry.stopped_tables")).containsExactly(List.of("0"));
+        again.stop();
+        FerrySinkTask.RELEASE_CHECK_MS = 5000;
+    }
+
+    @Test
+    void withUnsafeChangePolicyContinueTheValuesThatDoNotFitAreBadRecords() throws Exception {
+        RecordingContext ctx = new RecordingContext(true);
+        FerrySinkTask task = task(ctx, Map.of("unsafe.change.policy", "continue"));
+        Schema asInt = qtyRow("q1", SchemaBuilder.int32().optional().parameter("__debezium.source.column.type", "INT").build());
+        Schema asText = qtyRow("q2", SchemaBuilder.string().optional()
+                .parameter("__debezium.source.column.type", "VARCHAR").parameter("__debezium.source.column.length", "10").build());
+        task.put(List.of(qtyRecord(TOPIC, 0, asInt, 1, 7)));
+        task.put(List.of(qtyRecord(TOPIC, 1, asText, 2, "ten"), qtyRecord(TOPIC, 2, asText, 3, "12")));
+        assertThat(ctx.paused).isEmpty();
+        assertThat(rows("SELECT \"Id\", qty FROM \"Order Line\" ORDER BY 1")).containsExactly(List.of("1", "7"),
+                List.of("3", "12"));
+        assertThat(ctx.reportedErrors).singleElement().asString().contains("22P02");
+        task.stop();
+    }
 }

@@ -17,6 +17,7 @@ final class RecordingContext implements SinkTaskContext {
 
     final Map<TopicPartition, Long> seeks = new HashMap<>();
     final List<SinkRecord> reported = new ArrayList<>();
+    final java.util.Set<TopicPartition> paused = new java.util.HashSet<>();
     final List<Throwable> reportedErrors = new ArrayList<>();
     private final boolean withReporter;
 
@@ -29,8 +30,8 @@ final class RecordingContext implements SinkTaskContext {
     @Override public void offset(TopicPartition tp, long offset) { seeks.put(tp, offset); }
     @Override public void timeout(long timeoutMs) { }
     @Override public Set<TopicPartition> assignment() { return Set.of(); }
-    @Override public void pause(TopicPartition... partitions) { }
-    @Override public void resume(TopicPartition... partitions) { }
+    @Override public void pause(TopicPartition... partitions) { paused.addAll(List.of(partitions)); }
+    @Override public void resume(TopicPartition... partitions) { List.of(partitions).forEach(paused::remove); }
     @Override public void requestCommit() { }
     @Override public org.apache.kafka.common.metrics.PluginMetrics pluginMetrics() { return null; }
 

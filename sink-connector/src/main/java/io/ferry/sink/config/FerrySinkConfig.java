@@ -100,6 +100,15 @@ public final class FerrySinkConfig extends AbstractConfig {
             + "records, gone from the new schema) does to the target: keep (the column stays, its NOT NULL is dropped so "
             + "new rows land with NULL) or drop (ALTER TABLE ... DROP COLUMN). Needs table.auto.evolve.";
 
+    public static final String UNSAFE_CHANGE_POLICY_CONFIG = "unsafe.change.policy";
+    private static final String UNSAFE_CHANGE_POLICY_DOC = "What a source type change during CDC that Ferry will not "
+            + "apply by itself (stored values could change, e.g. INT to VARCHAR, DECIMAL(10,4) to DECIMAL(12,2)) does. "
+            + "stop: that table stops (its topic-partitions are paused, nothing of it is written or skipped), the error "
+            + "log and the state table stopped_tables say which ALTER TABLE to run, the other tables keep flowing, and "
+            + "the table resumes by itself once the target column's type has changed. continue: the table keeps "
+            + "flowing, the DDL is logged once, and values the target column cannot hold are bad records "
+            + "(errors.tolerance / dead-letter queue). Safe changes (widening) are applied in either case.";
+
     public static final String COPY_ENABLED_CONFIG = "snapshot.copy.enabled";
     private static final String COPY_ENABLED_DOC = "Write snapshot rows (op=r) with COPY. When a COPY meets a row that "
             + "is already there (a re-run snapshot), that batch is applied again as upserts, so nothing is doubled.";
@@ -148,6 +157,9 @@ public final class FerrySinkConfig extends AbstractConfig {
                 TARGET_GROUP, ++order, Width.SHORT, "ENUM as CHECK");
         def.define(COLUMN_DROP_POLICY_CONFIG, Type.STRING, "keep", ConfigDef.CaseInsensitiveValidString.in("keep", "drop"),
                 Importance.MEDIUM, COLUMN_DROP_POLICY_DOC, TARGET_GROUP, ++order, Width.SHORT, "Dropped columns");
+        def.define(UNSAFE_CHANGE_POLICY_CONFIG, Type.STRING, "stop",
+                ConfigDef.CaseInsensitiveValidString.in("stop", "continue"), Importance.MEDIUM,
+                UNSAFE_CHANGE_POLICY_DOC, TARGET_GROUP, ++order, Width.SHORT, "Unsafe type changes");
         def.define(FOREIGN_KEYS_CONFIG, Type.LIST, "", new DeclarationsValidator(ForeignKeyDeclaration::parseAll,
                 "child(col,...)->parent(col,...) [ON DELETE action], ..."), Importance.MEDIUM,
                 FOREIGN_KEYS_DOC, DESIGN_GROUP, 1, Width.LONG, "Foreign keys");
@@ -188,6 +200,7 @@ public final class FerrySinkConfig extends AbstractConfig {
     public boolean autoEvolve() { return getBoolean(TABLE_AUTO_EVOLVE_CONFIG); }
     public boolean tinyint1AsBoolean() { return getBoolean(TINYINT1_AS_BOOLEAN_CONFIG); }
     public boolean dropColumns() { return getString(COLUMN_DROP_POLICY_CONFIG).equalsIgnoreCase("drop"); }
+    public boolean stopOnUnsafeChange() { return getString(UNSAFE_CHANGE_POLICY_CONFIG).equalsIgnoreCase("stop"); }
     public boolean enumCheck() { return getBoolean(ENUM_CHECK_CONFIG); }
     public boolean copyEnabled() { return getBoolean(COPY_ENABLED_CONFIG); }
     public boolean deleteEnabled() { return getBoolean(DELETE_ENABLED_CONFIG); }

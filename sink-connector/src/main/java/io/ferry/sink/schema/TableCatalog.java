@@ -45,10 +45,18 @@ public final class TableCatalog {
     private final Map<String, String> lastWanted = new HashMap<>();
     private final EnumChecks enumChecks;
     private final boolean dropColumns;
+    private final boolean stopOnUnsafe;
 
     /** @param designed tables of the user's target DDL: never evolved, source columns they lack are left out */
     public TableCatalog(String targetSchema, TypeRegistry types, boolean autoCreate, boolean autoEvolve,
                         boolean enumChecks, boolean dropColumns, Set<String> designed) {
+        this(targetSchema, types, autoCreate, autoEvolve, enumChecks, dropColumns, false, designed);
+    }
+
+    /** @param stopOnUnsafe an unsafe type change throws {@link UnsafeTypeChange} instead of being logged */
+    public TableCatalog(String targetSchema, TypeRegistry types, boolean autoCreate, boolean autoEvolve,
+                        boolean enumChecks, boolean dropColumns, boolean stopOnUnsafe, Set<String> designed) {
+        this.stopOnUnsafe = stopOnUnsafe;
         this.enumChecks = new EnumChecks(enumChecks);
         this.dropColumns = dropColumns;
         this.designed = Set.copyOf(designed);
@@ -104,6 +112,13 @@ public final class TableCatalog {
         return table + '\u0000' + column;
     }
 
+    /** The type of a target column as PostgreSQL has it now (null when the table or column is missing). */
+    public String columnType(Connection conn, String table, String column) throws SQLException {
+        TargetTable t = read(conn, table);
+        TargetColumn c = t == null ? null : t.column(column);
+        return c == null ? null : c.sqlType();
+    }
+
     /** Forget what is cached, e.g. after a failed transaction that may have rolled DDL back. */
     public void invalidate() {
         tables.clear();
@@ -137,6 +152,18 @@ public final class TableCatalog {
     }
 
     private TargetTable evolve(Connection conn, TargetTable table, Schema rowSchema) throws SQLException {
+        // what the columns last asked for only moves on with DDL that ran: a stop or a failure leaves it as it was
+        Map<String, String> wantedBefore = new HashMap<>(lastWanted);
+        try {
+            return evolveOnce(conn, table, rowSchema);
+        } catch (SQLException | RuntimeException e) {
+            lastWanted.clear();
+            lastWanted.putAll(wantedBefore);
+            throw e;
+        }
+    }
+
+    private TargetTable evolveOnce(Connection conn, TargetTable table, Schema rowSchema) throws SQLException {
         List<String> ddl = new ArrayList<>();
         for (Field f : rowSchema.fields()) {
             if (table.column(f.name()) == null) {
@@ -166,8 +193,9 @@ public final class TableCatalog {
 
     /**
      * A source column whose type grew (ALTER TABLE ... MODIFY during CDC) is widened in place when no stored value
-     * can change; an unsafe change is logged once with the DDL to run, and values that do not fit go the bad-record
-     * way with PostgreSQL's reason, so nothing is truncated. Only a change seen happening is followed: the column
+     * can change. An unsafe change stops the table ({@link UnsafeTypeChange}, unsafe.change.policy=stop), or is
+     * logged once with the DDL to run while values that do not fit go the bad-record way with PostgreSQL's reason;
+     * either way nothing is truncated. Only a change seen happening is followed: the column
      * matched the target before and the source's new schema differs. A target that differed from the start is the
      * user's choice (a table they created narrower or wider) and is left alone.
      */
@@ -191,6 +219,9 @@ public final class TableCatalog {
             case WIDEN -> ddl.add("ALTER TABLE " + table.qualifiedName() + " ALTER COLUMN " + Identifiers.quote(f.name())
                     + " TYPE " + wanted);
             case UNSAFE -> {
+                if (stopOnUnsafe) {
+                    throw new UnsafeTypeChange(table, f.name(), existing, wanted);
+                }
                 if (warnedRetypes.add(table + "." + f.name() + ":" + wanted)) {
                     log.warn("Source column {}.{} is now {} but target column is {}; Ferry does not change it because "
                             + "stored values could change. Values that do not fit go to the dead-letter queue (or fail "

@@ -52,6 +52,11 @@ public final class StateSchema {
                     + "op text NOT NULL, key_values jsonb NOT NULL, row_values jsonb, reason text, "
                     + "attempts integer NOT NULL DEFAULT 0, parked_at timestamptz NOT NULL DEFAULT now(), "
                     + "PRIMARY KEY (connector, table_name, row_key))");
+            // tables stopped by a source change the sink will not apply by itself, until the target changes
+            st.execute("CREATE TABLE IF NOT EXISTS " + table("stopped_tables") + " ("
+                    + "connector text NOT NULL, table_name text NOT NULL, column_name text NOT NULL, "
+                    + "target_type text NOT NULL, ddl text NOT NULL, reason text NOT NULL, "
+                    + "stopped_at timestamptz NOT NULL DEFAULT now(), PRIMARY KEY (connector, table_name))");
             // natural key -> bigint id, per table, shared by every connector and task writing to this database
             st.execute("CREATE TABLE IF NOT EXISTS " + table("key_registry") + " ("
                     + "table_name text NOT NULL, natural_key text NOT NULL, "
