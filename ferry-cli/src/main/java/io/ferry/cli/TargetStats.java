@@ -17,8 +17,12 @@ public final class TargetStats {
 
     public static Map<String, Row> read(Connection pg, String stateSchema, String connector) throws SQLException {
         Map<String, Row> out = new LinkedHashMap<>();
-        String sql = "SELECT table_name, phase, snapshot_rows, inserts, updates, deletes, bad_records, nul_stripped, "
-                + "last_source_ts_ms FROM \"" + stateSchema.replace("\"", "\"\"") + "\".table_stats "
+        String state = "\"" + stateSchema.replace("\"", "\"\"") + "\"";
+        // a table stopped by an unsafe source change shows as STOPPED: ferry.stopped_tables says what to run
+        String sql = "SELECT table_name, CASE WHEN EXISTS (SELECT 1 FROM " + state + ".stopped_tables s WHERE "
+                + "s.connector = t.connector AND s.table_name = t.table_name) THEN 'STOPPED' ELSE phase END, "
+                + "snapshot_rows, inserts, updates, deletes, bad_records, nul_stripped, "
+                + "last_source_ts_ms FROM " + state + ".table_stats t "
                 + (connector == null ? "" : "WHERE connector = ? ") + "ORDER BY table_name";
         try (PreparedStatement ps = pg.prepareStatement(sql)) {
             if (connector != null) {

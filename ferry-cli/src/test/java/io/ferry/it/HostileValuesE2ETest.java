@@ -151,6 +151,9 @@ class HostileValuesE2ETest {
         assertThat(ddl).isEqualTo("ALTER TABLE \"public\".\"widen\" ALTER COLUMN \"n\" TYPE varchar(30) USING \"n\"::varchar(30)");
         await("Order flowing meanwhile", "SELECT 1 FROM \"Order\" WHERE \"Select\" = 'flows while widen is stopped'");
         assertThat(await("widen's rows", "SELECT count(*)::text FROM widen")).isEqualTo("2");
+        try (Connection pg = pipeline.targetDb()) {
+            assertThat(io.ferry.cli.TargetStats.read(pg, "ferry", sink.name()).get("widen").phase()).isEqualTo("STOPPED");
+        }
         try (Connection pg = pipeline.targetDb(); Statement st = pg.createStatement()) {
             st.execute(ddl);
         }

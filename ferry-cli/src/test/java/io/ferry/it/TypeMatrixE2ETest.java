@@ -81,7 +81,7 @@ class TypeMatrixE2ETest {
         col("c_time", "TIME", "'-838:59:59'", "'838:59:59'", "beyond a day and negative: interval");
         col("c_time6", "TIME(6)", "'00:00:00.000001'", "'25:30:00.5'", "");
         col("c_enum", "ENUM('small','medium','large')", "'small'", "'large'",
-                "CHECK (c IN allowed values, and '' MySQL stores for invalid ones); enum.check.enabled=false: plain text");
+                "CHECK (c IN allowed values, and '' MySQL stores for invalid ones); enum.mode=type: a PostgreSQL enum type; enum.mode=text: plain text");
         col("c_set", "SET('a','b','c')", "'a,c'", "''", "");
         col("c_json", "JSON", "'{\"k\": [1, 2, {\"n\": null}]}'", "'[]'",
                 "MariaDB stores JSON as LONGTEXT, so text; MySQL JSON (io.debezium.data.Json) becomes jsonb; "

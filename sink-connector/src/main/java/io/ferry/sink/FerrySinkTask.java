@@ -15,6 +15,7 @@ import io.ferry.sink.flow.StoppedTables;
 import io.ferry.sink.keys.KeyRegistry;
 import io.ferry.sink.keys.RegistryKeyResolver;
 import io.ferry.sink.phase.ConstraintBuilder;
+import io.ferry.sink.schema.CatalogOptions;
 import io.ferry.sink.schema.TableCatalog;
 import io.ferry.sink.schema.TypeRegistry;
 import io.ferry.sink.schema.UnsafeTypeChange;
@@ -105,8 +106,8 @@ public class FerrySinkTask extends SinkTask {
         try {
             design = TargetDesign.read(connections.get(), config.targetDdl());
             catalog = new TableCatalog(config.targetSchema(), new TypeRegistry(config.tinyint1AsBoolean()),
-                    config.autoCreate(), config.autoEvolve(), config.enumCheck(),
-                    config.dropColumns(), config.stopOnUnsafeChange(), design.bareTables().keySet());
+                    new CatalogOptions(config.autoCreate(), config.autoEvolve(), config.enumMode(),
+                            config.dropColumns(), config.stopOnUnsafeChange()), design.bareTables().keySet());
             var problems = DeclarationCheck.problems(design, config.foreignKeys(), config.bigintKeys());
             if (!problems.isEmpty()) {
                 throw new ConnectException("Ferry sink '" + connectorName + "': declarations do not match the target "

@@ -223,6 +223,32 @@ class FerrySinkTaskTest {
         task.stop();
     }
 
+    @Test
+    void withEnumModeTypeEnumsBecomeAPostgresEnumTypeThatGrowsWithTheSource() throws Exception {
+        RecordingContext ctx = new RecordingContext(true);
+        FerrySinkTask task = task(ctx, Map.of("enum.mode", "type"));
+        Schema small = enumRow("S,M");
+        task.put(List.of(enumRecord(0, small, 1, "M"), enumRecord(1, small, 2, ""), enumRecord(2, small, 3, "XL"),
+                enumRecord(3, small, 4, "S")));
+        assertThat(rows("SELECT format_type(atttypid, atttypmod) FROM pg_attribute WHERE attrelid = "
+                + "'\"Order Line\"'::regclass AND attname = 'size'")).containsExactly(List.of("\"Order Line_size\""));
+        // ordered as the source declares them, as MySQL sorts an ENUM by its index
+        assertThat(rows("SELECT \"Id\" FROM \"Order Line\" ORDER BY size")).containsExactly(List.of("2"), List.of("4"),
+                List.of("1"));
+        assertThat(ctx.reportedErrors).singleElement().asString().contains("22P02");
+        // ALTER TABLE ... MODIFY size ENUM('S','M','XL') at the source
+        task.put(List.of(enumRecord(4, enumRow("S,M,XL"), 3, "XL")));
+        assertThat(rows("SELECT enum_range(NULL::\"Order Line_size\")::text")).containsExactly(List.of("{\"\",S,M,XL}"));
+        assertThat(rows("SELECT size FROM \"Order Line\" WHERE \"Id\" = 3")).containsExactly(List.of("XL"));
+        task.stop();
+        // a restart sees the type as it is, and an update goes through the upsert path with the enum cast
+        FerrySinkTask again = task(new RecordingContext(true), Map.of("enum.mode", "type"));
+        again.put(List.of(Envelopes.record(TOPIC, 5, new Struct(KEY).put("Id", 1), enumRow("S,M,XL"), "u", null,
+                new Struct(enumRow("S,M,XL")).put("Id", 1).put("size", "XL"), null)));
+        assertThat(rows("SELECT size FROM \"Order Line\" WHERE \"Id\" = 1")).containsExactly(List.of("XL"));
+        again.stop();
+    }
+
     void dropAtTheSource(String policy, String expectedColumns) throws Exception {
         url = TestPostgres.newDatabaseUrl();
         FerrySinkTask task = task(new RecordingContext(false), Map.of("column.drop.policy", policy));

@@ -90,10 +90,12 @@ public final class FerrySinkConfig extends AbstractConfig {
             + "propagated source column type (column.propagate.source.type on the source), so the snapshot and the "
             + "binlog stream land the same way.";
 
-    public static final String ENUM_CHECK_CONFIG = "enum.check.enabled";
-    private static final String ENUM_CHECK_DOC = "Create MySQL ENUM columns as text with a CHECK of the allowed values "
-            + "(from Debezium's schema; the empty string MySQL stores for invalid values is allowed too), replaced "
-            + "NOT VALID when the source's ENUM changes. When false, plain text.";
+    public static final String ENUM_MODE_CONFIG = "enum.mode";
+    private static final String ENUM_MODE_DOC = "How MySQL ENUM columns land (allowed values from Debezium's schema; the "
+            + "empty string MySQL stores for invalid values is always allowed). check: text with a CHECK of the allowed "
+            + "values, replaced NOT VALID when the source's ENUM changes. type: a PostgreSQL enum type per column "
+            + "(<table>_<column>, values in the source's order, so ORDER BY sorts as in MySQL); values added at the "
+            + "source are added to the type, values removed stay (PostgreSQL cannot remove them). text: plain text.";
 
     public static final String COLUMN_DROP_POLICY_CONFIG = "column.drop.policy";
     private static final String COLUMN_DROP_POLICY_DOC = "What a column dropped at the source during CDC (seen in earlier "
@@ -153,8 +155,8 @@ public final class FerrySinkConfig extends AbstractConfig {
                 TARGET_GROUP, ++order, Width.SHORT, "Add columns");
         def.define(TINYINT1_AS_BOOLEAN_CONFIG, Type.BOOLEAN, true, Importance.MEDIUM, TINYINT1_AS_BOOLEAN_DOC,
                 TARGET_GROUP, ++order, Width.SHORT, "TINYINT(1) as boolean");
-        def.define(ENUM_CHECK_CONFIG, Type.BOOLEAN, true, Importance.MEDIUM, ENUM_CHECK_DOC,
-                TARGET_GROUP, ++order, Width.SHORT, "ENUM as CHECK");
+        def.define(ENUM_MODE_CONFIG, Type.STRING, "check", ConfigDef.CaseInsensitiveValidString.in("check", "type", "text"),
+                Importance.MEDIUM, ENUM_MODE_DOC, TARGET_GROUP, ++order, Width.SHORT, "ENUM columns");
         def.define(COLUMN_DROP_POLICY_CONFIG, Type.STRING, "keep", ConfigDef.CaseInsensitiveValidString.in("keep", "drop"),
                 Importance.MEDIUM, COLUMN_DROP_POLICY_DOC, TARGET_GROUP, ++order, Width.SHORT, "Dropped columns");
         def.define(UNSAFE_CHANGE_POLICY_CONFIG, Type.STRING, "stop",
@@ -201,7 +203,7 @@ public final class FerrySinkConfig extends AbstractConfig {
     public boolean tinyint1AsBoolean() { return getBoolean(TINYINT1_AS_BOOLEAN_CONFIG); }
     public boolean dropColumns() { return getString(COLUMN_DROP_POLICY_CONFIG).equalsIgnoreCase("drop"); }
     public boolean stopOnUnsafeChange() { return getString(UNSAFE_CHANGE_POLICY_CONFIG).equalsIgnoreCase("stop"); }
-    public boolean enumCheck() { return getBoolean(ENUM_CHECK_CONFIG); }
+    public String enumMode() { return getString(ENUM_MODE_CONFIG); }
     public boolean copyEnabled() { return getBoolean(COPY_ENABLED_CONFIG); }
     public boolean deleteEnabled() { return getBoolean(DELETE_ENABLED_CONFIG); }
     public NulPolicy nulPolicy() { return NulPolicy.valueOf(getString(NUL_POLICY_CONFIG).toUpperCase(java.util.Locale.ROOT)); }

@@ -43,27 +43,20 @@ public final class TableCatalog {
     private final Set<String> warnedRetypes = new java.util.HashSet<>();
     /** Per column seen in a record (key: {@link #seen}), the type its last schema asked for. */
     private final Map<String, String> lastWanted = new HashMap<>();
-    private final EnumChecks enumChecks;
+    private final EnumColumns enums;
     private final boolean dropColumns;
     private final boolean stopOnUnsafe;
 
     /** @param designed tables of the user's target DDL: never evolved, source columns they lack are left out */
-    public TableCatalog(String targetSchema, TypeRegistry types, boolean autoCreate, boolean autoEvolve,
-                        boolean enumChecks, boolean dropColumns, Set<String> designed) {
-        this(targetSchema, types, autoCreate, autoEvolve, enumChecks, dropColumns, false, designed);
-    }
-
-    /** @param stopOnUnsafe an unsafe type change throws {@link UnsafeTypeChange} instead of being logged */
-    public TableCatalog(String targetSchema, TypeRegistry types, boolean autoCreate, boolean autoEvolve,
-                        boolean enumChecks, boolean dropColumns, boolean stopOnUnsafe, Set<String> designed) {
-        this.stopOnUnsafe = stopOnUnsafe;
-        this.enumChecks = new EnumChecks(enumChecks);
-        this.dropColumns = dropColumns;
+    public TableCatalog(String targetSchema, TypeRegistry types, CatalogOptions options, Set<String> designed) {
+        this.stopOnUnsafe = options.stopOnUnsafe();
+        this.enums = new EnumColumns(options.enums());
+        this.dropColumns = options.dropColumns();
         this.designed = Set.copyOf(designed);
         this.targetSchema = targetSchema;
         this.types = types;
-        this.autoCreate = autoCreate;
-        this.autoEvolve = autoEvolve;
+        this.autoCreate = options.autoCreate();
+        this.autoEvolve = options.autoEvolve();
     }
 
     /** The target table for rows of {@code rowSchema} (may be null for tombstones), creating or evolving it. */
@@ -136,6 +129,7 @@ public final class TableCatalog {
         for (Field f : rowSchema.fields()) {
             String type = types.sqlType(f.name(), f.schema());
             lastWanted.put(seen(table, f.name()), type);
+            type = enums.columnType(targetSchema, table, f, type);
             boolean notNull = !f.schema().isOptional() || key.contains(f.name());
             cols.add(Identifiers.quote(f.name()) + " " + type + (notNull ? " NOT NULL" : ""));
         }
@@ -144,9 +138,13 @@ public final class TableCatalog {
             key.forEach(k -> pk.add(Identifiers.quote(k)));
             cols.add(pk.toString());
         }
-        enumChecks.forCreate(targetSchema, table, rowSchema).forEach(cols::add);
+        enums.forCreate(targetSchema, table, rowSchema).forEach(cols::add);
         String ddl = "CREATE TABLE IF NOT EXISTS " + Identifiers.qualified(targetSchema, table) + " (\n  " + cols + "\n)";
-        runDdl(conn, table, List.of("CREATE SCHEMA IF NOT EXISTS " + Identifiers.quote(targetSchema), ddl));
+        List<String> statements = new ArrayList<>();
+        statements.add("CREATE SCHEMA IF NOT EXISTS " + Identifiers.quote(targetSchema));
+        statements.addAll(enums.types(targetSchema, table, rowSchema, null));
+        statements.add(ddl);
+        runDdl(conn, table, statements);
         log.info("Created target table {}.{}:\n{}", targetSchema, table, ddl);
         return read(conn, table);
     }
@@ -174,13 +172,15 @@ public final class TableCatalog {
                 }
                 String type = types.sqlType(f.name(), f.schema());
                 ddl.add("ALTER TABLE " + table.qualifiedName() + " ADD COLUMN IF NOT EXISTS "
-                        + Identifiers.quote(f.name()) + " " + type + defaultClause(f, type));
+                        + Identifiers.quote(f.name()) + " " + enums.columnType(targetSchema, table.name(), f, type)
+                        + defaultClause(f, type));
             } else {
                 retype(table, f, ddl);
             }
         }
         if (autoEvolve) {
-            ddl.addAll(enumChecks.forEvolve(table, rowSchema));
+            ddl.addAll(0, enums.types(targetSchema, table.name(), rowSchema, table));
+            ddl.addAll(enums.forEvolve(table, rowSchema));
             dropped(table, rowSchema, ddl);
         }
         if (ddl.isEmpty()) {

@@ -1,0 +1,18 @@
+package io.ferry.sink.schema;
+
+/**
+ * How the catalog may shape target tables.
+ *
+ * @param autoCreate   create a missing table from the record schema
+ * @param autoEvolve   follow the source's ADD/DROP COLUMN and safe type changes
+ * @param enumMode     check, type or text (enum.mode)
+ * @param dropColumns  drop a column dropped at the source (else keep it, nullable)
+ * @param stopOnUnsafe an unsafe type change throws {@link UnsafeTypeChange} instead of being logged
+ */
+public record CatalogOptions(boolean autoCreate, boolean autoEvolve, String enumMode, boolean dropColumns,
+                             boolean stopOnUnsafe) {
+
+    EnumColumns.Mode enums() {
+        return EnumColumns.Mode.valueOf(enumMode.toUpperCase(java.util.Locale.ROOT));
+    }
+}
