@@ -7,8 +7,12 @@ record SourceColumn(String name, String dataType, String columnType) {
 
     private static final java.util.regex.Pattern TYPMOD = java.util.regex.Pattern.compile("\\((\\d+)\\)");
 
-    /** An expression giving a canonical text form, the same as {@link #targetExpression} gives for its target. */
-    String sourceExpression() {
+    /**
+     * An expression giving a canonical text form, the same as {@link #targetExpression} gives for its target.
+     *
+     * @param targetType the target column's type (null when it has none): geometries compare as WKB or as WKT
+     */
+    String sourceExpression(String targetType) {
         String c = "`" + name.replace("`", "``") + "`";
         return switch (dataType.toLowerCase(Locale.ROOT)) {
             case "timestamp" -> "CAST(UNIX_TIMESTAMP(" + c + ") * 1000000 AS DECIMAL(30,0))";
@@ -20,7 +24,10 @@ record SourceColumn(String name, String dataType, String columnType) {
             // BIT(1) arrives as boolean (0/1); wider ones as bit strings of their width
             case "bit" -> bitWidth() == 1 ? "CAST(" + c + " AS UNSIGNED)" : "LPAD(BIN(" + c + "), " + bitWidth() + ", '0')";
             case "geometry", "point", "linestring", "polygon", "multipoint", "multilinestring", "multipolygon",
-                 "geometrycollection" -> "LOWER(HEX(ST_AsBinary(" + c + ")))";
+                 "geometrycollection" -> "text".equalsIgnoreCase(targetType)
+                    // geometry.format=wkt: EWKT, the SRID first when there is one
+                    ? "CONCAT(IF(ST_SRID(" + c + ") <> 0, CONCAT('SRID=', ST_SRID(" + c + "), ';'), ''), ST_AsText(" + c + "))"
+                    : "LOWER(HEX(ST_AsBinary(" + c + ")))";
             case "blob", "tinyblob", "mediumblob", "longblob", "binary", "varbinary" -> "LOWER(HEX(" + c + "))";
             case "tinyint" -> isTinyint1() ? "CAST(" + c + " <> 0 AS UNSIGNED)" : c;
             case "decimal", "float", "double" -> c;

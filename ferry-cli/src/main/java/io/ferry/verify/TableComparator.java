@@ -35,8 +35,8 @@ public final class TableComparator {
         StringJoiner srcCols = new StringJoiner(", ");
         StringJoiner dstCols = new StringJoiner(", ");
         for (SourceColumn c : columns) {
-            srcCols.add(c.sourceExpression());
             String type = targetTypes.get(c.name());
+            srcCols.add(c.sourceExpression(type));
             dstCols.add(type == null ? "NULL" : c.targetExpression(type));
         }
         Map<List<String>, List<String>> src = read(source, "SELECT " + srcCols + " FROM `" + database + "`.`"

@@ -34,6 +34,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 @TestMethodOrder(MethodOrderer.OrderAnnotation.class)
 class HostileValuesE2ETest {
 
+    static final String PLACE = "INSERT INTO places VALUES ";
     static final String INSERT = "INSERT INTO `Order` (`Id`, `Select`, body, big, d, dt, t, flag, price, f, j) VALUES ";
 
     PipelineHarness pipeline;
@@ -54,12 +55,17 @@ class HostileValuesE2ETest {
                     + "'-12:00:00.5', 0, '-0.000000000000000000000000000001', -0.0, 'null')");
             st.execute("CREATE TABLE poison (id INT PRIMARY KEY, v VARCHAR(10))");
             st.execute("INSERT INTO poison VALUES (1, 'ok'), (2, 'xyzzy9'), (3, 'ok')");
+            st.execute("CREATE TABLE places (id INT PRIMARY KEY, p POINT, g GEOMETRY, j JSON)");
+            st.execute(PLACE + "(1, ST_GeomFromText('POINT(1.5 -2)'), ST_GeomFromText('POLYGON((0 0,10 0,10 10,0 10,0 0),"
+                    + "(2 2,3 2,3 3,2 2))', 4326), '{\"a\": [1, {\"b\": null}], \"é\": \"😀\"}')");
         }
         // the target of poison is the user's design, narrower than the source: one row cannot fit
         try (Connection pg = pipeline.targetDb(); Statement st = pg.createStatement()) {
             st.execute("CREATE TABLE poison (id integer PRIMARY KEY, v varchar(3))");
         }
         sink = pipeline.sinkConnector();
+        // MariaDB's JSON is LONGTEXT on the wire: declared jsonb here; geometries as WKT text (no PostGIS here)
+        sink = sink.with(Map.of("json.columns", "places.j", "geometry.format", "wkt"));
         pipeline.deploy(sink);
         pipeline.deploy(pipeline.sourceConnector());
     }
@@ -74,7 +80,7 @@ class HostileValuesE2ETest {
     @Test
     @Order(1)
     void snapshotDeliversEveryHostileValue() throws Exception {
-        pipeline.awaitTargetEqualsSource(Duration.ofMinutes(4), "poison");
+        pipeline.awaitTargetEqualsSource(Duration.ofMinutes(4), "poison", "places");
         try (Connection pg = pipeline.targetDb(); Statement st = pg.createStatement();
              ResultSet rs = st.executeQuery("SELECT \"Select\", body, big::text, d, dt, t::text, flag, price::text, "
                      + "nul_stripped FROM \"Order\", ferry.table_stats WHERE \"Id\" = 18446744073709551615 "
@@ -106,7 +112,7 @@ class HostileValuesE2ETest {
             st.execute("DELETE FROM `Order` WHERE `Id` = 1");
             st.execute("INSERT INTO poison VALUES (4, 'ok'), (5, 'plugh9'), (6, 'ok')");
         }
-        pipeline.awaitTargetEqualsSource(Duration.ofMinutes(3), "poison");
+        pipeline.awaitTargetEqualsSource(Duration.ofMinutes(3), "poison", "places");
         try (Connection pg = pipeline.targetDb(); Statement st = pg.createStatement();
              ResultSet rs = st.executeQuery("SELECT id FROM poison ORDER BY id")) {
             StringBuilder ids = new StringBuilder();
@@ -130,7 +136,7 @@ class HostileValuesE2ETest {
             st.execute("INSERT INTO widen VALUES (2, 9223372036854775807, REPEAT('w', 200), 12345678.1234)");
             st.execute("UPDATE `Order` SET `Select` = 'flows meanwhile' WHERE `Id` = 2");
         }
-        pipeline.awaitTargetEqualsSource(Duration.ofMinutes(2), "poison");
+        pipeline.awaitTargetEqualsSource(Duration.ofMinutes(2), "poison", "places");
         try (Connection pg = pipeline.targetDb(); Statement st = pg.createStatement();
              ResultSet rs = st.executeQuery("SELECT string_agg(attname || ' ' || format_type(atttypid, atttypmod), ', ' "
                      + "ORDER BY attnum) FROM pg_attribute WHERE attrelid = 'widen'::regclass AND attnum > 0")) {
@@ -157,8 +163,53 @@ class HostileValuesE2ETest {
         try (Connection pg = pipeline.targetDb(); Statement st = pg.createStatement()) {
             st.execute(ddl);
         }
-        pipeline.awaitTargetEqualsSource(Duration.ofMinutes(2), "poison");
+        pipeline.awaitTargetEqualsSource(Duration.ofMinutes(2), "poison", "places");
         assertThat(await("stops left", "SELECT count(*)::text FROM ferry.stopped_tables")).isEqualTo("0");
+    }
+
+    @Test
+    @Order(6)
+    void geometriesLandAsWktWithTheirSridAndMariadbJsonAsJsonbInSnapshotAndStream() throws Exception {
+        try (Connection src = pipeline.sourceDb(); Statement st = src.createStatement()) {
+            st.execute(PLACE + "(2, ST_GeomFromText('POINT(0.1 100000)'), ST_GeomFromText('GEOMETRYCOLLECTION(POINT(1 2),"
+                    + "LINESTRING(0 0,1 1))'), '[]')");
+            st.execute(PLACE + "(3, NULL, ST_GeomFromText('MULTIPOLYGON(((0 0,1 0,1 1,0 0)),((5 5,6 5,6 6,5 5)))', 3857), "
+                    + "'{\"n\": 1.50}')");
+        }
+        assertThat(await("streamed places", "SELECT id FROM places WHERE id = 3")).isEqualTo("3");
+        Map<Integer, String> expected = new HashMap<>();
+        try (Connection src = pipeline.sourceDb(); Statement st = src.createStatement();
+             ResultSet rs = st.executeQuery("SELECT id, ST_AsText(p), ST_SRID(g), ST_AsText(g), j FROM places")) {
+            while (rs.next()) {
+                int srid = rs.getInt(3);
+                expected.put(rs.getInt(1), rs.getString(2) + " | " + (srid != 0 ? "SRID=" + srid + ";" : "")
+                        + rs.getString(4) + " | " + rs.getString(5));
+            }
+        }
+        Map<Integer, String> actual = new HashMap<>();
+        try (Connection pg = pipeline.targetDb(); Statement st = pg.createStatement();
+             ResultSet rs = st.executeQuery("SELECT id, p, g, j::text, pg_typeof(j)::text, "
+                     + "(SELECT string_agg(data_type, ',' ORDER BY ordinal_position) FROM information_schema.columns "
+                     + "WHERE table_name = 'places') FROM places")) {
+            while (rs.next()) {
+                assertThat(rs.getString(6)).isEqualTo("integer,text,text,jsonb");
+                actual.put(rs.getInt(1), rs.getString(2) + " | " + rs.getString(3) + " | " + rs.getString(4));
+            }
+        }
+        assertThat(actual).hasSize(3);
+        for (var e : expected.entrySet()) {
+            // JSON compared as PostgreSQL normalises it: the source's text parsed as jsonb
+            String[] parts = e.getValue().split(" \\| ", 3);
+            String json;
+            try (Connection pg = pipeline.targetDb(); java.sql.PreparedStatement ps = pg.prepareStatement("SELECT ?::jsonb::text")) {
+                ps.setString(1, parts[2]);
+                try (ResultSet rs = ps.executeQuery()) {
+                    rs.next();
+                    json = rs.getString(1);
+                }
+            }
+            assertThat(actual.get(e.getKey())).as("place " + e.getKey()).isEqualTo(parts[0] + " | " + parts[1] + " | " + json);
+        }
     }
 
     /** The first value of the query's first row, once there is one. */

@@ -3,6 +3,7 @@ package io.ferry.sink;
 import io.ferry.sink.config.FerrySinkConfig;
 import io.ferry.sink.design.DeclarationCheck;
 import io.ferry.sink.design.TargetDesign;
+import io.ferry.sink.schema.GeometryFormat;
 import io.ferry.sink.errors.ErrorContext;
 import io.ferry.sink.write.PgConnections;
 import org.apache.kafka.common.config.Config;
@@ -73,6 +74,11 @@ public class FerrySinkConnector extends SinkConnector {
                         .forEach((property, problems) -> problems.forEach(p -> error(config, property, p)));
             } catch (SQLException e) {
                 error(config, FerrySinkConfig.TARGET_DDL_CONFIG, ErrorContext.chain(e));
+            }
+            try {
+                GeometryFormat.columnType(conn, sink.geometryFormat());
+            } catch (IllegalStateException e) {
+                error(config, FerrySinkConfig.GEOMETRY_FORMAT_CONFIG, e.getMessage());
             }
             return config;
         } catch (SQLException | RuntimeException e) {

@@ -16,6 +16,7 @@ import io.ferry.sink.keys.KeyRegistry;
 import io.ferry.sink.keys.RegistryKeyResolver;
 import io.ferry.sink.phase.ConstraintBuilder;
 import io.ferry.sink.schema.CatalogOptions;
+import io.ferry.sink.schema.GeometryFormat;
 import io.ferry.sink.schema.TableCatalog;
 import io.ferry.sink.schema.TypeRegistry;
 import io.ferry.sink.schema.UnsafeTypeChange;
@@ -105,9 +106,11 @@ public class FerrySinkTask extends SinkTask {
         TargetDesign design;
         try {
             design = TargetDesign.read(connections.get(), config.targetDdl());
-            catalog = new TableCatalog(config.targetSchema(), new TypeRegistry(config.tinyint1AsBoolean()),
+            String geometry = geometryType(connections.get());
+            catalog = new TableCatalog(config.targetSchema(), new TypeRegistry(config.tinyint1AsBoolean(), geometry),
                     new CatalogOptions(config.autoCreate(), config.autoEvolve(), config.enumMode(),
-                            config.dropColumns(), config.stopOnUnsafeChange()), design.bareTables().keySet());
+                            config.dropColumns(), config.stopOnUnsafeChange(), config.jsonColumns()),
+                    design.bareTables().keySet());
             var problems = DeclarationCheck.problems(design, config.foreignKeys(), config.bigintKeys());
             if (!problems.isEmpty()) {
                 throw new ConnectException("Ferry sink '" + connectorName + "': declarations do not match the target "
@@ -139,6 +142,14 @@ public class FerrySinkTask extends SinkTask {
         remainingRetries = config.maxRetries();
         log.info("Ferry sink '{}' task {} started: target schema \"{}\", state schema \"{}\", DLQ reporter {}",
                 connectorName, taskId, config.targetSchema(), config.stateSchema(), reporter != null ? "on" : "off");
+    }
+
+    private String geometryType(java.sql.Connection conn) throws SQLException {
+        try {
+            return GeometryFormat.columnType(conn, config.geometryFormat());
+        } catch (IllegalStateException e) {
+            throw new ConnectException("Ferry sink '" + connectorName + "': " + e.getMessage());
+        }
     }
 
     private ErrantRecordReporter errantRecordReporter() {

@@ -97,6 +97,19 @@ public final class FerrySinkConfig extends AbstractConfig {
             + "(<table>_<column>, values in the source's order, so ORDER BY sorts as in MySQL); values added at the "
             + "source are added to the type, values removed stay (PostgreSQL cannot remove them). text: plain text.";
 
+    public static final String GEOMETRY_FORMAT_CONFIG = "geometry.format";
+    private static final String GEOMETRY_FORMAT_DOC = "How MySQL GEOMETRY/POINT/... columns land. auto: PostGIS "
+            + "geometry (with the SRID) when the postgis extension is installed in the target database, else wkb. "
+            + "postgis: geometry, and the task refuses to start without the extension. wkb: bytea holding the OGC "
+            + "well-known binary. wkt: text, well-known text (EWKT with SRID=n; when the SRID is not 0). A target column "
+            + "you created yourself decides by its own type (bytea, text, geometry).";
+
+    public static final String JSON_COLUMNS_CONFIG = "json.columns";
+    private static final String JSON_COLUMNS_DOC = "Columns created as jsonb although their records carry plain "
+            + "strings, comma-separated, each table.column. MariaDB stores JSON as LONGTEXT, so Debezium's MariaDB "
+            + "connector cannot tell a JSON column from text; MySQL's JSON type (io.debezium.data.Json) becomes jsonb "
+            + "without this. A value that is not valid JSON is a bad record.";
+
     public static final String COLUMN_DROP_POLICY_CONFIG = "column.drop.policy";
     private static final String COLUMN_DROP_POLICY_DOC = "What a column dropped at the source during CDC (seen in earlier "
             + "records, gone from the new schema) does to the target: keep (the column stays, its NOT NULL is dropped so "
@@ -157,6 +170,11 @@ public final class FerrySinkConfig extends AbstractConfig {
                 TARGET_GROUP, ++order, Width.SHORT, "TINYINT(1) as boolean");
         def.define(ENUM_MODE_CONFIG, Type.STRING, "check", ConfigDef.CaseInsensitiveValidString.in("check", "type", "text"),
                 Importance.MEDIUM, ENUM_MODE_DOC, TARGET_GROUP, ++order, Width.SHORT, "ENUM columns");
+        def.define(GEOMETRY_FORMAT_CONFIG, Type.STRING, "auto",
+                ConfigDef.CaseInsensitiveValidString.in("auto", "postgis", "wkb", "wkt"), Importance.MEDIUM,
+                GEOMETRY_FORMAT_DOC, TARGET_GROUP, ++order, Width.SHORT, "Geometry columns");
+        def.define(JSON_COLUMNS_CONFIG, Type.LIST, "", new QualifiedColumnsValidator(), Importance.MEDIUM,
+                JSON_COLUMNS_DOC, TARGET_GROUP, ++order, Width.LONG, "JSON columns (jsonb)");
         def.define(COLUMN_DROP_POLICY_CONFIG, Type.STRING, "keep", ConfigDef.CaseInsensitiveValidString.in("keep", "drop"),
                 Importance.MEDIUM, COLUMN_DROP_POLICY_DOC, TARGET_GROUP, ++order, Width.SHORT, "Dropped columns");
         def.define(UNSAFE_CHANGE_POLICY_CONFIG, Type.STRING, "stop",
@@ -203,6 +221,8 @@ public final class FerrySinkConfig extends AbstractConfig {
     public boolean tinyint1AsBoolean() { return getBoolean(TINYINT1_AS_BOOLEAN_CONFIG); }
     public boolean dropColumns() { return getString(COLUMN_DROP_POLICY_CONFIG).equalsIgnoreCase("drop"); }
     public boolean stopOnUnsafeChange() { return getString(UNSAFE_CHANGE_POLICY_CONFIG).equalsIgnoreCase("stop"); }
+    public String geometryFormat() { return getString(GEOMETRY_FORMAT_CONFIG); }
+    public java.util.Set<String> jsonColumns() { return java.util.Set.copyOf(getList(JSON_COLUMNS_CONFIG)); }
     public String enumMode() { return getString(ENUM_MODE_CONFIG); }
     public boolean copyEnabled() { return getBoolean(COPY_ENABLED_CONFIG); }
     public boolean deleteEnabled() { return getBoolean(DELETE_ENABLED_CONFIG); }
@@ -249,6 +269,22 @@ public final class FerrySinkConfig extends AbstractConfig {
 
         @Override
         public String toString() { return syntax; }
+    }
+
+    static final class QualifiedColumnsValidator implements ConfigDef.Validator {
+        @Override
+        @SuppressWarnings("unchecked")
+        public void ensureValid(String name, Object value) {
+            for (String entry : value == null ? java.util.List.<String>of() : (java.util.List<String>) value) {
+                int dot = entry.lastIndexOf('.');
+                if (dot <= 0 || dot == entry.length() - 1) {
+                    throw new ConfigException(name, value, "entry '" + entry + "' must be table.column");
+                }
+            }
+        }
+
+        @Override
+        public String toString() { return "table.column, ..."; }
     }
 
     static final class TableNameFormatValidator implements ConfigDef.Validator {

@@ -8,9 +8,10 @@ package io.ferry.sink.schema;
  * @param enumMode     check, type or text (enum.mode)
  * @param dropColumns  drop a column dropped at the source (else keep it, nullable)
  * @param stopOnUnsafe an unsafe type change throws {@link UnsafeTypeChange} instead of being logged
+ * @param jsonColumns  table.column entries created as jsonb whatever their record type
  */
 public record CatalogOptions(boolean autoCreate, boolean autoEvolve, String enumMode, boolean dropColumns,
-                             boolean stopOnUnsafe) {
+                             boolean stopOnUnsafe, java.util.Set<String> jsonColumns) {
 
     EnumColumns.Mode enums() {
         return EnumColumns.Mode.valueOf(enumMode.toUpperCase(java.util.Locale.ROOT));

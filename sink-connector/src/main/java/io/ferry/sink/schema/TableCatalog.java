@@ -46,10 +46,12 @@ public final class TableCatalog {
     private final EnumColumns enums;
     private final boolean dropColumns;
     private final boolean stopOnUnsafe;
+    private final Set<String> jsonColumns;
 
     /** @param designed tables of the user's target DDL: never evolved, source columns they lack are left out */
     public TableCatalog(String targetSchema, TypeRegistry types, CatalogOptions options, Set<String> designed) {
         this.stopOnUnsafe = options.stopOnUnsafe();
+        this.jsonColumns = Set.copyOf(options.jsonColumns());
         this.enums = new EnumColumns(options.enums());
         this.dropColumns = options.dropColumns();
         this.designed = Set.copyOf(designed);
@@ -101,6 +103,14 @@ public final class TableCatalog {
         }
     }
 
+    /** The registry's type, unless json.columns names the column. */
+    private String sqlType(String table, Field f) {
+        if (f.schema().type() == Schema.Type.STRING && jsonColumns.contains(table + "." + f.name())) {
+            return "jsonb";
+        }
+        return types.sqlType(f.name(), f.schema());
+    }
+
     private static String seen(String table, String column) {
         return table + '\u0000' + column;
     }
@@ -127,7 +137,7 @@ public final class TableCatalog {
         }
         StringJoiner cols = new StringJoiner(",\n  ");
         for (Field f : rowSchema.fields()) {
-            String type = types.sqlType(f.name(), f.schema());
+            String type = sqlType(table, f);
             lastWanted.put(seen(table, f.name()), type);
             type = enums.columnType(targetSchema, table, f, type);
             boolean notNull = !f.schema().isOptional() || key.contains(f.name());
@@ -170,7 +180,7 @@ public final class TableCatalog {
                             + " and table.auto.evolve is false; run: ALTER TABLE " + table.qualifiedName()
                             + " ADD COLUMN " + Identifiers.quote(f.name()) + " " + types.sqlType(f.name(), f.schema()));
                 }
-                String type = types.sqlType(f.name(), f.schema());
+                String type = sqlType(table.name(), f);
                 ddl.add("ALTER TABLE " + table.qualifiedName() + " ADD COLUMN IF NOT EXISTS "
                         + Identifiers.quote(f.name()) + " " + enums.columnType(targetSchema, table.name(), f, type)
                         + defaultClause(f, type));
@@ -206,7 +216,7 @@ public final class TableCatalog {
         String existing = table.column(f.name()).sqlType();
         String wanted;
         try {
-            wanted = types.sqlType(f.name(), f.schema());
+            wanted = sqlType(table.name(), f);
         } catch (RuntimeException e) {
             return; // the writer reports a column it cannot type, with the column named
         }

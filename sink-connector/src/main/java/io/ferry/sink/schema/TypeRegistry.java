@@ -19,9 +19,16 @@ import static io.ferry.sink.schema.SemanticTypes.*;
 public final class TypeRegistry {
 
     private final boolean tinyint1AsBoolean;
+    private final String geometryType;
 
     public TypeRegistry(boolean tinyint1AsBoolean) {
+        this(tinyint1AsBoolean, "bytea");
+    }
+
+    /** @param geometryType the column type for MySQL geometries: bytea (WKB), text (WKT) or geometry (PostGIS) */
+    public TypeRegistry(boolean tinyint1AsBoolean, String geometryType) {
         this.tinyint1AsBoolean = tinyint1AsBoolean;
+        this.geometryType = geometryType;
     }
 
     public String sqlType(String column, Schema schema) {
@@ -58,7 +65,7 @@ public final class TypeRegistry {
             case DBZ_XML -> "xml";
             // Debezium sends BIT(n) as little-endian bytes with the width as a parameter; bit(n) keeps both
             case DBZ_BITS -> bits(schema);
-            case DBZ_GEOMETRY, DBZ_POINT -> "bytea";
+            case DBZ_GEOMETRY, DBZ_POINT -> geometryType;
             case DBZ_VARIABLE_SCALE_DECIMAL -> "numeric";
             case Decimal.LOGICAL_NAME -> decimal(schema);
             default -> null;

@@ -90,7 +90,7 @@ public final class PgText {
             }
             case Timestamp.LOGICAL_NAME -> timestamp(((java.util.Date) value).toInstant());
             case DBZ_ENUM_SET -> column.isArray() ? setToArray(value.toString()) : text(value.toString(), column);
-            case DBZ_GEOMETRY, DBZ_POINT -> bytea(((Struct) value).getBytes("wkb"));
+            case DBZ_GEOMETRY, DBZ_POINT -> geometry((Struct) value, column);
             case DBZ_BITS -> column.castType().startsWith("bit") ? bits(bytes(value), column) : bytea(value);
             case Decimal.LOGICAL_NAME -> ((BigDecimal) value).toPlainString();
             case DBZ_VARIABLE_SCALE_DECIMAL -> {
@@ -163,6 +163,22 @@ public final class PgText {
         String stripped = s.replace("\0", "");
         nulsStripped += before - stripped.length();
         return stripped;
+    }
+
+    /** The target column's type decides the form: bytea gets WKB, text WKT, PostGIS geometry hex EWKB. */
+    private static String geometry(Struct value, TargetColumn column) {
+        byte[] wkb = value.getBytes("wkb");
+        Integer srid = value.schema().field("srid") == null ? null : value.getInt32("srid");
+        try {
+            return switch (column.castType()) {
+                case "text", "character varying" -> Wkb.toText(wkb, srid);
+                case "geometry", "geography" -> Wkb.toEwkbHex(wkb, srid);
+                default -> bytea(wkb);
+            };
+        } catch (IllegalArgumentException | java.nio.BufferUnderflowException e) {
+            throw new BadRecordException("column \"" + column.name() + "\": geometry value is not valid WKB: "
+                    + (e.getMessage() == null ? "it ends early" : e.getMessage()));
+        }
     }
 
     private static String bytea(Object value) {
