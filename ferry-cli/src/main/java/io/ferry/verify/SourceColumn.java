@@ -3,7 +3,7 @@ package io.ferry.verify;
 import java.util.Locale;
 
 /** A source (MySQL/MariaDB) column as information_schema describes it. */
-record SourceColumn(String name, String dataType, String columnType) {
+record SourceColumn(String name, String dataType, String columnType, boolean nullable) {
 
     private static final java.util.regex.Pattern TYPMOD = java.util.regex.Pattern.compile("\\((\\d+)\\)");
 
@@ -16,9 +16,9 @@ record SourceColumn(String name, String dataType, String columnType) {
         String c = "`" + name.replace("`", "``") + "`";
         return switch (dataType.toLowerCase(Locale.ROOT)) {
             case "timestamp" -> "CAST(UNIX_TIMESTAMP(" + c + ") * 1000000 AS DECIMAL(30,0))";
-            // zero dates arrive as NULL (Debezium's behaviour, Ferry's documented policy)
-            case "datetime" -> "NULLIF(DATE_FORMAT(" + c + ", '%Y-%m-%d %H:%i:%s.%f'), '0000-00-00 00:00:00.000000')";
-            case "date" -> "NULLIF(DATE_FORMAT(" + c + ", '%Y-%m-%d'), '0000-00-00')";
+            // zero and partial-zero dates arrive as NULL, or as the epoch in a NOT NULL column (Debezium's behaviour)
+            case "datetime" -> zeroDate(c, "DATE_FORMAT(" + c + ", '%Y-%m-%d %H:%i:%s.%f')", "'1970-01-01 00:00:00.000000'");
+            case "date" -> zeroDate(c, "DATE_FORMAT(" + c + ", '%Y-%m-%d')", "'1970-01-01'");
             case "time" -> "CAST(TIME_TO_SEC(" + c + ") * 1000000 AS DECIMAL(30,0))";
             case "year" -> "CAST(" + c + " AS UNSIGNED)";
             // BIT(1) arrives as boolean (0/1); wider ones as bit strings of their width
@@ -33,6 +33,11 @@ record SourceColumn(String name, String dataType, String columnType) {
             case "decimal", "float", "double" -> c;
             default -> c;
         };
+    }
+
+    private String zeroDate(String c, String formatted, String epoch) {
+        return "CASE WHEN MONTH(" + c + ") = 0 OR DAYOFMONTH(" + c + ") = 0 THEN " + (nullable ? "NULL" : epoch)
+                + " ELSE " + formatted + " END";
     }
 
     String targetExpression(String targetType) {

@@ -152,13 +152,13 @@ public final class TableComparator {
 
     private static List<SourceColumn> sourceColumns(Connection c, String db, String table) throws SQLException {
         List<SourceColumn> out = new ArrayList<>();
-        try (PreparedStatement ps = c.prepareStatement("SELECT column_name, data_type, column_type FROM "
+        try (PreparedStatement ps = c.prepareStatement("SELECT column_name, data_type, column_type, is_nullable = 'YES' FROM "
                 + "information_schema.columns WHERE table_schema = ? AND table_name = ? ORDER BY ordinal_position")) {
             ps.setString(1, db);
             ps.setString(2, table);
             try (ResultSet rs = ps.executeQuery()) {
                 while (rs.next()) {
-                    out.add(new SourceColumn(rs.getString(1), rs.getString(2), rs.getString(3)));
+                    out.add(new SourceColumn(rs.getString(1), rs.getString(2), rs.getString(3), rs.getBoolean(4)));
                 }
             }
         }

@@ -55,6 +55,17 @@ class HostileValuesE2ETest {
                     + "'-12:00:00.5', 0, '-0.000000000000000000000000000001', -0.0, 'null')");
             st.execute("CREATE TABLE poison (id INT PRIMARY KEY, v VARCHAR(10))");
             st.execute("INSERT INTO poison VALUES (1, 'ok'), (2, 'xyzzy9'), (3, 'ok')");
+            // NOT NULL zero and partial-zero dates: Debezium sends the epoch (it has no NULL to send); the task lives on
+            st.execute("CREATE TABLE zero_dates (id INT PRIMARY KEY, d DATE NOT NULL, dt DATETIME(3) NOT NULL, "
+                    + "dn DATE NULL)");
+            st.execute("INSERT INTO zero_dates VALUES (1, '0000-00-00', '0000-00-00 00:00:00', '2024-00-10'), "
+                    + "(2, '2024-02-00', '2024-01-01 12:00:00.5', '0000-00-00'), (3, '1970-01-01', '1999-12-31 23:59:59.999', NULL)");
+            // collation: under a NO PAD binary collation 'a', 'a ' and 'A' are three keys; under the default
+            // case-insensitive one an update from 'k' to 'K' changes the key
+            st.execute("CREATE TABLE nopad_keys (k VARCHAR(10) COLLATE utf8mb4_nopad_bin PRIMARY KEY, v INT)");
+            st.execute("INSERT INTO nopad_keys VALUES ('a', 1), ('a ', 2), ('A', 3), (' a', 4)");
+            st.execute("CREATE TABLE ci_keys (k VARCHAR(10) PRIMARY KEY, v INT)");
+            st.execute("INSERT INTO ci_keys VALUES ('k', 1), ('Straße', 2)");
             st.execute("CREATE TABLE places (id INT PRIMARY KEY, p POINT, g GEOMETRY, j JSON)");
             st.execute(PLACE + "(1, ST_GeomFromText('POINT(1.5 -2)'), ST_GeomFromText('POLYGON((0 0,10 0,10 10,0 10,0 0),"
                     + "(2 2,3 2,3 3,2 2))', 4326), '{\"a\": [1, {\"b\": null}], \"é\": \"😀\"}')");
@@ -111,6 +122,9 @@ class HostileValuesE2ETest {
                     + "'00:00:01', 0, '1', 1, '{}', 'noted')");
             st.execute("DELETE FROM `Order` WHERE `Id` = 1");
             st.execute("INSERT INTO poison VALUES (4, 'ok'), (5, 'plugh9'), (6, 'ok')");
+            st.execute("INSERT INTO zero_dates VALUES (4, '0000-00-00', '0000-00-00 00:00:00', '0000-00-00')");
+            st.execute("UPDATE ci_keys SET k = 'K' WHERE k = 'k'");
+            st.execute("INSERT INTO nopad_keys VALUES ('b ', 5), ('B', 6)");
         }
         pipeline.awaitTargetEqualsSource(Duration.ofMinutes(3), "poison", "places");
         try (Connection pg = pipeline.targetDb(); Statement st = pg.createStatement();
@@ -120,6 +134,16 @@ class HostileValuesE2ETest {
                 ids.append(rs.getInt(1)).append(' ');
             }
             assertThat(ids.toString().trim()).isEqualTo("1 3 4 6");
+        }
+        try (Connection pg = pipeline.targetDb(); Statement st = pg.createStatement();
+             ResultSet rs = st.executeQuery("SELECT (SELECT string_agg(id || '=' || d || '/' || dt || '/' || coalesce(dn::text, "
+                     + "'null'), ' ' ORDER BY id) FROM zero_dates), (SELECT string_agg('[' || k || ']', '' ORDER BY v) "
+                     + "FROM nopad_keys), (SELECT string_agg(k, ',' ORDER BY v) FROM ci_keys)")) {
+            rs.next();
+            assertThat(rs.getString(1)).isEqualTo("1=1970-01-01/1970-01-01 00:00:00/null 2=1970-01-01/2024-01-01 12:00:00.5/null "
+                    + "3=1970-01-01/1999-12-31 23:59:59.999/null 4=1970-01-01/1970-01-01 00:00:00/null");
+            assertThat(rs.getString(2)).isEqualTo("[a][a ][A][ a][b ][B]");
+            assertThat(rs.getString(3)).isEqualTo("K,Straße");
         }
     }
 
