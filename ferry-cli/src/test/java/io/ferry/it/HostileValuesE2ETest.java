@@ -236,6 +236,19 @@ class HostileValuesE2ETest {
         }
     }
 
+    @Test
+    @Order(7)
+    void aColumnRenamedAtTheSourceIsRenamedInTheTargetKeepingItsValues() throws Exception {
+        try (Connection src = pipeline.sourceDb(); Statement st = src.createStatement()) {
+            st.execute("ALTER TABLE widen RENAME COLUMN s TO label");
+            st.execute("INSERT INTO widen VALUES (4, '4', 'renamed', 2.5)");
+        }
+        // the comparison is by column name: every row's value must now be under "label", none left behind in "s"
+        pipeline.awaitTargetEqualsSource(Duration.ofMinutes(2), "poison", "places");
+        assertThat(await("widen's columns", "SELECT string_agg(attname, ',' ORDER BY attnum) FROM pg_attribute "
+                + "WHERE attrelid = 'widen'::regclass AND attnum > 0 AND NOT attisdropped")).isEqualTo("id,n,label,d");
+    }
+
     /** The first value of the query's first row, once there is one. */
     private String await(String what, String sql) throws Exception {
         long deadline = System.nanoTime() + Duration.ofMinutes(2).toNanos();

@@ -267,6 +267,25 @@ class FerrySinkTaskTest {
     }
 
     @Test
+    void aColumnRenamedAtTheSourceIsRenamedInTheTargetWithItsValues() throws Exception {
+        FerrySinkTask task = task(new RecordingContext(false), Map.of());
+        Schema v1 = SchemaBuilder.struct().name("r1").optional().field("Id", Schema.INT32_SCHEMA)
+                .field("note", Schema.STRING_SCHEMA).field("n", Schema.OPTIONAL_INT32_SCHEMA).build();
+        Schema v2 = SchemaBuilder.struct().name("r2").optional().field("Id", Schema.INT32_SCHEMA)
+                .field("remark", Schema.STRING_SCHEMA).field("n", Schema.OPTIONAL_INT32_SCHEMA).build();
+        task.put(List.of(Envelopes.record(TOPIC, 0, new Struct(KEY).put("Id", 1), v1, "c", null,
+                new Struct(v1).put("Id", 1).put("note", "before").put("n", 1), null)));
+        // ALTER TABLE ... RENAME COLUMN note TO remark at the source, then a new row
+        task.put(List.of(Envelopes.record(TOPIC, 1, new Struct(KEY).put("Id", 2), v2, "c", null,
+                new Struct(v2).put("Id", 2).put("remark", "after").put("n", 2), null)));
+        assertThat(rows("SELECT string_agg(column_name || ':' || is_nullable, ',' ORDER BY ordinal_position) "
+                + "FROM information_schema.columns WHERE table_name = 'Order Line'")).containsExactly(List.of("Id:NO,remark:NO,n:YES"));
+        assertThat(rows("SELECT \"Id\", remark FROM \"Order Line\" ORDER BY 1")).containsExactly(List.of("1", "before"),
+                List.of("2", "after"));
+        task.stop();
+    }
+
+    @Test
     void aColumnDroppedAtTheSourceIsKeptNullableOrDropped() throws Exception {
         dropAtTheSource("keep", "Id:NO,note:YES");
         dropAtTheSource("drop", "Id:NO");

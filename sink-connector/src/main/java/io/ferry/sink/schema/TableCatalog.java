@@ -43,6 +43,8 @@ public final class TableCatalog {
     private final Set<String> warnedRetypes = new java.util.HashSet<>();
     /** Per column seen in a record (key: {@link #seen}), the type its last schema asked for. */
     private final Map<String, String> lastWanted = new HashMap<>();
+    /** Per table, the row schema of the last record resolved: a rename shows as one name changed in place. */
+    private final Map<String, Schema> lastRowSchema = new HashMap<>();
     private final EnumColumns enums;
     private final boolean dropColumns;
     private final boolean stopOnUnsafe;
@@ -87,6 +89,7 @@ public final class TableCatalog {
         tables.put(table, known);
         if (rowSchema != null) {
             checked.add(rowSchema);
+            lastRowSchema.put(table, rowSchema);
         }
         return known;
     }
@@ -173,7 +176,18 @@ public final class TableCatalog {
 
     private TargetTable evolveOnce(Connection conn, TargetTable table, Schema rowSchema) throws SQLException {
         List<String> ddl = new ArrayList<>();
+        String[] renamed = autoEvolve ? renamed(table, lastRowSchema.get(table.name()), rowSchema) : null;
+        if (renamed != null) {
+            ddl.add("ALTER TABLE " + table.qualifiedName() + " RENAME COLUMN " + Identifiers.quote(renamed[0]) + " TO "
+                    + Identifiers.quote(renamed[1]));
+            lastWanted.put(seen(table.name(), renamed[1]), lastWanted.remove(seen(table.name(), renamed[0])));
+            log.info("Column {}.{} was renamed to {} at the source; renaming it in the target", table, renamed[0],
+                    renamed[1]);
+        }
         for (Field f : rowSchema.fields()) {
+            if (renamed != null && f.name().equals(renamed[1])) {
+                continue;
+            }
             if (table.column(f.name()) == null) {
                 if (!autoEvolve) {
                     throw new BadRecordException("column \"" + f.name() + "\" is missing in target table " + table
@@ -241,6 +255,33 @@ public final class TableCatalog {
             }
             default -> { }
         }
+    }
+
+    /**
+     * {old, new} when the new schema is the previous one with exactly one column's name changed in place and its type
+     * unchanged (ALTER TABLE ... RENAME COLUMN, or CHANGE old new with the same type), the old column is in the target
+     * and the new one is not; else null. A DROP plus an ADD cannot look like this: MySQL adds columns at the end
+     * unless told otherwise, and a dropped column shortens the list.
+     */
+    private String[] renamed(TargetTable table, Schema previous, Schema current) {
+        if (previous == null || previous.fields().size() != current.fields().size()) {
+            return null;
+        }
+        String[] found = null;
+        for (int i = 0; i < current.fields().size(); i++) {
+            Field was = previous.fields().get(i);
+            Field is = current.fields().get(i);
+            if (was.name().equals(is.name())) {
+                continue;
+            }
+            if (found != null || !sqlType(table.name(), was).equals(sqlType(table.name(), is))
+                    || table.column(was.name()) == null || table.column(is.name()) != null
+                    || table.keyColumns().contains(was.name())) {
+                return null;
+            }
+            found = new String[] {was.name(), is.name()};
+        }
+        return found;
     }
 
     /**
