@@ -1,0 +1,143 @@
+package io.ferry.converter;
+
+import org.apache.kafka.common.config.ConfigDef;
+import org.apache.kafka.common.utils.AppInfoParser;
+import org.apache.kafka.connect.components.Versioned;
+import org.apache.kafka.connect.data.Schema;
+import org.apache.kafka.connect.data.SchemaAndValue;
+import org.apache.kafka.connect.errors.DataException;
+import org.apache.kafka.connect.storage.Converter;
+
+import java.util.Arrays;
+import java.util.HashMap;
+import java.util.IdentityHashMap;
+import java.util.Map;
+
+/**
+ * A self-describing binary format for Connect records that needs no schema registry. Each record is
+ * {@code 'F' 0x01, schema length, schema bytes, value bytes}: any record can be read alone, like JsonConverter with
+ * schemas, but a reader decodes each distinct schema once and afterwards only recognises its bytes (a hash and a
+ * comparison), and values are laid out by the schema instead of as JSON text with field names. The repeated schema
+ * bytes are what the producer's batch compression (lz4, zstd) removes best.
+ * <p>
+ * Choose it on both sides: the source connector writes it ({@code value.converter} and {@code key.converter}), every
+ * sink reading the topics reads it. Consumers outside Connect need this jar (the format is documented in the README).
+ * A null value is a tombstone (null bytes); a value without a schema is refused.
+ */
+public class FerryBinaryConverter implements Converter, Versioned {
+
+    static final byte MAGIC = 'F';
+    static final byte FORMAT = 1;
+
+    public static final String CACHE_SIZE_CONFIG = "schemas.cache.size";
+    private static final String CACHE_SIZE_DOC = "Distinct schemas remembered per converter, each way (a table's key "
+            + "and value schema, once per schema change). When full, the cache starts over.";
+    public static final ConfigDef CONFIG_DEF = new ConfigDef().define(CACHE_SIZE_CONFIG, ConfigDef.Type.INT, 1000,
+            ConfigDef.Range.atLeast(1), ConfigDef.Importance.LOW, CACHE_SIZE_DOC);
+
+    private final ByteSink sink = new ByteSink();
+    private final Map<Schema, byte[]> written = new IdentityHashMap<>();
+    private final Map<Integer, Known> read = new HashMap<>();
+    private int cacheSize = 1000;
+    private boolean isKey;
+
+    /** A schema read before, with the bytes it came as. */
+    private record Known(byte[] bytes, Schema schema) {}
+
+    @Override
+    public ConfigDef config() {
+        return CONFIG_DEF;
+    }
+
+    @Override
+    public String version() {
+        return AppInfoParser.getVersion();
+    }
+
+    @Override
+    public void configure(Map<String, ?> configs, boolean isKey) {
+        this.isKey = isKey;
+        this.cacheSize = new org.apache.kafka.common.config.AbstractConfig(CONFIG_DEF, configs).getInt(CACHE_SIZE_CONFIG);
+    }
+
+    @Override
+    public synchronized byte[] fromConnectData(String topic, Schema schema, Object value) {
+        if (value == null) {
+            return null;
+        }
+        if (schema == null) {
+            throw new DataException("FerryBinaryConverter needs a schema: the " + (isKey ? "key" : "value")
+                    + " of a record for topic " + topic + " has none");
+        }
+        byte[] schemaBytes = written.get(schema);
+        if (schemaBytes == null) {
+            sink.reset();
+            Schemas.write(sink, schema);
+            schemaBytes = sink.toArray();
+            if (written.size() >= cacheSize) {
+                written.clear();
+            }
+            written.put(schema, schemaBytes);
+        }
+        sink.reset();
+        sink.write(MAGIC);
+        sink.write(FORMAT);
+        sink.varint(schemaBytes.length);
+        sink.write(schemaBytes);
+        try {
+            Values.write(sink, schema, value);
+        } catch (DataException e) {
+            throw new DataException("cannot write the " + (isKey ? "key" : "value") + " of a record for topic " + topic
+                    + ": " + e.getMessage(), e);
+        }
+        return sink.toArray();
+    }
+
+    @Override
+    public synchronized SchemaAndValue toConnectData(String topic, byte[] value) {
+        if (value == null) {
+            return SchemaAndValue.NULL;
+        }
+        try {
+            ByteSource in = new ByteSource(value);
+            if (value.length < 2 || in.read() != MAGIC || in.read() != FORMAT) {
+                throw new DataException("not written by FerryBinaryConverter format " + FORMAT
+                        + " (it starts with 'F' 0x01); was the topic written with another converter?");
+            }
+            int length = in.varint();
+            int start = in.pos;
+            in.skip(length);
+            Schema schema = schema(value, start, length);
+            Object v = Values.read(in, schema);
+            if (!in.atEnd()) {
+                throw new DataException((value.length - in.pos) + " bytes left after the value");
+            }
+            return new SchemaAndValue(schema, v);
+        } catch (DataException | IllegalArgumentException e) {
+            throw new DataException("cannot read the " + (isKey ? "key" : "value") + " of a record from topic " + topic
+                    + ": " + e.getMessage(), e);
+        }
+    }
+
+    private Schema schema(byte[] record, int start, int length) {
+        int hash = 1;
+        for (int i = start, end = start + length; i < end; i++) {
+            hash = 31 * hash + record[i];
+        }
+        Known known = read.get(hash);
+        if (known != null && Arrays.equals(known.bytes, 0, known.bytes.length, record, start, start + length)) {
+            return known.schema;
+        }
+        byte[] bytes = Arrays.copyOfRange(record, start, start + length);
+        ByteSource in = new ByteSource(bytes);
+        Schema schema = Schemas.read(in);
+        if (!in.atEnd()) {
+            throw new DataException("schema has " + (bytes.length - in.pos) + " bytes left over");
+        }
+        if (read.size() >= cacheSize) {
+            read.clear();
+        }
+        read.put(hash, new Known(bytes, schema));
+        return schema;
+    }
+}
