@@ -64,6 +64,10 @@ public final class BenchCommand implements Callable<Integer> {
     int timeoutSeconds;
 
     private static final String TOPIC_PREFIX = "bench";
+    /** What connectors/fast/ sets on the source and the sink. */
+    static final Map<String, String> BINARY_CONVERTERS = Map.of(
+            "key.converter", "io.ferry.converter.FerryBinaryConverter",
+            "value.converter", "io.ferry.converter.FerryBinaryConverter");
     private final List<CdcLatency.Result> cdc = new ArrayList<>();
 
     @Override
@@ -91,59 +95,82 @@ public final class BenchCommand implements Callable<Integer> {
                 Path connectors = Path.of(System.getProperty("ferry.home", ".")).resolve("connectors");
                 ConnectorFile sourceFile = ConnectorFile.read(connectors.resolve("mariadb-source.json"));
                 ConnectorFile sinkFile = ConnectorFile.read(connectors.resolve("postgres-sink.json"));
-                String topic = TOPIC_PREFIX + "." + BenchData.DATABASE + "." + BenchData.TABLE;
+                Path pluginPath = Path.of(System.getProperty("ferry.plugin.path"));
+                // the same source and sinks twice: as shipped (JSON with schemas) and with Ferry's binary converter
+                for (String variant : List.of("", "_binary")) {
+                    Map<String, String> converters = variant.isEmpty() ? Map.of() : BINARY_CONVERTERS;
+                    String prefix = TOPIC_PREFIX + variant.replace("_", "");
+                    String topic = prefix + "." + BenchData.DATABASE + "." + BenchData.TABLE;
+                    int serverOffset = variant.isEmpty() ? 0 : 100;
 
-                Measurement snapshot = new Measurement("debezium_snapshot_to_kafka", rows, bytes);
-                long t0 = System.nanoTime();
-                connect.put("bench-source", sourceFile.with(Overlays.source(source, kc.bootstrapServers(), TOPIC_PREFIX)).config());
-                await(() -> topicEnd(kc.bootstrapServers(), topic) >= rows, "the snapshot to reach Kafka");
-                snapshot.seconds.add(seconds(t0));
-                snapshot.note = "source alone: from connector creation to the last row in the topic (1 run)";
-                results.add(snapshot);
-                report(snapshot);
+                    Measurement snapshot = new Measurement("debezium_snapshot_to_kafka" + variant, rows, bytes);
+                    long t0 = System.nanoTime();
+                    connect.put("bench-source" + variant, sourceFile.with(Overlays.source(source, kc.bootstrapServers(), prefix))
+                            .with(converters).with(Map.of("database.server.id", Integer.toString(184054 + serverOffset))).config());
+                    await(() -> topicEnd(kc.bootstrapServers(), topic) >= rows, "the snapshot to reach Kafka");
+                    snapshot.seconds.add(seconds(t0));
+                    snapshot.note = "source alone: from connector creation to the last row in the topic (1 run)";
+                    results.add(snapshot);
+                    report(snapshot);
 
-                Measurement ferry = new Measurement("ferry_sink", rows, bytes);
-                Measurement dbz = new Measurement("debezium_jdbc_sink", rows, bytes);
-                for (int run = 1; run <= runs; run++) {
-                    String db = "ferry_" + run;
-                    pg.createDatabase(db);
-                    ConnectorFile sink = sinkFile.renamed("bench-ferry-" + run)
-                            .with(Overlays.sink(pg.jdbcUrl(db), pg.user(), pg.password(), TOPIC_PREFIX, BenchData.DATABASE));
-                    timeSink(ferry, connect, sink.name(), sink.config(), () -> ferryRows(pg, db) >= rows);
-                    connect.delete(sink.name());
+                    Measurement decode = ConverterDecode.measure("converter_decode" + (variant.isEmpty() ? "_json" : variant),
+                            kc.bootstrapServers(), topic, rows, bytes,
+                            variant.isEmpty() ? ConverterDecode.json() : ConverterDecode.binary(pluginPath), runs);
+                    results.add(decode);
+                    report(decode);
 
-                    String dbzDb = "dbz_" + run;
-                    pg.createDatabase(dbzDb);
-                    timeSink(dbz, connect, "bench-dbz-" + run, debeziumJdbcSink(pg.jdbcUrl(dbzDb), pg, topic),
-                            () -> count(pg, dbzDb, "items") >= rows);
-                    connect.delete("bench-dbz-" + run);
+                    Measurement ferry = new Measurement("ferry_sink" + variant, rows, bytes);
+                    Measurement dbz = new Measurement("debezium_jdbc_sink" + variant, rows, bytes);
+                    for (int run = 1; run <= runs; run++) {
+                        String db = "ferry" + variant + "_" + run;
+                        pg.createDatabase(db);
+                        ConnectorFile sink = sinkFile.renamed("bench-ferry" + variant + "-" + run)
+                                .with(Overlays.sink(pg.jdbcUrl(db), pg.user(), pg.password(), prefix, BenchData.DATABASE))
+                                .with(converters);
+                        timeSink(ferry, connect, sink.name(), sink.config(), () -> ferryRows(pg, db) >= rows);
+                        connect.delete(sink.name());
+
+                        String dbzDb = "dbz" + variant + "_" + run;
+                        pg.createDatabase(dbzDb);
+                        Map<String, String> dbzConfig = new LinkedHashMap<>(debeziumJdbcSink(pg.jdbcUrl(dbzDb), pg, topic));
+                        dbzConfig.putAll(converters);
+                        timeSink(dbz, connect, "bench-dbz" + variant + "-" + run, dbzConfig,
+                                () -> count(pg, dbzDb, "items") >= rows);
+                        connect.delete("bench-dbz" + variant + "-" + run);
+                    }
+                    String how = variant.isEmpty() ? "JSON converter with schemas" : "FerryBinaryConverter";
+                    ferry.note = how + "; drains the finished snapshot topic; from connector creation to the last row committed";
+                    dbz.note = how + "; Debezium JDBC sink 3.5.0: insert.mode=upsert, batch.size=5000, max.poll.records=5000";
+                    results.add(ferry);
+                    report(ferry);
+                    results.add(dbz);
+                    report(dbz);
+
+                    Measurement e2e = new Measurement("ferry_end_to_end" + variant, rows, bytes);
+                    for (int run = 1; run <= runs; run++) {
+                        String e2ePrefix = "e2e" + variant.replace("_", "") + run;
+                        String db = "e2e" + variant + "_" + run;
+                        pg.createDatabase(db);
+                        ConnectorFile sink = sinkFile.renamed("bench-e2e-sink" + variant + "-" + run)
+                                .with(Overlays.sink(pg.jdbcUrl(db), pg.user(), pg.password(), e2ePrefix, BenchData.DATABASE))
+                                .with(converters);
+                        connect.put(sink.name(), sink.config());
+                        long start = System.nanoTime();
+                        connect.put("bench-e2e-source" + variant + "-" + run, sourceFile
+                                .with(Overlays.source(source, kc.bootstrapServers(), e2ePrefix)).with(converters)
+                                .with(Map.of("database.server.id", Integer.toString(185000 + serverOffset + run))).config());
+                        await(() -> ferryRows(pg, db) >= rows, "the end-to-end load");
+                        e2e.seconds.add(seconds(start));
+                        connect.delete("bench-e2e-source" + variant + "-" + run);
+                        connect.delete(sink.name());
+                    }
+                    e2e.note = how + "; MariaDB -> Debezium -> Kafka -> Ferry -> PostgreSQL, from source creation to the last row";
+                    results.add(e2e);
+                    report(e2e);
+                    if (!variant.isEmpty()) {
+                        connect.delete("bench-source" + variant);
+                    }
                 }
-                ferry.note = "drains the finished snapshot topic; from connector creation to the last row committed";
-                dbz.note = "Debezium JDBC sink 3.5.0: insert.mode=upsert, batch.size=5000, max.poll.records=5000";
-                results.add(ferry);
-                report(ferry);
-                results.add(dbz);
-                report(dbz);
-
-                Measurement e2e = new Measurement("ferry_end_to_end", rows, bytes);
-                for (int run = 1; run <= runs; run++) {
-                    String prefix = "e2e" + run;
-                    String db = "e2e_" + run;
-                    pg.createDatabase(db);
-                    ConnectorFile sink = sinkFile.renamed("bench-e2e-sink-" + run)
-                            .with(Overlays.sink(pg.jdbcUrl(db), pg.user(), pg.password(), prefix, BenchData.DATABASE));
-                    connect.put(sink.name(), sink.config());
-                    long start = System.nanoTime();
-                    connect.put("bench-e2e-source-" + run, sourceFile.with(Overlays.source(source, kc.bootstrapServers(), prefix))
-                            .with(Map.of("database.server.id", Integer.toString(185000 + run))).config());
-                    await(() -> ferryRows(pg, db) >= rows, "the end-to-end load");
-                    e2e.seconds.add(seconds(start));
-                    connect.delete("bench-e2e-source-" + run);
-                    connect.delete(sink.name());
-                }
-                e2e.note = "MariaDB -> Debezium -> Kafka -> Ferry -> PostgreSQL, from source creation to the last row";
-                results.add(e2e);
-                report(e2e);
 
                 // CDC latency, through the still-running bench-source (it streams the new table) and a Ferry sink
                 CdcLatency.prepare(maria, pg, "cdc");
@@ -317,9 +344,21 @@ public final class BenchCommand implements Callable<Integer> {
             n.put("drain_seconds_after_last_insert", r.drainSeconds());
         }
         ObjectNode ratios = root.putObject("ratios");
-        ratio(ratios, "ferry_vs_copy", bySystem.get("ferry_sink"), bySystem.get("raw_copy"));
-        ratio(ratios, "ferry_vs_debezium_jdbc", bySystem.get("ferry_sink"), bySystem.get("debezium_jdbc_sink"));
-        ratio(ratios, "end_to_end_vs_pgloader", bySystem.get("ferry_end_to_end"), bySystem.get("pgloader"));
+        // the headline ratios use Ferry's faster documented setup (binary converter) against each comparator's best
+        // measured here; the _json ones keep the shipped default's figures
+        Measurement ferryBest = best(bySystem.get("ferry_sink_binary"), bySystem.get("ferry_sink"));
+        Measurement dbzBest = best(bySystem.get("debezium_jdbc_sink_binary"), bySystem.get("debezium_jdbc_sink"));
+        ratio(ratios, "ferry_vs_copy", ferryBest, bySystem.get("raw_copy"));
+        ratio(ratios, "ferry_vs_debezium_jdbc", ferryBest, dbzBest);
+        ratio(ratios, "end_to_end_vs_pgloader", best(bySystem.get("ferry_end_to_end_binary"),
+                bySystem.get("ferry_end_to_end")), bySystem.get("pgloader"));
+        ratio(ratios, "ferry_vs_debezium_jdbc_same_topics_binary", bySystem.get("ferry_sink_binary"),
+                bySystem.get("debezium_jdbc_sink_binary"));
+        ratio(ratios, "ferry_vs_copy_json", bySystem.get("ferry_sink"), bySystem.get("raw_copy"));
+        ratio(ratios, "ferry_vs_debezium_jdbc_json", bySystem.get("ferry_sink"), bySystem.get("debezium_jdbc_sink"));
+        ratio(ratios, "end_to_end_vs_pgloader_json", bySystem.get("ferry_end_to_end"), bySystem.get("pgloader"));
+        ratio(ratios, "converter_decode_binary_vs_json", bySystem.get("converter_decode_binary"),
+                bySystem.get("converter_decode_json"));
         Files.writeString(out.resolve("result.json"), json.writeValueAsString(root));
 
         StringBuilder md = new StringBuilder("# Ferry full-load benchmark\n\n");
@@ -355,6 +394,16 @@ public final class BenchCommand implements Callable<Integer> {
         }
         Files.writeString(out.resolve("report.md"), md.toString());
         say("%nratios %s%nwritten %s and %s", ratios, out.resolve("result.json"), out.resolve("report.md"));
+    }
+
+    private static Measurement best(Measurement a, Measurement b) {
+        if (a == null || !a.measured()) {
+            return b;
+        }
+        if (b == null || !b.measured()) {
+            return a;
+        }
+        return a.medianRowsPerSecond() >= b.medianRowsPerSecond() ? a : b;
     }
 
     private static void ratio(ObjectNode ratios, String name, Measurement a, Measurement b) {
