@@ -15,10 +15,11 @@ import java.util.Map;
 
 /**
  * A self-describing binary format for Connect records that needs no schema registry. Each record is
- * {@code 'F' 0x01, schema length, schema bytes, value bytes}: any record can be read alone, like JsonConverter with
- * schemas, but a reader decodes each distinct schema once and afterwards only recognises its bytes (a hash and a
- * comparison), and values are laid out by the schema instead of as JSON text with field names. The repeated schema
- * bytes are what the producer's batch compression (lz4, zstd) removes best.
+ * {@code 'F' 0x01, 8-byte schema fingerprint, schema length, schema bytes, value bytes}: any record can be read
+ * alone, like JsonConverter with schemas, but a reader decodes each distinct schema once and afterwards only
+ * recognises it (the writer's fingerprint, then a byte comparison with the schema it decoded, so a collision can never
+ * give a wrong schema), and values are laid out by the schema instead of as JSON text with field names. The repeated
+ * schema bytes are what the producer's batch compression (lz4, zstd) removes best.
  * <p>
  * Choose it on both sides: the source connector writes it ({@code value.converter} and {@code key.converter}), every
  * sink reading the topics reads it. Consumers outside Connect need this jar (the format is documented in the README).
@@ -37,7 +38,7 @@ public class FerryBinaryConverter implements Converter, Versioned {
 
     private final ByteSink sink = new ByteSink();
     private final Map<Schema, byte[]> written = new IdentityHashMap<>();
-    private final Map<Integer, Known> read = new HashMap<>();
+    private final Map<Long, Known> read = new HashMap<>();
     private int cacheSize = 1000;
     private boolean isKey;
 
@@ -69,21 +70,16 @@ public class FerryBinaryConverter implements Converter, Versioned {
             throw new DataException("FerryBinaryConverter needs a schema: the " + (isKey ? "key" : "value")
                     + " of a record for topic " + topic + " has none");
         }
-        byte[] schemaBytes = written.get(schema);
-        if (schemaBytes == null) {
-            sink.reset();
-            Schemas.write(sink, schema);
-            schemaBytes = sink.toArray();
+        byte[] header = written.get(schema);
+        if (header == null) {
+            header = header(schema);
             if (written.size() >= cacheSize) {
                 written.clear();
             }
-            written.put(schema, schemaBytes);
+            written.put(schema, header);
         }
         sink.reset();
-        sink.write(MAGIC);
-        sink.write(FORMAT);
-        sink.varint(schemaBytes.length);
-        sink.write(schemaBytes);
+        sink.write(header);
         try {
             Values.write(sink, schema, value);
         } catch (DataException e) {
@@ -91,6 +87,30 @@ public class FerryBinaryConverter implements Converter, Versioned {
                     + ": " + e.getMessage(), e);
         }
         return sink.toArray();
+    }
+
+    /** Magic, format, fingerprint, schema length and schema: the same bytes for every record of this schema. */
+    private static byte[] header(Schema schema) {
+        ByteSink schemaSink = new ByteSink();
+        Schemas.write(schemaSink, schema);
+        byte[] schemaBytes = schemaSink.toArray();
+        ByteSink out = new ByteSink();
+        out.write(MAGIC);
+        out.write(FORMAT);
+        out.fixed64(fingerprint(schemaBytes));
+        out.varint(schemaBytes.length);
+        out.write(schemaBytes);
+        return out.toArray();
+    }
+
+    /** 64-bit FNV-1a: computed once per schema by the writer, so readers need not hash anything. */
+    static long fingerprint(byte[] bytes) {
+        long h = 0xcbf29ce484222325L;
+        for (byte b : bytes) {
+            h ^= b & 0xFF;
+            h *= 0x100000001b3L;
+        }
+        return h;
     }
 
     @Override
@@ -104,10 +124,11 @@ public class FerryBinaryConverter implements Converter, Versioned {
                 throw new DataException("not written by FerryBinaryConverter format " + FORMAT
                         + " (it starts with 'F' 0x01); was the topic written with another converter?");
             }
+            long fingerprint = in.fixed64();
             int length = in.varint();
             int start = in.pos;
             in.skip(length);
-            Schema schema = schema(value, start, length);
+            Schema schema = schema(fingerprint, value, start, length);
             Object v = Values.read(in, schema);
             if (!in.atEnd()) {
                 throw new DataException((value.length - in.pos) + " bytes left after the value");
@@ -119,12 +140,8 @@ public class FerryBinaryConverter implements Converter, Versioned {
         }
     }
 
-    private Schema schema(byte[] record, int start, int length) {
-        int hash = 1;
-        for (int i = start, end = start + length; i < end; i++) {
-            hash = 31 * hash + record[i];
-        }
-        Known known = read.get(hash);
+    private Schema schema(long fingerprint, byte[] record, int start, int length) {
+        Known known = read.get(fingerprint);
         if (known != null && Arrays.equals(known.bytes, 0, known.bytes.length, record, start, start + length)) {
             return known.schema;
         }
@@ -137,7 +154,7 @@ public class FerryBinaryConverter implements Converter, Versioned {
         if (read.size() >= cacheSize) {
             read.clear();
         }
-        read.put(hash, new Known(bytes, schema));
+        read.put(fingerprint, new Known(bytes, schema));
         return schema;
     }
 }

@@ -101,7 +101,9 @@ final class BenchChart {
                 g.drawString(String.format("%.2f", values[p]), gx + p * barW, base - bh - 3);
             }
             String rate = r.targetRate() == 0 ? "max" : String.format("%,d/s", r.targetRate());
-            g.drawString(rate + String.format(" (%,.0f/s)", r.achievedRate()), gx, base + 16);
+            g.drawString(rate, gx, base + 14);
+            g.drawString(String.format("%,.0f/s", r.achievedRate()), gx, base + 27);
+            g.drawString(r.sink().replace("debezium_jdbc", "dbz-jdbc"), gx, base + 40);
         }
         g.drawLine(x + 20, base, x + w, base);
         g.setColor(Color.GRAY);

@@ -172,18 +172,33 @@ public final class BenchCommand implements Callable<Integer> {
                     }
                 }
 
-                // CDC latency, through the still-running bench-source (it streams the new table) and a Ferry sink
-                CdcLatency.prepare(maria, pg, "cdc");
-                ConnectorFile cdcSink = CdcLatency.sink(sinkFile, "bench-cdc", pg.jdbcUrl("cdc"), pg,
-                        TOPIC_PREFIX + "." + BenchData.DATABASE + ".events");
-                connect.put(cdcSink.name(), cdcSink.config());
-                CdcLatency.run(maria, pg, "cdc", 200, 3); // warm-up: topic creation, consumer assignment
-                for (int rate : cdcRates) {
-                    CdcLatency.Result r = CdcLatency.run(maria, pg, "cdc", rate, cdcSeconds);
-                    cdc.add(r);
-                    say("  cdc %-6s achieved %,7.0f rows/s: latency p50 %.3f s, p95 %.3f s, p99 %.3f s, max %.3f s "
-                            + "(%,d rows, drained %.1f s after the last insert)", rate == 0 ? "max" : Integer.toString(rate),
-                            r.achievedRate(), r.p50(), r.p95(), r.p99(), r.max(), r.rows(), r.drainSeconds());
+                // CDC latency, through the still-running bench-source (it streams the new table): Ferry's sink, then
+                // Debezium's JDBC sink, each alone on the same topic and the same mixed workload
+                CdcLatency.prepareSource(maria);
+                String events = TOPIC_PREFIX + "." + BenchData.DATABASE + ".events";
+                for (String kind : List.of("ferry", "debezium_jdbc")) {
+                    String db = "cdc_" + kind;
+                    CdcLatency.prepareTarget(pg, db);
+                    String name = "bench-cdc-" + kind;
+                    Map<String, String> config;
+                    if (kind.equals("ferry")) {
+                        config = CdcLatency.sink(sinkFile, name, pg.jdbcUrl(db), pg, events).config();
+                    } else {
+                        config = new LinkedHashMap<>(debeziumJdbcSink(pg.jdbcUrl(db), pg, events));
+                        config.put("table.name.format", "events");
+                    }
+                    connect.put(name, config);
+                    CdcLatency.awaitInSync(maria, pg, db); // a new sink first replays what the topic holds
+                    CdcLatency.run(kind, maria, pg, db, 200, 3); // warm-up: topic creation, consumer assignment
+                    for (int rate : cdcRates) {
+                        CdcLatency.Result r = CdcLatency.run(kind, maria, pg, db, rate, cdcSeconds);
+                        cdc.add(r);
+                        say("  cdc %-13s %-5s achieved %,7.0f changes/s: latency p50 %.3f s, p95 %.3f s, p99 %.3f s, "
+                                        + "max %.3f s (%,d changes, %,d timed, in sync %.1f s after the last)", kind,
+                                rate == 0 ? "max" : Integer.toString(rate), r.achievedRate(), r.p50(), r.p95(), r.p99(),
+                                r.max(), r.changes(), r.samples(), r.drainSeconds());
+                    }
+                    connect.delete(name);
                 }
             }
             Measurement pgl = Pgloader.measure(maria, pg, rows, bytes, runs);
@@ -238,6 +253,8 @@ public final class BenchCommand implements Callable<Integer> {
         c.put("batch.size", "5000");
         c.put("table.name.format", "items");
         c.put("consumer.override.max.poll.records", "5000");
+        // the same as Ferry's shipped sink: neither reads record headers
+        c.put("header.converter", "org.apache.kafka.connect.converters.ByteArrayConverter");
         c.put("consumer.override.fetch.max.bytes", "52428800");
         c.put("consumer.override.max.partition.fetch.bytes", "10485760");
         return c;
@@ -334,9 +351,12 @@ public final class BenchCommand implements Callable<Integer> {
         ArrayNode cdcNode = root.putArray("cdc_latency");
         for (CdcLatency.Result r : cdc) {
             ObjectNode n = cdcNode.addObject();
+            n.put("sink", r.sink());
+            n.put("workload", "60% inserts, 30% updates, 10% deletes");
             n.put("target_rate", r.targetRate() == 0 ? "max" : Integer.toString(r.targetRate()));
-            n.put("achieved_rows_per_second", Math.round(r.achievedRate()));
-            n.put("rows", r.rows());
+            n.put("achieved_changes_per_second", Math.round(r.achievedRate()));
+            n.put("changes", r.changes());
+            n.put("timed_inserts_and_updates", r.samples());
             n.put("p50_seconds", r.p50());
             n.put("p95_seconds", r.p95());
             n.put("p99_seconds", r.p99());
@@ -376,12 +396,13 @@ public final class BenchCommand implements Callable<Integer> {
         }
         md.append("\nRatios: ").append(ratios.toString()).append('\n');
         if (!cdc.isEmpty()) {
-            md.append("\n## CDC latency (source commit -> target commit, Ferry sink, inserts)\n\n")
-                    .append("| target rate | achieved rows/s | rows | p50 s | p95 s | p99 s | max s |\n|---|---:|---:|---:|---:|---:|---:|\n");
+            md.append("\n## CDC latency (source commit -> target write, 60% inserts / 30% updates / 10% deletes)\n\n")
+                    .append("| sink | target rate | achieved changes/s | changes | timed | p50 s | p95 s | p99 s | max s |\n")
+                    .append("|---|---|---:|---:|---:|---:|---:|---:|---:|\n");
             for (CdcLatency.Result r : cdc) {
-                md.append(String.format("| %s | %,.0f | %,d | %.3f | %.3f | %.3f | %.3f |%n",
-                        r.targetRate() == 0 ? "max" : Integer.toString(r.targetRate()), r.achievedRate(), r.rows(),
-                        r.p50(), r.p95(), r.p99(), r.max()));
+                md.append(String.format("| %s | %s | %,.0f | %,d | %,d | %.3f | %.3f | %.3f | %.3f |%n", r.sink(),
+                        r.targetRate() == 0 ? "max" : Integer.toString(r.targetRate()), r.achievedRate(), r.changes(),
+                        r.samples(), r.p50(), r.p95(), r.p99(), r.max()));
             }
         }
         try {

@@ -1,6 +1,5 @@
 package io.ferry.bench;
 
-import io.ferry.cli.ConnectClient;
 import io.ferry.cli.ConnectorFile;
 import io.ferry.embedded.MariaDbServer;
 import io.ferry.embedded.PostgresServer;
@@ -8,29 +7,47 @@ import io.ferry.embedded.PostgresServer;
 import java.sql.Connection;
 import java.sql.ResultSet;
 import java.sql.Statement;
+import java.util.ArrayDeque;
 import java.util.Map;
 
 /**
- * CDC latency: rows inserted at a steady rate into a MariaDB table the running source connector captures, each
- * stamped with its commit time (UTC_TIMESTAMP(6)); the target table has one more column, filled by PostgreSQL's
- * clock when the sink's transaction writes the row. Latency = arrival - source commit, per row, same machine clock.
+ * CDC latency under a mixed workload: at a steady rate of changes, 60% inserts, 30% updates and 10% deletes on a
+ * MariaDB table the running source connector captures, each insert and update stamping the row with its commit time
+ * (UTC_TIMESTAMP(6)). In the target, an AFTER INSERT OR UPDATE trigger logs every row a sink writes with PostgreSQL's
+ * clock (clock_timestamp()), so latency = arrival - source commit, per insert and update, same machine clock. Deletes
+ * load the pipeline and are checked by the end state (same rows, same stamps on both sides) but have no row to time.
  */
 final class CdcLatency {
 
-    record Result(int targetRate, double achievedRate, long rows, double p50, double p95, double p99, double max,
-                  double drainSeconds) {}
+    record Result(String sink, int targetRate, double achievedRate, long changes, long samples, double p50, double p95,
+                  double p99, double max, double drainSeconds) {
+
+        /** A Ferry result with one sample per change (the chart's tests use it). */
+        Result(int targetRate, double achievedRate, long changes, double p50, double p95, double p99, double max,
+               double drainSeconds) {
+            this("ferry", targetRate, achievedRate, changes, changes, p50, p95, p99, max, drainSeconds);
+        }
+    }
 
     private CdcLatency() {}
 
-    static void prepare(MariaDbServer maria, PostgresServer pg, String targetDb) throws Exception {
+    static void prepareSource(MariaDbServer maria) throws Exception {
         try (Connection c = maria.connect(BenchData.DATABASE); Statement st = c.createStatement()) {
-            st.execute("CREATE TABLE IF NOT EXISTS events (id BIGINT AUTO_INCREMENT PRIMARY KEY, payload VARCHAR(100), "
+            st.execute("CREATE TABLE IF NOT EXISTS events (id BIGINT PRIMARY KEY, payload VARCHAR(100), "
                     + "src_ts DATETIME(6) NOT NULL)");
         }
+    }
+
+    static void prepareTarget(PostgresServer pg, String targetDb) throws Exception {
         pg.createDatabase(targetDb);
         try (Connection c = pg.connect(targetDb); Statement st = c.createStatement()) {
-            st.execute("CREATE TABLE events (id bigint PRIMARY KEY, payload varchar(100), src_ts timestamp(6) NOT NULL, "
+            st.execute("CREATE TABLE events (id bigint PRIMARY KEY, payload varchar(100), src_ts timestamp(6) NOT NULL)");
+            st.execute("CREATE TABLE arrivals (seq bigserial PRIMARY KEY, id bigint, src_ts timestamp(6), "
                     + "arrived timestamptz NOT NULL DEFAULT clock_timestamp())");
+            // AFTER: an upsert that updates fires only the UPDATE trigger, so each applied change is logged once
+            st.execute("CREATE FUNCTION stamp() RETURNS trigger LANGUAGE plpgsql AS $$ BEGIN "
+                    + "INSERT INTO arrivals (id, src_ts) VALUES (NEW.id, NEW.src_ts); RETURN NULL; END $$");
+            st.execute("CREATE TRIGGER stamp AFTER INSERT OR UPDATE ON events FOR EACH ROW EXECUTE FUNCTION stamp()");
         }
     }
 
@@ -40,22 +57,90 @@ final class CdcLatency {
                 "errors.deadletterqueue.topic.name", name + ".dlq"));
     }
 
-    /** Inserts at {@code rate} rows/s (0 = as fast as one connection can) for {@code seconds}, then waits for the target. */
-    static Result run(MariaDbServer maria, PostgresServer pg, String targetDb, int rate, int seconds) throws Exception {
-        long before = count(pg, targetDb);
-        long inserted = 0;
+    /** Waits until the target holds what the source holds (a sink just deployed first replays the topic). */
+    static void awaitInSync(MariaDbServer maria, PostgresServer pg, String targetDb) throws Exception {
+        long deadline = System.nanoTime() + 600_000_000_000L;
+        while (!state(maria, pg, targetDb)[0].equals(state(maria, pg, targetDb)[1])) {
+            if (System.nanoTime() > deadline) {
+                throw new IllegalStateException("the CDC target did not catch up with the source within 10 minutes");
+            }
+            Thread.sleep(100);
+        }
+    }
+
+    /** Source and target as (rows, latest stamp, payload length): equal when every change has arrived. */
+    private static String[] state(MariaDbServer maria, PostgresServer pg, String targetDb) throws Exception {
+        String src;
+        try (Connection c = maria.connect(BenchData.DATABASE); Statement st = c.createStatement();
+             ResultSet rs = st.executeQuery("SELECT count(*), coalesce(DATE_FORMAT(max(src_ts), '%Y-%m-%d %H:%i:%s.%f'), ''), "
+                     + "coalesce(sum(length(payload)), 0) FROM events")) {
+            rs.next();
+            src = rs.getLong(1) + "|" + rs.getString(2) + "|" + rs.getLong(3);
+        }
+        String dst;
+        try (Connection c = pg.connect(targetDb); Statement st = c.createStatement();
+             ResultSet rs = st.executeQuery("SELECT count(*), coalesce(to_char(max(src_ts), 'YYYY-MM-DD HH24:MI:SS.US'), ''), "
+                     + "coalesce(sum(length(payload)), 0) FROM events")) {
+            rs.next();
+            dst = rs.getLong(1) + "|" + rs.getString(2) + "|" + rs.getLong(3);
+        } catch (java.sql.SQLException e) {
+            dst = "";
+        }
+        return new String[] {src, dst};
+    }
+
+    /**
+     * Changes at {@code rate} per second (0 = as fast as one connection can) for {@code seconds}, then waits for the
+     * target to hold the same rows.
+     */
+    static Result run(String sink, MariaDbServer maria, PostgresServer pg, String targetDb, int rate, int seconds)
+            throws Exception {
+        long seqBefore;
+        try (Connection c = pg.connect(targetDb); Statement st = c.createStatement();
+             ResultSet rs = st.executeQuery("SELECT coalesce(max(seq), 0) FROM arrivals")) {
+            rs.next();
+            seqBefore = rs.getLong(1);
+        }
+        long changes = 0;
         long t0 = System.nanoTime();
         long end = t0 + seconds * 1_000_000_000L;
         try (Connection c = maria.connect(BenchData.DATABASE); Statement st = c.createStatement()) {
+            long nextId;
+            try (ResultSet rs = st.executeQuery("SELECT coalesce(max(id), 0) + 1 FROM events")) {
+                rs.next();
+                nextId = rs.getLong(1);
+            }
+            ArrayDeque<Long> live = new ArrayDeque<>();
             int tick = 0;
             while (System.nanoTime() < end) {
                 int batch = rate == 0 ? 500 : Math.max(1, rate / 100);
-                StringBuilder sql = new StringBuilder("INSERT INTO events (payload, src_ts) VALUES ");
-                for (int i = 0; i < batch; i++) {
-                    sql.append(i == 0 ? "" : ",").append("('change payload ").append(inserted + i).append("', UTC_TIMESTAMP(6))");
+                int inserts = Math.max(1, batch * 6 / 10);
+                int updates = Math.min(live.size(), batch * 3 / 10);
+                int deletes = Math.min(live.size() - updates, batch - inserts - updates);
+                StringBuilder sql = new StringBuilder("INSERT INTO events (id, payload, src_ts) VALUES ");
+                for (int i = 0; i < inserts; i++) {
+                    sql.append(i == 0 ? "" : ",").append('(').append(nextId).append(", 'change payload ")
+                            .append(nextId).append("', UTC_TIMESTAMP(6))");
+                    live.addLast(nextId++);
                 }
                 st.execute(sql.toString());
-                inserted += batch;
+                if (updates > 0) {
+                    StringBuilder ids = new StringBuilder();
+                    var it = live.descendingIterator();
+                    for (int i = 0; i < updates; i++) {
+                        ids.append(i == 0 ? "" : ",").append(it.next());
+                    }
+                    st.execute("UPDATE events SET payload = CONCAT('updated ', id), src_ts = UTC_TIMESTAMP(6) "
+                            + "WHERE id IN (" + ids + ")");
+                }
+                if (deletes > 0) {
+                    StringBuilder ids = new StringBuilder();
+                    for (int i = 0; i < deletes; i++) {
+                        ids.append(i == 0 ? "" : ",").append(live.pollFirst());
+                    }
+                    st.execute("DELETE FROM events WHERE id IN (" + ids + ")");
+                }
+                changes += inserts + updates + deletes;
                 tick++;
                 if (rate > 0) {
                     long due = t0 + tick * 10_000_000L;
@@ -66,27 +151,17 @@ final class CdcLatency {
                 }
             }
         }
-        double achieved = inserted / ((System.nanoTime() - t0) / 1e9);
+        double achieved = changes / ((System.nanoTime() - t0) / 1e9);
         long drainStart = System.nanoTime();
-        long deadline = drainStart + 600_000_000_000L;
-        while (count(pg, targetDb) < before + inserted) {
-            if (System.nanoTime() > deadline) {
-                throw new IllegalStateException("CDC rows did not all arrive within 10 minutes");
-            }
-            Thread.sleep(100);
-        }
+        awaitInSync(maria, pg, targetDb);
         double drain = (System.nanoTime() - drainStart) / 1e9;
         try (Connection c = pg.connect(targetDb); Statement st = c.createStatement();
              ResultSet rs = st.executeQuery("SELECT percentile_cont(ARRAY[0.5, 0.95, 0.99]) WITHIN GROUP (ORDER BY l), "
-                     + "max(l) FROM (SELECT extract(epoch FROM (arrived AT TIME ZONE 'UTC') - src_ts) AS l FROM events "
-                     + "ORDER BY id OFFSET " + before + ") x")) {
+                     + "max(l), count(*) FROM (SELECT extract(epoch FROM (arrived AT TIME ZONE 'UTC') - src_ts) AS l "
+                     + "FROM arrivals WHERE seq > " + seqBefore + ") x")) {
             rs.next();
             Double[] p = (Double[]) rs.getArray(1).getArray();
-            return new Result(rate, achieved, inserted, p[0], p[1], p[2], rs.getDouble(2), drain);
+            return new Result(sink, rate, achieved, changes, rs.getLong(3), p[0], p[1], p[2], rs.getDouble(2), drain);
         }
-    }
-
-    private static long count(PostgresServer pg, String db) {
-        return BenchCommand.count(pg, db, "events");
     }
 }

@@ -41,6 +41,16 @@ class ConnectorJsonValidationE2ETest {
     }
 
     @Test
+    void theFastVariantsWithFerrysBinaryConverterAreValidToo() throws Exception {
+        assertThat(validator.validate(pipeline.sinkConnector("fast/postgres-sink.json"))).isEmpty();
+        assertThat(validator.validate(pipeline.sourceConnector("fast/mariadb-source.json"))).isEmpty();
+        // the converter is looked up on the worker's plugin.path: a wrong class name is caught at validate
+        assertThat(validator.validate(pipeline.sinkConnector("fast/postgres-sink.json")
+                .with(Map.of("value.converter", "io.ferry.converter.NoSuchConverter"))))
+                .anyMatch(p -> p.contains("value.converter"));
+    }
+
+    @Test
     void sinkPointingAtNoServerFailsAtValidateNamingTheUrl() throws Exception {
         ConnectorFile bad = pipeline.sinkConnector().with(Map.of("connection.url", "jdbc:postgresql://127.0.0.1:1/x"));
         List<String> problems = validator.validate(bad);

@@ -138,7 +138,22 @@ public final class SegmentWriter {
     }
 
     static void escapeCopy(StringBuilder out, String v) {
-        for (int i = 0; i < v.length(); i++) {
+        int n = v.length();
+        int i = 0;
+        // most values (numbers, dates, plain text) need no escape: append them whole
+        while (i < n) {
+            char c = v.charAt(i);
+            if (c == '\\' || c == '\n' || c == '\r' || c == '\t') {
+                break;
+            }
+            i++;
+        }
+        if (i == n) {
+            out.append(v);
+            return;
+        }
+        out.append(v, 0, i);
+        for (; i < n; i++) {
             char c = v.charAt(i);
             switch (c) {
                 case '\\' -> out.append("\\\\");
