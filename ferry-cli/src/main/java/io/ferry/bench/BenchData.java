@@ -12,6 +12,20 @@ final class BenchData {
     static final String DATABASE = "bench";
     static final String TABLE = "items";
 
+    /**
+     * The target design of the post-load measurement: the same columns (JSON as jsonb), three secondary indexes, one
+     * of them unique, and a foreign key, all built by the sink after the load.
+     */
+    static final String TARGET_DDL = """
+            CREATE TABLE statuses (code text PRIMARY KEY, label varchar(64));
+            CREATE TABLE items (id bigint PRIMARY KEY, qty integer NOT NULL, name varchar(64) NOT NULL,
+              descr varchar(255), price numeric(12,2), created timestamp(6), updated timestamptz, active boolean,
+              attrs jsonb, status text REFERENCES statuses (code));
+            CREATE UNIQUE INDEX items_name ON items (name);
+            CREATE INDEX items_qty ON items (qty);
+            CREATE INDEX items_created ON items (created);
+            """;
+
     static void generate(MariaDbServer maria, long rows) throws Exception {
         try (Connection c = maria.connect(""); Statement st = c.createStatement()) {
             st.execute("DROP DATABASE IF EXISTS " + DATABASE);
@@ -21,6 +35,10 @@ final class BenchData {
                     + "name VARCHAR(64) NOT NULL, descr VARCHAR(255), price DECIMAL(12,2), created DATETIME(6), "
                     + "updated TIMESTAMP NULL, active TINYINT(1), attrs JSON, "
                     + "status ENUM('new','paid','shipped','cancelled'))");
+            // a lookup table the target design turns into a real foreign key (items.status -> statuses.code)
+            st.execute("CREATE TABLE " + DATABASE + ".statuses (code VARCHAR(16) PRIMARY KEY, label VARCHAR(64))");
+            st.execute("INSERT INTO " + DATABASE + ".statuses VALUES ('new', 'New'), ('paid', 'Paid'), "
+                    + "('shipped', 'Shipped'), ('cancelled', 'Cancelled')");
             long batch = 100_000;
             for (long from = 1; from <= rows; from += batch) {
                 long to = Math.min(rows, from + batch - 1);

@@ -11,7 +11,7 @@ import java.util.concurrent.TimeUnit;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-/** The benchmark's smoke variant, so the harness keeps working: 5,000 rows, one run, a short CDC rate. */
+/** The benchmark's smoke variant, so the harness keeps working: 20,000 rows, one run, a short CDC rate. */
 @Tag("e2e")
 class FerryBenchE2ETest {
 
@@ -20,7 +20,7 @@ class FerryBenchE2ETest {
         Path home = Path.of(System.getProperty("ferry.project.dir", "..")).toAbsolutePath().normalize();
         Path out = Path.of("target/bench-smoke").toAbsolutePath();
         Path log = Path.of("target/ferry-bench.log").toAbsolutePath();
-        Process p = new ProcessBuilder("bash", home.resolve("ferry").toString(), "bench", "--rows", "5000", "--runs", "1",
+        Process p = new ProcessBuilder("bash", home.resolve("ferry").toString(), "bench", "--rows", "20000", "--runs", "1",
                 "--cdc-rates", "500", "--cdc-seconds", "3", "--out", out.toString()).redirectErrorStream(true).redirectOutput(log.toFile())
                 .directory(new File(home.toString())).start();
         boolean finished = p.waitFor(10, TimeUnit.MINUTES);
@@ -33,7 +33,10 @@ class FerryBenchE2ETest {
         assertThat(p.exitValue()).as(output).isZero();
         String json = Files.readString(out.resolve("result.json"));
         assertThat(json).contains("\"raw_copy\"", "\"ferry_sink\"", "\"debezium_jdbc_sink\"", "\"ferry_end_to_end\"",
-                "\"ferry_vs_copy\"", "\"ferry_vs_debezium_jdbc\"", "\"cdc_latency\"", "\"p99_seconds\"");
+                "\"ferry_sink_binary\"", "\"debezium_jdbc_sink_binary\"", "\"ferry_end_to_end_binary\"",
+                "\"converter_decode_json\"", "\"converter_decode_binary\"", "\"post_load_build\"",
+                "\"ferry_vs_copy\"", "\"ferry_vs_debezium_jdbc\"", "\"cdc_latency\"", "\"p99_seconds\"",
+                "\"sink\" : \"debezium_jdbc\"");
         assertThat(Files.readString(out.resolve("report.md"))).contains("| ferry_sink |");
     }
 }

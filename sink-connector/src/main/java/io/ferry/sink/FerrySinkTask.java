@@ -78,6 +78,8 @@ public class FerrySinkTask extends SinkTask {
     private StoppedTables stopped;
     private TableCatalog catalog;
     private long lastReleaseCheck;
+    private org.apache.kafka.connect.data.Schema notificationCheckedFor;
+    private boolean notificationSchema;
     /** How often stopped tables are checked for the target change that resumes them (tests shorten it). */
     static long RELEASE_CHECK_MS = 5000;
 
@@ -243,7 +245,7 @@ public class FerrySinkTask extends SinkTask {
         Map<String, Long> badCounts = new LinkedHashMap<>();
         Map<String, Long> snapshotTotals = new LinkedHashMap<>();
         for (SinkRecord record : records) {
-            if (SnapshotNotification.isNotification(record)) {
+            if (isNotification(record)) {
                 SnapshotNotification n = SnapshotNotification.from(record, namer);
                 if (n != null) {
                     snapshotTotals.put(n.table(), n.totalRowsScanned());
@@ -293,6 +295,18 @@ public class FerrySinkTask extends SinkTask {
             }
             throw new ConnectException(what, e);
         }
+    }
+
+    /** Whether the record is Debezium's notification; decided once per value schema, as records come in runs. */
+    private boolean isNotification(SinkRecord record) {
+        if (!(record.value() instanceof org.apache.kafka.connect.data.Struct value)) {
+            return false;
+        }
+        if (value.schema() != notificationCheckedFor) {
+            notificationCheckedFor = value.schema();
+            notificationSchema = SnapshotNotification.isNotification(record);
+        }
+        return notificationSchema;
     }
 
     /** Stores the stop and says what to do about it; returns the partitions that carry the table's records. */

@@ -16,6 +16,26 @@ import org.apache.kafka.connect.sink.SinkRecord;
 public final class ChangeEventDecoder {
 
     private final TableNamer namer;
+    /** The fields of the last value schema seen, resolved once: records come in long runs of one schema. */
+    private Schema lastSchema;
+    private Layout lastLayout;
+
+    /** Where an envelope keeps what the decoder reads (null fields: absent). */
+    private record Layout(boolean envelope, Field op, Field before, Field after, Field source, Field db, Field table,
+                          Field snapshot, Field tsMs) {
+
+        static Layout of(Schema schema) {
+            if (!isEnvelope(schema)) {
+                return new Layout(false, null, null, null, null, null, null, null, null);
+            }
+            Field source = schema.field("source");
+            Schema s = source == null || source.schema().type() != Schema.Type.STRUCT ? null : source.schema();
+            Field ts = s == null ? null : s.field("ts_ms");
+            return new Layout(true, schema.field("op"), schema.field("before"), schema.field("after"), s == null ? null : source,
+                    s == null ? null : s.field("db"), s == null ? null : s.field("table"),
+                    s == null ? null : s.field("snapshot"), ts != null && ts.schema().type() == Schema.Type.INT64 ? ts : null);
+        }
+    }
 
     public ChangeEventDecoder(TableNamer namer) {
         this.namer = namer;
@@ -34,7 +54,12 @@ public final class ChangeEventDecoder {
             throw new BadRecordException("record value has no Connect schema (" + value.getClass().getSimpleName()
                     + "); use a converter with schemas (e.g. JsonConverter with schemas.enable=true or Avro)");
         }
-        return isEnvelope(record.valueSchema()) ? fromEnvelope(record, key, struct) : fromFlat(record, key, struct);
+        Schema schema = struct.schema();
+        if (schema != lastSchema) {
+            lastLayout = Layout.of(schema);
+            lastSchema = schema;
+        }
+        return lastLayout.envelope() ? fromEnvelope(record, key, struct, lastLayout) : fromFlat(record, key, struct);
     }
 
     static boolean isEnvelope(Schema schema) {
@@ -42,13 +67,14 @@ public final class ChangeEventDecoder {
                 && schema.field("before") != null;
     }
 
-    private ChangeEvent fromEnvelope(SinkRecord record, Struct key, Struct envelope) {
-        String opCode = envelope.getString("op");
-        Struct source = envelope.schema().field("source") != null ? envelope.getStruct("source") : null;
-        String db = source != null ? stringField(source, "db") : null;
-        String sourceTable = source != null ? stringField(source, "table") : null;
-        String snapshot = source != null ? stringField(source, "snapshot") : null;
-        Long tsMs = source != null && source.schema().field("ts_ms") != null ? source.getInt64("ts_ms") : null;
+    private ChangeEvent fromEnvelope(SinkRecord record, Struct key, Struct envelope, Layout l) {
+        Object opValue = envelope.get(l.op());
+        String opCode = opValue == null ? null : opValue.toString();
+        Struct source = l.source() != null ? (Struct) envelope.get(l.source()) : null;
+        String db = source != null ? text(source, l.db()) : null;
+        String sourceTable = source != null ? text(source, l.table()) : null;
+        String snapshot = source != null ? text(source, l.snapshot()) : null;
+        Long tsMs = source != null && l.tsMs() != null ? (Long) source.get(l.tsMs()) : null;
         String table = namer.tableFor(record.topic(), db, sourceTable);
         Op op = switch (opCode == null ? "" : opCode) {
             case "r" -> Op.SNAPSHOT;
@@ -58,7 +84,7 @@ public final class ChangeEventDecoder {
             default -> throw new BadRecordException("unsupported Debezium op '" + opCode + "' (truncate and message "
                     + "events are not applied)");
         };
-        Struct row = op == Op.DELETE ? envelope.getStruct("before") : envelope.getStruct("after");
+        Struct row = (Struct) envelope.get(op == Op.DELETE ? l.before() : l.after());
         if (op != Op.DELETE && row == null) {
             throw new BadRecordException("Debezium op '" + opCode + "' without an 'after' row image");
         }
@@ -84,8 +110,7 @@ public final class ChangeEventDecoder {
                 + ", not a struct of primary-key columns");
     }
 
-    private static String stringField(Struct struct, String name) {
-        Field field = struct.schema().field(name);
+    private static String text(Struct struct, Field field) {
         if (field == null) {
             return null;
         }
