@@ -174,6 +174,10 @@ public final class BenchCommand implements Callable<Integer> {
                     if (!variant.isEmpty()) {
                         postLoad = postLoadBuild(connect, pg, sinkFile.with(converters), prefix, bytes);
                         say("  post-load build: %s", postLoad);
+                        for (Measurement m : scaleOut(kc, connect, pg, source, sourceFile, sinkFile, pluginPath, bytes)) {
+                            results.add(m);
+                            report(m);
+                        }
                         connect.delete("bench-source" + variant);
                     }
                 }
@@ -219,6 +223,45 @@ public final class BenchCommand implements Callable<Integer> {
      * The load into a designed target (BenchData.TARGET_DDL), then, reported separately, what the sink builds after
      * it: three indexes and the foreign key's validation, until PostgreSQL's catalog shows them all valid.
      */
+    /**
+     * Scale-out: the same rows in a topic of 3 partitions, drained by a Ferry sink with tasks.max=3, first on this one
+     * worker, then with two more workers in the group (distributed mode spreads the tasks). All workers share this
+     * machine's cores, so this shows how the work divides, not what more machines would add.
+     */
+    private List<Measurement> scaleOut(KafkaConnectServer kc, ConnectClient connect, PostgresServer pg,
+                                       SourceEndpoint source, ConnectorFile sourceFile, ConnectorFile sinkFile,
+                                       Path pluginPath, long bytes) throws Exception {
+        String prefix = "benchp";
+        String topic = prefix + "." + BenchData.DATABASE + "." + BenchData.TABLE;
+        connect.put("bench-source-partitioned", sourceFile.with(Overlays.source(source, kc.bootstrapServers(), prefix))
+                .with(Map.of("database.server.id", "184300", "topic.creation.default.partitions", "3")).config());
+        await(() -> topicEnd(kc.bootstrapServers(), topic, 3) >= rows, "the 3-partition snapshot to reach Kafka");
+        List<Measurement> out = new ArrayList<>();
+        for (int workers : List.of(1, 3)) {
+            if (workers == 3) {
+                kc.addWorker(pluginPath);
+                kc.addWorker(pluginPath);
+            }
+            Measurement m = new Measurement("ferry_sink_binary_3_tasks_" + workers + "_worker" + (workers > 1 ? "s" : ""),
+                    rows, bytes);
+            for (int run = 1; run <= runs; run++) {
+                String db = "scale" + workers + "_" + run;
+                pg.createDatabase(db);
+                ConnectorFile sink = sinkFile.renamed("bench-scale" + workers + "-" + run)
+                        .with(Overlays.sink(pg.jdbcUrl(db), pg.user(), pg.password(), prefix, BenchData.DATABASE))
+                        .with(Map.of("tasks.max", "3"));
+                timeSink(m, connect, sink.name(), sink.config(), () -> ferryRows(pg, db) >= rows);
+                connect.delete(sink.name());
+            }
+            m.note = "FerryBinaryConverter; topic of 3 partitions, tasks.max=3, " + workers + " Connect worker(s) in the "
+                    + "group, all on this machine's " + Runtime.getRuntime().availableProcessors() + " cores";
+            out.add(m);
+        }
+        kc.removeExtraWorkers();
+        connect.delete("bench-source-partitioned");
+        return out;
+    }
+
     /** The post-load measurement: seconds for the rows, then seconds for indexes and foreign key, and the settings. */
     record PostLoad(double loadSeconds, double buildSeconds, String settings) {
         @Override
@@ -328,9 +371,22 @@ public final class BenchCommand implements Callable<Integer> {
     }
 
     private static long topicEnd(String bootstrap, String topic) {
+        return topicEnd(bootstrap, topic, 1);
+    }
+
+    /** Records in the topic's first {@code partitions} partitions. */
+    private static long topicEnd(String bootstrap, String topic, int partitions) {
         try (Admin admin = Admin.create(Map.of("bootstrap.servers", bootstrap))) {
-            TopicPartition tp = new TopicPartition(topic, 0);
-            return admin.listOffsets(Map.of(tp, OffsetSpec.latest())).partitionResult(tp).get().offset();
+            Map<TopicPartition, OffsetSpec> specs = new LinkedHashMap<>();
+            for (int p = 0; p < partitions; p++) {
+                specs.put(new TopicPartition(topic, p), OffsetSpec.latest());
+            }
+            var result = admin.listOffsets(specs);
+            long sum = 0;
+            for (TopicPartition tp : specs.keySet()) {
+                sum += result.partitionResult(tp).get().offset();
+            }
+            return sum;
         } catch (Exception e) {
             return 0;
         }

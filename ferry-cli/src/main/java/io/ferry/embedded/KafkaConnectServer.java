@@ -37,6 +37,8 @@ public final class KafkaConnectServer implements AutoCloseable {
     private final URI restUrl;
     private boolean closed;
 
+    private final java.util.List<Connect<?>> extraWorkers = new java.util.ArrayList<>();
+
     private KafkaConnectServer(KafkaRaftServer broker, Connect<?> connect, String bootstrap, URI restUrl) {
         this.broker = broker;
         this.connect = connect;
@@ -150,6 +152,35 @@ public final class KafkaConnectServer implements AutoCloseable {
         throw new IllegalStateException("Connect REST API did not come up at " + rest);
     }
 
+    /**
+     * Starts one more Connect worker in this JVM, in the same group (distributed mode: the group spreads tasks over
+     * its workers). Used by the benchmark's scale-out measurement; stopped by {@link #close()} before the broker.
+     */
+    public synchronized URI addWorker(Path pluginPath) throws Exception {
+        int port = Ports.freePort();
+        Map<String, String> worker = workerProps(bootstrap, port, pluginPath, null);
+        Exit.setShutdownHookAdder((name, hook) -> { });
+        ClassLoader before = Thread.currentThread().getContextClassLoader();
+        try {
+            extraWorkers.add(new ConnectDistributed().startConnect(worker));
+        } finally {
+            Thread.currentThread().setContextClassLoader(before);
+            Exit.resetShutdownHookAdder();
+        }
+        URI rest = URI.create("http://127.0.0.1:" + port);
+        awaitRest(rest);
+        return rest;
+    }
+
+    /** Stops the workers {@link #addWorker} started; the group moves their tasks back to the first worker. */
+    public synchronized void removeExtraWorkers() {
+        for (Connect<?> w : extraWorkers) {
+            w.stop();
+            w.awaitStop();
+        }
+        extraWorkers.clear();
+    }
+
     public String bootstrapServers() { return bootstrap; }
 
     public URI restUrl() { return restUrl; }
@@ -161,6 +192,7 @@ public final class KafkaConnectServer implements AutoCloseable {
             return;
         }
         closed = true;
+        removeExtraWorkers();
         connect.stop();
         connect.awaitStop();
         broker.shutdown();
