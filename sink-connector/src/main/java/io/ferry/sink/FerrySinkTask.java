@@ -220,7 +220,8 @@ public class FerrySinkTask extends SinkTask {
         while (true) {
             List<SinkRecord> batch = new ArrayList<>(records.size());
             for (SinkRecord r : records) {
-                if (!held.contains(partition(r)) && !stopped.isPaused(partition(r))) {
+                TopicPartition tp = StoppedTables.partition(r);
+                if (!held.contains(tp) && !stopped.isPaused(tp)) {
                     batch.add(r);
                 }
             }
@@ -228,11 +229,11 @@ public class FerrySinkTask extends SinkTask {
                 write(batch, reported);
                 break;
             } catch (HoldPartitions h) {
-                hold(records, h.partitions);
-                held.addAll(h.partitions);
+                stopped.hold(context, records, h.partitions);
+                held.addAll(h.partitions.keySet());
             }
         }
-        holdPaused(records);
+        stopped.holdPaused(context, records);
     }
 
     /**
@@ -258,10 +259,10 @@ public class FerrySinkTask extends SinkTask {
                 undecodable.add(Map.entry(record, e));
             }
         }
-        Set<TopicPartition> ofStopped = new HashSet<>();
+        Map<TopicPartition, String> ofStopped = new HashMap<>();
         for (ChangeEvent e : events) {
             if (stopped.isStopped(e.table())) {
-                ofStopped.add(partition(e.record()));
+                ofStopped.putIfAbsent(StoppedTables.partition(e.record()), e.table());
             }
         }
         if (!ofStopped.isEmpty()) {
@@ -310,11 +311,11 @@ public class FerrySinkTask extends SinkTask {
     }
 
     /** Stores the stop and says what to do about it; returns the partitions that carry the table's records. */
-    private Set<TopicPartition> stop(UnsafeTypeChange change, List<ChangeEvent> events) {
-        Set<TopicPartition> partitions = new HashSet<>();
+    private Map<TopicPartition, String> stop(UnsafeTypeChange change, List<ChangeEvent> events) {
+        Map<TopicPartition, String> partitions = new HashMap<>();
         for (ChangeEvent e : events) {
             if (e.table().equals(change.table())) {
-                partitions.add(partition(e.record()));
+                partitions.put(StoppedTables.partition(e.record()), change.table());
             }
         }
         try {
@@ -327,49 +328,8 @@ public class FerrySinkTask extends SinkTask {
         log.error("Ferry sink '{}' STOPPED table {} (topic-partitions {}): {}. Other tables keep flowing. To go on, "
                         + "run on the target: {} -- Ferry resumes the table by itself within {} s once the column's "
                         + "type changes; nothing of it is written or skipped meanwhile.", connectorName,
-                change.table(), partitions, change.getMessage(), change.ddl(), RELEASE_CHECK_MS / 1000);
+                change.table(), partitions.keySet(), change.getMessage(), change.ddl(), RELEASE_CHECK_MS / 1000);
         return partitions;
-    }
-
-    /** Pauses the partitions and rewinds each to its first record in this put, so nothing of them is skipped. */
-    private void hold(Collection<SinkRecord> records, Set<TopicPartition> partitions) {
-        Map<TopicPartition, Long> first = new HashMap<>();
-        for (SinkRecord r : records) {
-            if (partitions.contains(partition(r))) {
-                first.merge(partition(r), r.originalKafkaOffset(), Math::min);
-            }
-        }
-        first.forEach((tp, offset) -> context.offset(tp, stopped.hold(tp, offset, tableOf(records, tp))));
-        context.pause(partitions.toArray(new TopicPartition[0]));
-    }
-
-    /** Records of an already paused partition may still come with a poll made before the pause: rewind to them. */
-    private void holdPaused(Collection<SinkRecord> records) {
-        Set<TopicPartition> paused = new HashSet<>();
-        for (SinkRecord r : records) {
-            if (stopped.isPaused(partition(r))) {
-                paused.add(partition(r));
-            }
-        }
-        if (!paused.isEmpty()) {
-            hold(records, paused);
-        }
-    }
-
-    private String tableOf(Collection<SinkRecord> records, TopicPartition tp) {
-        for (SinkRecord r : records) {
-            if (partition(r).equals(tp) && !SnapshotNotification.isNotification(r)) {
-                try {
-                    String table = decoder.decode(r).table();
-                    if (stopped.isStopped(table)) {
-                        return table;
-                    }
-                } catch (BadRecordException ignored) {
-                    // look further
-                }
-            }
-        }
-        return "";
     }
 
     /** Resumes stopped tables whose target column changed (checked at most every few seconds unless forced). */
@@ -395,15 +355,11 @@ public class FerrySinkTask extends SinkTask {
         }
     }
 
-    private static TopicPartition partition(SinkRecord r) {
-        return new TopicPartition(r.originalTopic(), r.originalKafkaPartition());
-    }
-
-    /** Partitions of a stopped table met in a batch: not to be written now. */
+    /** Partitions of a stopped table met in a batch (with the table): not to be written now. */
     private static final class HoldPartitions extends RuntimeException {
-        final Set<TopicPartition> partitions;
+        final Map<TopicPartition, String> partitions;
 
-        HoldPartitions(Set<TopicPartition> partitions) {
+        HoldPartitions(Map<TopicPartition, String> partitions) {
             super(null, null, false, false);
             this.partitions = partitions;
         }

@@ -4,6 +4,8 @@ import io.ferry.sink.jdbc.Transactions;
 import io.ferry.sink.schema.UnsafeTypeChange;
 import io.ferry.sink.state.StateSchema;
 import org.apache.kafka.common.TopicPartition;
+import org.apache.kafka.connect.sink.SinkRecord;
+import org.apache.kafka.connect.sink.SinkTaskContext;
 
 import java.sql.Connection;
 import java.sql.PreparedStatement;
@@ -87,13 +89,43 @@ public final class StoppedTables {
     }
 
     /**
-     * Notes that {@code tp} holds records of a stopped table from {@code firstOffset} on.
+     * Pauses the partitions and rewinds each to its first record in this put (never past an unwritten record seen
+     * before), so nothing of them is skipped.
      *
-     * @return the offset to rewind the partition to: never past an unwritten record seen before
+     * @param partitions each with the stopped table whose records it carries
      */
-    public long hold(TopicPartition tp, long firstOffset, String table) {
-        pausedFor.putIfAbsent(tp, table);
-        return resumeAt.merge(tp, firstOffset, Math::min);
+    public void hold(SinkTaskContext context, Collection<SinkRecord> records, Map<TopicPartition, String> partitions) {
+        Map<TopicPartition, Long> first = new HashMap<>();
+        for (SinkRecord r : records) {
+            TopicPartition tp = partition(r);
+            if (partitions.containsKey(tp)) {
+                first.merge(tp, r.originalKafkaOffset(), Math::min);
+            }
+        }
+        first.forEach((tp, offset) -> {
+            pausedFor.putIfAbsent(tp, partitions.get(tp));
+            context.offset(tp, resumeAt.merge(tp, offset, Math::min));
+        });
+        context.pause(partitions.keySet().toArray(new TopicPartition[0]));
+    }
+
+    /** Records of an already paused partition may still come with a poll made before the pause: rewind to them. */
+    public void holdPaused(SinkTaskContext context, Collection<SinkRecord> records) {
+        Map<TopicPartition, String> paused = new HashMap<>();
+        for (SinkRecord r : records) {
+            TopicPartition tp = partition(r);
+            if (isPaused(tp)) {
+                paused.put(tp, pausedFor.get(tp));
+            }
+        }
+        if (!paused.isEmpty()) {
+            hold(context, records, paused);
+        }
+    }
+
+    /** Where a record was consumed from (an SMT may have renamed its topic; offsets belong to the original). */
+    public static TopicPartition partition(SinkRecord r) {
+        return new TopicPartition(r.originalTopic(), r.originalKafkaPartition());
     }
 
     /**
