@@ -60,11 +60,13 @@ final class CdcLatency {
     /** Waits until the target holds what the source holds (a sink just deployed first replays the topic). */
     static void awaitInSync(MariaDbServer maria, PostgresServer pg, String targetDb) throws Exception {
         long deadline = System.nanoTime() + 600_000_000_000L;
-        while (!state(maria, pg, targetDb)[0].equals(state(maria, pg, targetDb)[1])) {
+        String[] state = state(maria, pg, targetDb);
+        while (!state[0].equals(state[1])) {
             if (System.nanoTime() > deadline) {
                 throw new IllegalStateException("the CDC target did not catch up with the source within 10 minutes");
             }
             Thread.sleep(100);
+            state = state(maria, pg, targetDb);
         }
     }
 

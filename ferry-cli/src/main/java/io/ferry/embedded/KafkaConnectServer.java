@@ -56,22 +56,25 @@ public final class KafkaConnectServer implements AutoCloseable {
         Exit.setExitProcedure((code, message) -> {
             throw new IllegalStateException("Connect worker failed to start (exit " + code + "): " + message);
         });
-        // Connect registers its own JVM shutdown hook, which would stop the worker while our close() stops the broker
-        // underneath it: the worker then waits on a broker that is gone. One hook, ours, stops both in order.
-        Exit.setShutdownHookAdder((name, hook) -> { });
-        ClassLoader before = Thread.currentThread().getContextClassLoader();
-        Connect<?> connect;
-        try {
-            connect = new ConnectDistributed().startConnect(worker);
-        } finally {
-            Thread.currentThread().setContextClassLoader(before);
-            Exit.resetShutdownHookAdder();
-        }
+        Connect<?> connect = startWorker(worker);
         URI rest = URI.create("http://127.0.0.1:" + ports.rest);
         KafkaConnectServer server = new KafkaConnectServer(broker, connect, bootstrap, rest);
         Runtime.getRuntime().addShutdownHook(new Thread(server::close, "ferry-embedded-shutdown"));
         awaitRest(rest);
         return server;
+    }
+
+    private static Connect<?> startWorker(Map<String, String> worker) {
+        // Connect registers its own JVM shutdown hook, which would stop the worker while our close() stops the broker
+        // underneath it: the worker then waits on a broker that is gone. One hook, ours, stops both in order.
+        Exit.setShutdownHookAdder((name, hook) -> { });
+        ClassLoader before = Thread.currentThread().getContextClassLoader();
+        try {
+            return new ConnectDistributed().startConnect(worker);
+        } finally {
+            Thread.currentThread().setContextClassLoader(before);
+            Exit.resetShutdownHookAdder();
+        }
     }
 
     private static KafkaRaftServer startBroker(Path logDir, Ports ports, String bootstrap) throws Exception {
@@ -158,15 +161,7 @@ public final class KafkaConnectServer implements AutoCloseable {
      */
     public synchronized URI addWorker(Path pluginPath) throws Exception {
         int port = Ports.freePort();
-        Map<String, String> worker = workerProps(bootstrap, port, pluginPath, null);
-        Exit.setShutdownHookAdder((name, hook) -> { });
-        ClassLoader before = Thread.currentThread().getContextClassLoader();
-        try {
-            extraWorkers.add(new ConnectDistributed().startConnect(worker));
-        } finally {
-            Thread.currentThread().setContextClassLoader(before);
-            Exit.resetShutdownHookAdder();
-        }
+        extraWorkers.add(startWorker(workerProps(bootstrap, port, pluginPath, null)));
         URI rest = URI.create("http://127.0.0.1:" + port);
         awaitRest(rest);
         return rest;

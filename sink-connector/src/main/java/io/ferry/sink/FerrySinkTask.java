@@ -214,17 +214,13 @@ public class FerrySinkTask extends SinkTask {
             idle();
             return;
         }
-        releaseStoppedTables(false);
+        releaseStoppedTables();
         Set<TopicPartition> held = new HashSet<>();
         Set<SinkRecord> reported = Collections.newSetFromMap(new IdentityHashMap<>());
         while (true) {
-            List<SinkRecord> batch = new ArrayList<>(records.size());
-            for (SinkRecord r : records) {
-                TopicPartition tp = StoppedTables.partition(r);
-                if (!held.contains(tp) && !stopped.isPaused(tp)) {
-                    batch.add(r);
-                }
-            }
+            // no per-record partition bookkeeping unless some partition is held
+            List<SinkRecord> batch = held.isEmpty() && !stopped.anyPaused() ? new ArrayList<>(records)
+                    : unheld(records, held);
             try {
                 write(batch, reported);
                 break;
@@ -233,7 +229,20 @@ public class FerrySinkTask extends SinkTask {
                 held.addAll(h.partitions.keySet());
             }
         }
-        stopped.holdPaused(context, records);
+        if (stopped.anyPaused()) {
+            stopped.holdPaused(context, records);
+        }
+    }
+
+    private List<SinkRecord> unheld(Collection<SinkRecord> records, Set<TopicPartition> held) {
+        List<SinkRecord> batch = new ArrayList<>(records.size());
+        for (SinkRecord r : records) {
+            TopicPartition tp = StoppedTables.partition(r);
+            if (!held.contains(tp) && !stopped.isPaused(tp)) {
+                batch.add(r);
+            }
+        }
+        return batch;
     }
 
     /**
@@ -260,7 +269,7 @@ public class FerrySinkTask extends SinkTask {
             }
         }
         Map<TopicPartition, String> ofStopped = new HashMap<>();
-        for (ChangeEvent e : events) {
+        for (ChangeEvent e : stopped.isEmpty() ? List.<ChangeEvent>of() : events) {
             if (stopped.isStopped(e.table())) {
                 ofStopped.putIfAbsent(StoppedTables.partition(e.record()), e.table());
             }
@@ -332,10 +341,10 @@ public class FerrySinkTask extends SinkTask {
         return partitions;
     }
 
-    /** Resumes stopped tables whose target column changed (checked at most every few seconds unless forced). */
-    private void releaseStoppedTables(boolean force) {
+    /** Resumes stopped tables whose target column changed (checked at most every few seconds). */
+    private void releaseStoppedTables() {
         long now = System.currentTimeMillis();
-        if (stopped.isEmpty() || (!force && now - lastReleaseCheck < RELEASE_CHECK_MS)) {
+        if (stopped.isEmpty() || now - lastReleaseCheck < RELEASE_CHECK_MS) {
             return;
         }
         lastReleaseCheck = now;
@@ -372,7 +381,7 @@ public class FerrySinkTask extends SinkTask {
             return;
         }
         lastIdleWork = now;
-        releaseStoppedTables(false);
+        releaseStoppedTables();
         try {
             writer.afterCommit(connections.get());
         } catch (SQLException e) {

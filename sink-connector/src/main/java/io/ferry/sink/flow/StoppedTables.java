@@ -66,6 +66,8 @@ public final class StoppedTables {
 
     public boolean isPaused(TopicPartition tp) { return resumeAt.containsKey(tp); }
 
+    public boolean anyPaused() { return !resumeAt.isEmpty(); }
+
     /** Records and stores the stop (committed at once: it must hold even if the batch around it fails). */
     public Stop stop(Connection conn, UnsafeTypeChange change) throws SQLException {
         Stop stop = new Stop(change.table(), change.column(), change.targetType(), change.ddl(), change.getMessage());

@@ -65,23 +65,9 @@ public final class Wkb {
         switch (type) {
             case 1 -> point(buf, out);
             case 2 -> points(buf, out);
-            case 3 -> rings(buf, out);
-            default -> {
-                int n = count(buf);
-                if (n == 0) {
-                    out.append(" EMPTY");
-                    return;
-                }
-                out.append('(');
-                for (int i = 0; i < n; i++) {
-                    if (i > 0) {
-                        out.append(',');
-                    }
-                    // members of a multi type are written without their own name; a collection names each one
-                    geometry(buf, out, type == 7);
-                }
-                out.append(')');
-            }
+            case 3 -> sequence(buf, out, () -> points(buf, out));
+            // members of a multi type are written without their own name; a collection names each one
+            default -> sequence(buf, out, () -> geometry(buf, out, type == 7));
         }
     }
 
@@ -96,19 +82,11 @@ public final class Wkb {
     }
 
     private static void points(ByteBuffer buf, StringBuilder out) {
-        int n = count(buf);
-        if (n == 0) {
-            out.append(" EMPTY");
-            return;
-        }
-        out.append('(');
-        for (int i = 0; i < n; i++) {
-            out.append(i > 0 ? "," : "").append(number(buf.getDouble())).append(' ').append(number(buf.getDouble()));
-        }
-        out.append(')');
+        sequence(buf, out, () -> out.append(number(buf.getDouble())).append(' ').append(number(buf.getDouble())));
     }
 
-    private static void rings(ByteBuffer buf, StringBuilder out) {
+    /** A counted list: " EMPTY" when it has no element, else "(" elements separated by "," ")". */
+    private static void sequence(ByteBuffer buf, StringBuilder out, Runnable element) {
         int n = count(buf);
         if (n == 0) {
             out.append(" EMPTY");
@@ -116,8 +94,10 @@ public final class Wkb {
         }
         out.append('(');
         for (int i = 0; i < n; i++) {
-            out.append(i > 0 ? "," : "");
-            points(buf, out);
+            if (i > 0) {
+                out.append(',');
+            }
+            element.run();
         }
         out.append(')');
     }
