@@ -2,7 +2,12 @@ package io.ferry.verify;
 
 import java.util.Locale;
 
-/** A source (MySQL/MariaDB) column as information_schema describes it. */
+/**
+ * A source (MySQL/MariaDB) column as information_schema describes it, and how it and its target column are each read
+ * so that equal values give the same canonical text: a pair of SQL expressions chosen by the source type and the
+ * target column's type (a designed target may hold a DATETIME in timestamptz, a CHAR(36) in uuid, a BIT(5) in bit
+ * varying(8), a SET in varchar(2)[]). Values are never converted by the code that wrote them.
+ */
 record SourceColumn(String name, String dataType, String columnType, boolean nullable) {
 
     private static final java.util.regex.Pattern TYPMOD = java.util.regex.Pattern.compile("\\((\\d+)\\)");
@@ -14,25 +19,35 @@ record SourceColumn(String name, String dataType, String columnType, boolean nul
      */
     String sourceExpression(String targetType) {
         String c = "`" + name.replace("`", "``") + "`";
+        String t = targetType == null ? "" : targetType.toLowerCase(Locale.ROOT);
         return switch (dataType.toLowerCase(Locale.ROOT)) {
             case "timestamp" -> "CAST(UNIX_TIMESTAMP(" + c + ") * 1000000 AS DECIMAL(30,0))";
             // zero and partial-zero dates arrive as NULL, or as the epoch in a NOT NULL column (Debezium's behaviour)
-            case "datetime" -> zeroDate(c, "DATE_FORMAT(" + c + ", '%Y-%m-%d %H:%i:%s.%f')", "'1970-01-01 00:00:00.000000'");
+            case "datetime" -> isZoned(t)
+                    // a DATETIME has no zone; written into timestamptz it is read as UTC
+                    ? zeroDate(c, "CAST(TIMESTAMPDIFF(MICROSECOND, '1970-01-01 00:00:00', " + c + ") AS DECIMAL(30,0))", "0")
+                    : zeroDate(c, "DATE_FORMAT(" + c + ", '%Y-%m-%d %H:%i:%s.%f')", "'1970-01-01 00:00:00.000000'");
             case "date" -> zeroDate(c, "DATE_FORMAT(" + c + ", '%Y-%m-%d')", "'1970-01-01'");
             case "time" -> "CAST(TIME_TO_SEC(" + c + ") * 1000000 AS DECIMAL(30,0))";
             case "year" -> "CAST(" + c + " AS UNSIGNED)";
-            // BIT(1) arrives as boolean (0/1); wider ones as bit strings of their width
-            case "bit" -> bitWidth() == 1 ? "CAST(" + c + " AS UNSIGNED)" : "LPAD(BIN(" + c + "), " + bitWidth() + ", '0')";
+            // BIT(1) arrives as boolean (0/1); wider ones as bit strings, compared at 64 bits so widths may differ
+            case "bit" -> t.startsWith("bit") ? "LPAD(BIN(" + c + "), 64, '0')"
+                    : bitWidth() == 1 ? "CAST(" + c + " AS UNSIGNED)" : "LPAD(BIN(" + c + "), " + bitWidth() + ", '0')";
             case "geometry", "point", "linestring", "polygon", "multipoint", "multilinestring", "multipolygon",
-                 "geometrycollection" -> "text".equalsIgnoreCase(targetType)
+                 "geometrycollection" -> t.equals("text") || t.startsWith("character varying")
                     // geometry.format=wkt: EWKT, the SRID first when there is one
                     ? "CONCAT(IF(ST_SRID(" + c + ") <> 0, CONCAT('SRID=', ST_SRID(" + c + "), ';'), ''), ST_AsText(" + c + "))"
                     : "LOWER(HEX(ST_AsBinary(" + c + ")))";
             case "blob", "tinyblob", "mediumblob", "longblob", "binary", "varbinary" -> "LOWER(HEX(" + c + "))";
-            case "tinyint" -> isTinyint1() ? "CAST(" + c + " <> 0 AS UNSIGNED)" : c;
-            case "decimal", "float", "double" -> c;
+            case "tinyint" -> isTinyint1() && t.equals("boolean") ? "CAST(" + c + " <> 0 AS UNSIGNED)" : c;
+            // PostgreSQL writes uuids in lowercase
+            case "char", "varchar" -> t.equals("uuid") ? "LOWER(" + c + ")" : c;
             default -> c;
         };
+    }
+
+    private static boolean isZoned(String targetType) {
+        return targetType.startsWith("timestamp") && targetType.contains("with time zone");
     }
 
     private String zeroDate(String c, String formatted, String epoch) {
@@ -43,14 +58,14 @@ record SourceColumn(String name, String dataType, String columnType, boolean nul
     String targetExpression(String targetType) {
         String c = "\"" + name.replace("\"", "\"\"") + "\"";
         String t = targetType.toLowerCase(Locale.ROOT);
-        if (t.startsWith("timestamp") && t.contains("with time zone")) {
-            return "(extract(epoch from " + c + ") * 1000000)::numeric(30,0)";
-        }
-        if (t.equals("interval")) {
+        if (isZoned(t) || t.equals("interval") || t.startsWith("time(") || t.startsWith("time without")) {
             return "(extract(epoch from " + c + ") * 1000000)::numeric(30,0)";
         }
         if (t.startsWith("timestamp")) {
-            return "to_char(" + c + ", 'YYYY-MM-DD HH24:MI:SS.US')";
+            // a MySQL TIMESTAMP is an instant: in a timestamp without time zone, the UTC wall-clock time
+            return dataType.equalsIgnoreCase("timestamp")
+                    ? "(extract(epoch from (" + c + " AT TIME ZONE 'UTC')) * 1000000)::numeric(30,0)"
+                    : "to_char(" + c + ", 'YYYY-MM-DD HH24:MI:SS.US')";
         }
         if (t.equals("date")) {
             return "to_char(" + c + ", 'YYYY-MM-DD')";
@@ -65,9 +80,24 @@ record SourceColumn(String name, String dataType, String columnType, boolean nul
             return "CASE WHEN " + c + " THEN 1 WHEN NOT " + c + " THEN 0 END";
         }
         if (t.startsWith("bit(") || t.startsWith("bit varying")) {
-            return c + "::text";
+            return dataType.equalsIgnoreCase("bit") ? "lpad(" + c + "::text, 64, '0')" : c + "::text";
         }
-        return c;
+        if (isNumeric(t)) {
+            return c;
+        }
+        // text, char(n) (whose text form drops the padding, as MySQL does), uuid, json, enum types, domains
+        return c + "::text";
+    }
+
+    /** JSON is compared as JSON: key order and white space are not differences. */
+    static boolean isJson(String targetType) {
+        String t = targetType == null ? "" : targetType.toLowerCase(Locale.ROOT);
+        return t.equals("json") || t.equals("jsonb");
+    }
+
+    private static boolean isNumeric(String t) {
+        return t.equals("smallint") || t.equals("integer") || t.equals("bigint") || t.startsWith("numeric")
+                || t.equals("real") || t.equals("double precision");
     }
 
     private int bitWidth() {

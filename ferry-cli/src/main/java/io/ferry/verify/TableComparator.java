@@ -12,6 +12,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
+import java.util.Set;
 import java.util.StringJoiner;
 
 /**
@@ -26,7 +27,17 @@ public final class TableComparator {
 
     public TableComparison compare(Connection source, String database, Connection target, String targetSchema,
                                    String table) throws SQLException {
+        return compare(source, database, target, targetSchema, table, Set.of());
+    }
+
+    /**
+     * @param leftOut source columns the target design leaves out on purpose: not compared. Any other source column the
+     *                target lacks compares as NULL there, so its values show as differences.
+     */
+    public TableComparison compare(Connection source, String database, Connection target, String targetSchema,
+                                   String table, Set<String> leftOut) throws SQLException {
         List<SourceColumn> columns = sourceColumns(source, database, table);
+        columns.removeIf(c -> leftOut.contains(c.name()));
         Map<String, String> targetTypes = targetTypes(target, targetSchema, table);
         if (targetTypes.isEmpty()) {
             return TableComparison.failed(table, "no table " + targetSchema + "." + table + " in the target");
@@ -34,15 +45,21 @@ public final class TableComparator {
         List<String> key = primaryKey(source, database, table);
         StringJoiner srcCols = new StringJoiner(", ");
         StringJoiner dstCols = new StringJoiner(", ");
-        for (SourceColumn c : columns) {
+        boolean[] json = new boolean[columns.size()];
+        for (int i = 0; i < columns.size(); i++) {
+            SourceColumn c = columns.get(i);
             String type = targetTypes.get(c.name());
             srcCols.add(c.sourceExpression(type));
             dstCols.add(type == null ? "NULL" : c.targetExpression(type));
+            json[i] = SourceColumn.isJson(type);
+        }
+        try (Statement st = source.createStatement()) {
+            st.execute("SET time_zone = '+00:00'");
         }
         Map<List<String>, List<String>> src = read(source, "SELECT " + srcCols + " FROM `" + database + "`.`"
-                + table.replace("`", "``") + "`", columns, key);
+                + table.replace("`", "``") + "`", columns, key, json);
         Map<List<String>, List<String>> dst = read(target, "SELECT " + dstCols + " FROM \"" + targetSchema + "\".\""
-                + table.replace("\"", "\"\"") + "\"", columns, key);
+                + table.replace("\"", "\"\"") + "\"", columns, key, json);
         long missing = 0;
         long different = 0;
         List<String> samples = new ArrayList<>();
@@ -87,7 +104,7 @@ public final class TableComparator {
     }
 
     private static Map<List<String>, List<String>> read(Connection conn, String sql, List<SourceColumn> columns,
-                                                        List<String> key) throws SQLException {
+                                                        List<String> key, boolean[] json) throws SQLException {
         List<Integer> keyIdx = new ArrayList<>();
         for (String k : key) {
             for (int i = 0; i < columns.size(); i++) {
@@ -102,7 +119,8 @@ public final class TableComparator {
             while (rs.next()) {
                 List<String> row = new ArrayList<>(columns.size());
                 for (int i = 1; i <= columns.size(); i++) {
-                    row.add(canonical(rs.getObject(i)));
+                    String v = canonical(rs.getObject(i));
+                    row.add(json[i - 1] ? canonicalJson(v) : v);
                 }
                 List<String> k = new ArrayList<>();
                 keyIdx.forEach(i -> k.add(row.get(i)));
@@ -134,6 +152,23 @@ public final class TableComparator {
         }
         // text.nul.policy=strip: PostgreSQL cannot store NUL, so it is not a difference
         return v.toString().replace("\0", "");
+    }
+
+    private static final com.fasterxml.jackson.databind.ObjectMapper JSON = new com.fasterxml.jackson.databind.ObjectMapper()
+            .enable(com.fasterxml.jackson.databind.DeserializationFeature.USE_BIG_DECIMAL_FOR_FLOATS)
+            .enable(com.fasterxml.jackson.databind.SerializationFeature.ORDER_MAP_ENTRIES_BY_KEYS);
+
+    /** JSON text with keys sorted and no insignificant white space; text that is not JSON stays as it is. */
+    static String canonicalJson(String v) {
+        if (v == null) {
+            return null;
+        }
+        try {
+            Object tree = JSON.readValue(v, Object.class);
+            return JSON.writeValueAsString(tree);
+        } catch (java.io.IOException e) {
+            return v;
+        }
     }
 
     public static List<String> tables(Connection source, String database) throws SQLException {

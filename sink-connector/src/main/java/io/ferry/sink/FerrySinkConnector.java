@@ -69,7 +69,7 @@ public class FerrySinkConnector extends SinkConnector {
         FerrySinkConfig sink = new FerrySinkConfig(connectorConfigs);
         try (Connection conn = PgConnections.open(sink, "ferry-validate")) {
             try {
-                TargetDesign design = TargetDesign.read(conn, sink.targetDdl());
+                TargetDesign design = TargetDesign.read(conn, sink.targetDdl(), sink.targetSchema());
                 DeclarationCheck.problems(design, sink.foreignKeys(), sink.bigintKeys())
                         .forEach((property, problems) -> problems.forEach(p -> error(config, property, p)));
             } catch (SQLException e) {

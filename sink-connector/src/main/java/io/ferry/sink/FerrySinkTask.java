@@ -16,6 +16,7 @@ import io.ferry.sink.keys.KeyRegistry;
 import io.ferry.sink.keys.RegistryKeyResolver;
 import io.ferry.sink.phase.ConstraintBuilder;
 import io.ferry.sink.schema.CatalogOptions;
+import io.ferry.sink.schema.DesignColumns;
 import io.ferry.sink.schema.GeometryFormat;
 import io.ferry.sink.schema.TableCatalog;
 import io.ferry.sink.schema.TypeRegistry;
@@ -80,6 +81,7 @@ public class FerrySinkTask extends SinkTask {
     private long lastReleaseCheck;
     private org.apache.kafka.connect.data.Schema notificationCheckedFor;
     private boolean notificationSchema;
+    private java.util.function.Predicate<String> subscribed = t -> true;
     /** How often stopped tables are checked for the target change that resumes them (tests shorten it). */
     static long RELEASE_CHECK_MS = 5000;
 
@@ -107,12 +109,13 @@ public class FerrySinkTask extends SinkTask {
         PgText text = new PgText(config.nulPolicy());
         TargetDesign design;
         try {
-            design = TargetDesign.read(connections.get(), config.targetDdl());
+            design = TargetDesign.read(connections.get(), config.targetDdl(), config.targetSchema());
             String geometry = geometryType(connections.get());
             catalog = new TableCatalog(config.targetSchema(), new TypeRegistry(config.tinyint1AsBoolean(), geometry),
                     new CatalogOptions(config.autoCreate(), config.autoEvolve(), config.enumMode(),
-                            config.dropColumns(), config.stopOnUnsafeChange(), config.jsonColumns()),
-                    design.bareTables().keySet());
+                            config.dropColumns(), config.stopOnUnsafeChange(), config.jsonColumns(),
+                            config.columnAddPolicy()),
+                    design.bareTables().keySet(), new DesignColumns(state, config.targetSchema()));
             var problems = DeclarationCheck.problems(design, config.foreignKeys(), config.bigintKeys());
             if (!problems.isEmpty()) {
                 throw new ConnectException("Ferry sink '" + connectorName + "': declarations do not match the target "
@@ -140,10 +143,29 @@ public class FerrySinkTask extends SinkTask {
                 offsets, new StatsStore(state, connectorName), metrics, badRecordHandler(), parking, constraints);
         registryKeys = new RegistryKeyResolver(config.bigintKeys(), new KeyRegistry(state));
         namer = new TableNamer(config.tableNameFormat());
+        subscribed = subscription(props);
         decoder = new ChangeEventDecoder(namer);
         remainingRetries = config.maxRetries();
         log.info("Ferry sink '{}' task {} started: target schema \"{}\", state schema \"{}\", DLQ reporter {}",
                 connectorName, taskId, config.targetSchema(), config.stateSchema(), reporter != null ? "on" : "off");
+    }
+
+    /** Whether a topic is one this connector consumes (its topics or topics.regex). */
+    static java.util.function.Predicate<String> subscription(Map<String, String> props) {
+        String regex = props.get(SinkTask.TOPICS_REGEX_CONFIG);
+        if (regex != null && !regex.isBlank()) {
+            java.util.regex.Pattern p = java.util.regex.Pattern.compile(regex);
+            return t -> p.matcher(t).matches();
+        }
+        String topics = props.get(SinkTask.TOPICS_CONFIG);
+        if (topics != null && !topics.isBlank()) {
+            Set<String> names = new HashSet<>();
+            for (String t : topics.split(",")) {
+                names.add(t.trim());
+            }
+            return names::contains;
+        }
+        return t -> true;
     }
 
     private String geometryType(java.sql.Connection conn) throws SQLException {
@@ -257,7 +279,8 @@ public class FerrySinkTask extends SinkTask {
         for (SinkRecord record : records) {
             if (isNotification(record)) {
                 SnapshotNotification n = SnapshotNotification.from(record, namer);
-                if (n != null) {
+                // every sink of a source reads its notifications: only the tables this sink writes are its business
+                if (n != null && subscribed.test(n.topic())) {
                     snapshotTotals.put(n.table(), n.totalRowsScanned());
                 }
                 continue;

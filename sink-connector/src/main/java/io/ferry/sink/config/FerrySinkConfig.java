@@ -115,6 +115,16 @@ public final class FerrySinkConfig extends AbstractConfig {
             + "records, gone from the new schema) does to the target: keep (the column stays, its NOT NULL is dropped so "
             + "new rows land with NULL) or drop (ALTER TABLE ... DROP COLUMN). Needs table.auto.evolve.";
 
+    public static final String COLUMN_ADD_POLICY_CONFIG = "column.add.policy";
+    private static final String COLUMN_ADD_POLICY_DOC = "What a column added at the source during CDC (ALTER TABLE ... "
+            + "ADD COLUMN) does to a target table that lacks it, including a table of target.ddl: a designed table leaves "
+            + "out the source columns it lacked when it first met the source (recorded in the state table "
+            + "design_columns), and follows this policy for the ones that came later. add: ALTER TABLE ... ADD COLUMN, "
+            + "nullable, with the source's default (needs table.auto.evolve), logged with the DDL. ignore: the column's "
+            + "values are not written; logged once per table and column at WARN with the ALTER TABLE to run, and every "
+            + "row carrying a value is counted in table_stats.ignored_values. stop: the table stops as for "
+            + "unsafe.change.policy=stop, with the ALTER TABLE to run, and resumes by itself once the column exists.";
+
     public static final String UNSAFE_CHANGE_POLICY_CONFIG = "unsafe.change.policy";
     private static final String UNSAFE_CHANGE_POLICY_DOC = "What a source type change during CDC that Ferry will not "
             + "apply by itself (stored values could change, e.g. INT to VARCHAR, DECIMAL(10,4) to DECIMAL(12,2)) does. "
@@ -177,6 +187,9 @@ public final class FerrySinkConfig extends AbstractConfig {
                 JSON_COLUMNS_DOC, TARGET_GROUP, ++order, Width.LONG, "JSON columns (jsonb)");
         def.define(COLUMN_DROP_POLICY_CONFIG, Type.STRING, "keep", ConfigDef.CaseInsensitiveValidString.in("keep", "drop"),
                 Importance.MEDIUM, COLUMN_DROP_POLICY_DOC, TARGET_GROUP, ++order, Width.SHORT, "Dropped columns");
+        def.define(COLUMN_ADD_POLICY_CONFIG, Type.STRING, "add",
+                ConfigDef.CaseInsensitiveValidString.in("add", "ignore", "stop"), Importance.MEDIUM,
+                COLUMN_ADD_POLICY_DOC, TARGET_GROUP, ++order, Width.SHORT, "Added columns");
         def.define(UNSAFE_CHANGE_POLICY_CONFIG, Type.STRING, "stop",
                 ConfigDef.CaseInsensitiveValidString.in("stop", "continue"), Importance.MEDIUM,
                 UNSAFE_CHANGE_POLICY_DOC, TARGET_GROUP, ++order, Width.SHORT, "Unsafe type changes");
@@ -220,6 +233,10 @@ public final class FerrySinkConfig extends AbstractConfig {
     public boolean autoEvolve() { return getBoolean(TABLE_AUTO_EVOLVE_CONFIG); }
     public boolean tinyint1AsBoolean() { return getBoolean(TINYINT1_AS_BOOLEAN_CONFIG); }
     public boolean dropColumns() { return getString(COLUMN_DROP_POLICY_CONFIG).equalsIgnoreCase("drop"); }
+    public io.ferry.sink.schema.CatalogOptions.AddPolicy columnAddPolicy() {
+        return io.ferry.sink.schema.CatalogOptions.AddPolicy.valueOf(
+                getString(COLUMN_ADD_POLICY_CONFIG).toUpperCase(java.util.Locale.ROOT));
+    }
     public boolean stopOnUnsafeChange() { return getString(UNSAFE_CHANGE_POLICY_CONFIG).equalsIgnoreCase("stop"); }
     public String geometryFormat() { return getString(GEOMETRY_FORMAT_CONFIG); }
     public java.util.Set<String> jsonColumns() { return java.util.Set.copyOf(getList(JSON_COLUMNS_CONFIG)); }

@@ -60,6 +60,14 @@ public final class TargetDesign {
      * @throws DesignException naming the PostgreSQL error (with its position) or what the DDL must not do
      */
     public static TargetDesign read(Connection conn, String ddl) throws SQLException {
+        return read(conn, ddl, "public");
+    }
+
+    /**
+     * @param targetSchema where the tables will live: types and domains the DDL uses are looked up there (and in
+     *                     public), as they were created beforehand; the column types read back name their schema
+     */
+    public static TargetDesign read(Connection conn, String ddl, String targetSchema) throws SQLException {
         if (ddl == null || ddl.isBlank()) {
             return empty();
         }
@@ -68,12 +76,16 @@ public final class TargetDesign {
         conn.setAutoCommit(false);
         try (Statement st = conn.createStatement()) {
             st.execute("CREATE SCHEMA " + Identifiers.quote(scratch));
-            st.execute("SET LOCAL search_path TO " + Identifiers.quote(scratch));
+            st.execute("SET LOCAL search_path TO " + Identifiers.quote(scratch) + ", " + Identifiers.quote(targetSchema)
+                    + ", public");
             try {
                 st.execute(ddl);
             } catch (SQLException e) {
                 throw new DesignException("PostgreSQL rejects the target DDL: " + e.getMessage(), e);
             }
+            // from here format_type qualifies every type outside the scratch schema, so the bare tables created in
+            // the target schema later find the user's enum types and domains whatever the search_path then is
+            st.execute("SET LOCAL search_path TO " + Identifiers.quote(scratch));
             Map<String, Long> tables = tables(conn, scratch);
             if (tables.isEmpty()) {
                 throw new DesignException("the target DDL creates no table; write unqualified CREATE TABLE statements "

@@ -12,8 +12,10 @@ import java.util.Map;
  *
  * @param table             the target table, named by the same rule as the change events
  * @param totalRowsScanned  rows the snapshot read from the table
+ * @param topic             the table's change topic, assuming the notification topic sits beside it
+ *                          ({@code <prefix>.notifications})
  */
-public record SnapshotNotification(String table, long totalRowsScanned) {
+public record SnapshotNotification(String table, long totalRowsScanned, String topic) {
 
     /** The notification in a record, or null when the record is not a TABLE_SCAN_COMPLETED notification. */
     public static SnapshotNotification from(SinkRecord record, TableNamer namer) {
@@ -42,7 +44,7 @@ public record SnapshotNotification(String table, long totalRowsScanned) {
             String topic = record.topic();
             String prefix = topic.contains(".") ? topic.substring(0, topic.lastIndexOf('.')) : topic;
             return new SnapshotNotification(namer.tableFor(prefix + "." + collection, db, table),
-                    Long.parseLong(total.toString().trim()));
+                    Long.parseLong(total.toString().trim()), prefix + "." + collection);
         } catch (NumberFormatException e) {
             return null;
         }

@@ -139,7 +139,9 @@ public final class StoppedTables {
     public Map<TopicPartition, Long> release(Connection conn, ColumnTypes currentType) throws SQLException {
         Set<String> ended = new HashSet<>();
         for (Stop s : stops.values()) {
-            if (!s.targetType().equals(currentType.of(conn, s.table(), s.column()))) {
+            // a missing column reads as "", so a stop for a column to add ends once it exists
+            String now = currentType.of(conn, s.table(), s.column());
+            if (!s.targetType().equals(now == null ? UnsafeTypeChange.MISSING : now)) {
                 ended.add(s.table());
             }
         }

@@ -49,9 +49,24 @@ public final class TableCatalog {
     private final boolean dropColumns;
     private final boolean stopOnUnsafe;
     private final Set<String> jsonColumns;
+    private final CatalogOptions.AddPolicy addPolicy;
+    private final DesignColumns designColumns;
+    /** Per table, source columns ignored by column.add.policy=ignore (warned once each). */
+    private final Map<String, Set<String>> ignored = new HashMap<>();
 
-    /** @param designed tables of the user's target DDL: never evolved, source columns they lack are left out */
     public TableCatalog(String targetSchema, TypeRegistry types, CatalogOptions options, Set<String> designed) {
+        this(targetSchema, types, options, designed, null);
+    }
+
+    /**
+     * @param designed      tables of the user's target DDL: source columns they lack are left out, their types are
+     *                      the user's, no enum checks or types are added to them
+     * @param designColumns which source columns each designed table knew of (null: no designed tables)
+     */
+    public TableCatalog(String targetSchema, TypeRegistry types, CatalogOptions options, Set<String> designed,
+                        DesignColumns designColumns) {
+        this.addPolicy = options.addPolicy();
+        this.designColumns = designColumns;
         this.stopOnUnsafe = options.stopOnUnsafe();
         this.jsonColumns = Set.copyOf(options.jsonColumns());
         this.enums = new EnumColumns(options.enums());
@@ -83,7 +98,7 @@ public final class TableCatalog {
                         + "table.auto.create is false");
             }
             known = create(conn, table, rowSchema, keySchema);
-        } else if (rowSchema != null && !known.designed()) {
+        } else if (rowSchema != null) {
             known = evolve(conn, known, rowSchema);
         }
         tables.put(table, known);
@@ -129,6 +144,9 @@ public final class TableCatalog {
     public void invalidate() {
         tables.clear();
         checkedSchemas.clear();
+        if (designColumns != null) {
+            designColumns.invalidate();
+        }
     }
 
     private TargetTable create(Connection conn, String table, Schema rowSchema, Schema keySchema) throws SQLException {
@@ -176,7 +194,11 @@ public final class TableCatalog {
 
     private TargetTable evolveOnce(Connection conn, TargetTable table, Schema rowSchema) throws SQLException {
         List<String> ddl = new ArrayList<>();
-        String[] renamed = autoEvolve ? renamed(table, lastRowSchema.get(table.name()), rowSchema) : null;
+        // a designed table leaves out the source columns it lacked when it first met the source, on purpose
+        Set<String> designedOut = table.designed() && designColumns != null
+                ? designColumns.known(conn, table.name(), rowSchema) : Set.of();
+        boolean newlyIgnored = false;
+        String[] renamed = autoEvolve ? renamed(table, lastRowSchema.get(table.name()), rowSchema, designedOut) : null;
         if (renamed != null) {
             ddl.add("ALTER TABLE " + table.qualifiedName() + " RENAME COLUMN " + Identifiers.quote(renamed[0]) + " TO "
                     + Identifiers.quote(renamed[1]));
@@ -189,26 +211,45 @@ public final class TableCatalog {
                 continue;
             }
             if (table.column(f.name()) == null) {
-                if (!autoEvolve) {
-                    throw new BadRecordException("column \"" + f.name() + "\" is missing in target table " + table
-                            + " and table.auto.evolve is false; run: ALTER TABLE " + table.qualifiedName()
-                            + " ADD COLUMN " + Identifiers.quote(f.name()) + " " + types.sqlType(f.name(), f.schema()));
+                if (designedOut.contains(f.name()) || table.ignored().contains(f.name())) {
+                    continue;
                 }
                 String type = sqlType(table.name(), f);
-                ddl.add("ALTER TABLE " + table.qualifiedName() + " ADD COLUMN IF NOT EXISTS "
-                        + Identifiers.quote(f.name()) + " " + enums.columnType(targetSchema, table.name(), f, type)
-                        + defaultClause(f, type));
+                String add = "ALTER TABLE " + table.qualifiedName() + " ADD COLUMN IF NOT EXISTS "
+                        + Identifiers.quote(f.name()) + " " + (table.designed() ? type
+                        : enums.columnType(targetSchema, table.name(), f, type)) + defaultClause(f, type);
+                switch (addPolicy) {
+                    case STOP -> throw UnsafeTypeChange.columnAdded(table, f.name(), add);
+                    case IGNORE -> {
+                        if (ignored.computeIfAbsent(table.name(), t -> new java.util.LinkedHashSet<>()).add(f.name())) {
+                            log.warn("Column {}.{} appeared at the source during CDC; column.add.policy=ignore: its values "
+                                    + "are not written, and the rows that carry one are counted in {}.table_stats."
+                                    + "ignored_values. To take them from now on, run on the target and restart the "
+                                    + "connector: {}", table, f.name(), "the state schema", add);
+                        }
+                        newlyIgnored = true;
+                    }
+                    case ADD -> {
+                        if (!autoEvolve) {
+                            throw new BadRecordException("column \"" + f.name() + "\" is missing in target table " + table
+                                    + " and table.auto.evolve is false; run: " + add);
+                        }
+                        ddl.add(add);
+                    }
+                }
             } else {
                 retype(table, f, ddl);
             }
         }
         if (autoEvolve) {
-            ddl.addAll(0, enums.types(targetSchema, table.name(), rowSchema, table));
-            ddl.addAll(enums.forEvolve(table, rowSchema));
+            if (!table.designed()) {
+                ddl.addAll(0, enums.types(targetSchema, table.name(), rowSchema, table));
+                ddl.addAll(enums.forEvolve(table, rowSchema));
+            }
             dropped(table, rowSchema, ddl);
         }
         if (ddl.isEmpty()) {
-            return table;
+            return newlyIgnored ? read(conn, table.name()) : table;
         }
         runDdl(conn, table.name(), ddl);
         log.info("Evolved target table {}: {}", table, ddl);
@@ -263,7 +304,7 @@ public final class TableCatalog {
      * and the new one is not; else null. A DROP plus an ADD cannot look like this: MySQL adds columns at the end
      * unless told otherwise, and a dropped column shortens the list.
      */
-    private String[] renamed(TargetTable table, Schema previous, Schema current) {
+    private String[] renamed(TargetTable table, Schema previous, Schema current, Set<String> designedOut) {
         if (previous == null || previous.fields().size() != current.fields().size()) {
             return null;
         }
@@ -276,7 +317,8 @@ public final class TableCatalog {
             }
             if (found != null || !sqlType(table.name(), was).equals(sqlType(table.name(), is))
                     || table.column(was.name()) == null || table.column(is.name()) != null
-                    || table.keyColumns().contains(was.name())) {
+                    || table.keyColumns().contains(was.name()) || designedOut.contains(is.name())
+                    || addPolicy != CatalogOptions.AddPolicy.ADD) {
                 return null;
             }
             found = new String[] {was.name(), is.name()};
@@ -314,7 +356,7 @@ public final class TableCatalog {
             return "";
         }
         String text = new io.ferry.sink.write.PgText(io.ferry.sink.config.FerrySinkConfig.NulPolicy.STRIP)
-                .encode(def, f.schema(), new TargetColumn(f.name(), sqlType, sqlType.replaceAll("\\(.*\\)", "")));
+                .encode(def, f.schema(), new TargetColumn(f.name(), sqlType));
         return text == null ? "" : " DEFAULT " + Identifiers.literal(text) + "::" + sqlType;
     }
 
@@ -333,9 +375,11 @@ public final class TableCatalog {
         String regclass = Identifiers.qualified(targetSchema, table);
         LinkedHashMap<String, TargetColumn> columns = new LinkedHashMap<>();
         try (PreparedStatement ps = conn.prepareStatement(
-                "SELECT a.attname, format_type(a.atttypid, a.atttypmod), format_type(a.atttypid, NULL) "
-                        + "FROM pg_attribute a WHERE a.attrelid = to_regclass(?) AND a.attnum > 0 "
-                        + "AND NOT a.attisdropped ORDER BY a.attnum")) {
+                // a domain is written as its base type (with the base's modifier), its CHECK applied by PostgreSQL
+                "SELECT a.attname, format_type(a.atttypid, a.atttypmod), CASE WHEN t.typtype = 'd' "
+                        + "THEN format_type(t.typbasetype, t.typtypmod) ELSE format_type(a.atttypid, a.atttypmod) END "
+                        + "FROM pg_attribute a JOIN pg_type t ON t.oid = a.atttypid WHERE a.attrelid = to_regclass(?) "
+                        + "AND a.attnum > 0 AND NOT a.attisdropped ORDER BY a.attnum")) {
             ps.setString(1, regclass);
             try (ResultSet rs = ps.executeQuery()) {
                 while (rs.next()) {
@@ -358,7 +402,8 @@ public final class TableCatalog {
                 }
             }
         }
-        return new TargetTable(targetSchema, table, columns, key, designed.contains(table));
+        return new TargetTable(targetSchema, table, columns, key, designed.contains(table),
+                ignored.getOrDefault(table, Set.of()));
     }
 
 }

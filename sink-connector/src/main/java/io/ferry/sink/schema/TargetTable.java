@@ -16,10 +16,18 @@ public final class TargetTable {
     private final Map<String, TargetColumn> columns;
     private final List<String> keyColumns;
     private final boolean designed;
+    private final java.util.Set<String> ignored;
 
     public TargetTable(String schema, String name, LinkedHashMap<String, TargetColumn> columns, List<String> keyColumns,
                        boolean designed) {
+        this(schema, name, columns, keyColumns, designed, java.util.Set.of());
+    }
+
+    /** @param ignored source columns that appeared during CDC and are not written (column.add.policy=ignore) */
+    public TargetTable(String schema, String name, LinkedHashMap<String, TargetColumn> columns, List<String> keyColumns,
+                       boolean designed, java.util.Set<String> ignored) {
         this.designed = designed;
+        this.ignored = java.util.Set.copyOf(ignored);
         this.schema = schema;
         this.name = name;
         this.columns = Collections.unmodifiableMap(columns);
@@ -32,6 +40,9 @@ public final class TargetTable {
     public List<String> keyColumns() { return keyColumns; }
     public boolean designed() { return designed; }
     public boolean hasKey() { return !keyColumns.isEmpty(); }
+
+    /** Source columns whose values are not written by policy, and counted (ferry.table_stats.ignored_values). */
+    public java.util.Set<String> ignored() { return ignored; }
 
     public TargetColumn column(String column) { return columns.get(column); }
 

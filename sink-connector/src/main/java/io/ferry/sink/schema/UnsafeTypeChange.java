@@ -12,15 +12,29 @@ public final class UnsafeTypeChange extends RuntimeException {
     private final String ddl;
 
     UnsafeTypeChange(TargetTable table, String column, String targetType, String wantedType) {
-        super("source column " + table + "." + column + " is now " + wantedType + " but the target column is "
-                + targetType + ", and Ferry does not change a column's type when stored values could change");
-        this.table = table.name();
+        this(table.name(), column, targetType, "source column " + table + "." + column + " is now " + wantedType
+                + " but the target column is " + targetType + ", and Ferry does not change a column's type when stored "
+                + "values could change", "ALTER TABLE " + table.qualifiedName() + " ALTER COLUMN "
+                + Identifiers.quote(column) + " TYPE " + wantedType + " USING " + Identifiers.quote(column) + "::" + wantedType);
+    }
+
+    private UnsafeTypeChange(String table, String column, String targetType, String message, String ddl) {
+        super(message);
+        this.table = table;
         this.column = column;
         this.targetType = targetType;
-        String c = Identifiers.quote(column);
-        this.ddl = "ALTER TABLE " + table.qualifiedName() + " ALTER COLUMN " + c + " TYPE " + wantedType + " USING "
-                + c + "::" + wantedType;
+        this.ddl = ddl;
     }
+
+    /** A column appeared at the source and column.add.policy=stop: the table resumes once the column exists. */
+    static UnsafeTypeChange columnAdded(TargetTable table, String column, String addDdl) {
+        return new UnsafeTypeChange(table.name(), column, MISSING, "column " + column + " appeared at the source of "
+                + table + " during CDC and column.add.policy=stop; add it to the target (or set the policy to add or "
+                + "ignore) to go on", addDdl);
+    }
+
+    /** The target type recorded for a column that does not exist yet. */
+    public static final String MISSING = "";
 
     public String table() { return table; }
     public String column() { return column; }

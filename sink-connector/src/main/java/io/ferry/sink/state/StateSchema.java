@@ -57,6 +57,11 @@ public final class StateSchema {
                     + "connector text NOT NULL, table_name text NOT NULL, column_name text NOT NULL, "
                     + "target_type text NOT NULL, ddl text NOT NULL, reason text NOT NULL, "
                     + "stopped_at timestamptz NOT NULL DEFAULT now(), PRIMARY KEY (connector, table_name))");
+            // the source columns a designed table knew of when the design met the source (the others came later)
+            st.execute("CREATE TABLE IF NOT EXISTS " + table("design_columns") + " ("
+                    + "target_schema text NOT NULL, table_name text NOT NULL, column_name text NOT NULL, "
+                    + "seen_at timestamptz NOT NULL DEFAULT now(), PRIMARY KEY (target_schema, table_name, column_name))");
+            st.execute("ALTER TABLE " + table("table_stats") + " ADD COLUMN IF NOT EXISTS ignored_values bigint NOT NULL DEFAULT 0");
             // natural key -> bigint id, per table, shared by every connector and task writing to this database
             st.execute("CREATE TABLE IF NOT EXISTS " + table("key_registry") + " ("
                     + "table_name text NOT NULL, natural_key text NOT NULL, "

@@ -60,14 +60,15 @@ public final class StatsStore {
         }
         try (PreparedStatement ps = conn.prepareStatement("INSERT INTO " + state.table("table_stats") + " AS s "
                 + "(connector, table_name, phase, snapshot_rows, inserts, updates, deletes, bad_records, nul_stripped, "
-                + "last_topic, last_partition, last_offset, last_source_ts_ms, snapshot_completed_at) "
-                + "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, CASE WHEN ? THEN now() END) "
+                + "ignored_values, last_topic, last_partition, last_offset, last_source_ts_ms, snapshot_completed_at) "
+                + "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, CASE WHEN ? THEN now() END) "
                 + "ON CONFLICT (connector, table_name) DO UPDATE SET "
                 + "phase = CASE WHEN s.phase = 'STREAMING' THEN s.phase ELSE EXCLUDED.phase END, "
                 + "snapshot_rows = s.snapshot_rows + EXCLUDED.snapshot_rows, inserts = s.inserts + EXCLUDED.inserts, "
                 + "updates = s.updates + EXCLUDED.updates, deletes = s.deletes + EXCLUDED.deletes, "
                 + "bad_records = s.bad_records + EXCLUDED.bad_records, "
                 + "nul_stripped = s.nul_stripped + EXCLUDED.nul_stripped, "
+                + "ignored_values = s.ignored_values + EXCLUDED.ignored_values, "
                 + "last_topic = COALESCE(EXCLUDED.last_topic, s.last_topic), "
                 + "last_partition = COALESCE(EXCLUDED.last_partition, s.last_partition), "
                 + "last_offset = COALESCE(EXCLUDED.last_offset, s.last_offset), "
@@ -86,6 +87,7 @@ public final class StatsStore {
                 ps.setLong(i++, c.deletes);
                 ps.setLong(i++, c.badRecords);
                 ps.setLong(i++, c.nulStripped);
+                ps.setLong(i++, c.ignoredValues);
                 ps.setString(i++, c.lastTopic);
                 if (c.lastOffset >= 0) {
                     ps.setInt(i++, c.lastPartition);

@@ -11,6 +11,8 @@ public final class TableCounters {
     public long deletes;
     public long badRecords;
     public long nulStripped;
+    /** Rows carrying a value in a column column.add.policy=ignore does not write. */
+    public long ignoredValues;
     public boolean snapshotEnded;
     public boolean streaming;
     public String lastTopic;

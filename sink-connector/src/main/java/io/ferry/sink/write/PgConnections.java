@@ -44,6 +44,10 @@ public final class PgConnections implements AutoCloseable {
         if (conn == null) {
             throw new SQLException("not a PostgreSQL JDBC URL", "08001");
         }
+        // a MySQL DATETIME has no zone: written into a timestamptz column it means UTC, whatever the worker's zone
+        try (java.sql.Statement st = conn.createStatement()) {
+            st.execute("SET TIME ZONE 'UTC'");
+        }
         return conn;
     }
 

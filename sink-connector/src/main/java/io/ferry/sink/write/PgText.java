@@ -24,16 +24,14 @@ import static io.ferry.sink.schema.SemanticTypes.*;
 
 /**
  * Turns one Connect value into PostgreSQL's text input form for its target column. COPY (text format) and the
- * bound parameters of upserts ({@code ?::type}) both take this form, so the snapshot and CDC paths cannot drift
+ * untyped bound parameters of upserts and deletes both take this form, so the snapshot and CDC paths cannot drift
  * apart. The target column decides where Debezium is inconsistent (tinyint(1) is int16 in one place and a boolean
- * column in the target: the column wins).
+ * column in the target: the column wins), and a value its declared type would shorten or round without a word is
+ * refused here ({@link ValueFit}); what PostgreSQL itself refuses (too long, out of range) it refuses with its reason.
  */
 public final class PgText {
 
     private static final HexFormat HEX = HexFormat.of();
-    /** The length in a type like bit(12). */
-    private static final java.util.regex.Pattern TYPMOD = java.util.regex.Pattern.compile("\\((\\d+)\\)");
-
     private final NulPolicy nulPolicy;
     private long nulsStripped;
 
@@ -53,9 +51,14 @@ public final class PgText {
         if (value == null) {
             return null;
         }
+        String text = form(value, schema, column);
+        return column.limits().length() < 0 && column.limits().precision() < 0 ? text : ValueFit.check(text, column);
+    }
+
+    private String form(Object value, Schema schema, TargetColumn column) {
         String name = schema.name();
         if (name != null) {
-            String semantic = semantic(value, name, column);
+            String semantic = semantic(value, schema, column);
             if (semantic != null) {
                 return semantic;
             }
@@ -64,8 +67,11 @@ public final class PgText {
             case INT8, INT16, INT32 -> column.isBoolean() ? (((Number) value).longValue() != 0 ? "t" : "f")
                     : value.toString();
             case INT64 -> int64((Long) value, schema, column);
-            case FLOAT32, FLOAT64 -> value.toString();
-            case BOOLEAN -> ((Boolean) value) ? "t" : "f";
+            case FLOAT32 -> value.toString();
+            case FLOAT64 -> float64((Double) value, column);
+            // a boolean (BIT(1)) designed as a number is 1 or 0
+            case BOOLEAN -> column.limits().isInteger() || column.limits().isNumeric() ? ((Boolean) value ? "1" : "0")
+                    : (Boolean) value ? "t" : "f";
             case STRING -> text(value.toString(), column);
             case BYTES -> bytea(value);
             case ARRAY -> array((Collection<?>) value, schema.valueSchema(), column);
@@ -74,43 +80,90 @@ public final class PgText {
         };
     }
 
-    private String semantic(Object value, String name, TargetColumn column) {
-        return switch (name) {
-            case DBZ_DATE -> LocalDate.ofEpochDay(((Number) value).longValue()).toString();
+    private String semantic(Object value, Schema schema, TargetColumn column) {
+        return switch (schema.name()) {
+            case DBZ_DATE -> date(LocalDate.ofEpochDay(((Number) value).longValue()));
             case Date.LOGICAL_NAME -> LocalDate.ofInstant(((java.util.Date) value).toInstant(), ZoneOffset.UTC).toString();
             case DBZ_TIME -> time(((Number) value).longValue() * 1_000L, column);
             case DBZ_MICRO_TIME -> time(((Number) value).longValue(), column);
             case DBZ_NANO_TIME -> time(((Number) value).longValue() / 1_000L, column);
             case Time.LOGICAL_NAME -> time(((java.util.Date) value).getTime() * 1_000L, column);
-            case DBZ_TIMESTAMP -> timestamp(Instant.ofEpochMilli(((Number) value).longValue()));
-            case DBZ_MICRO_TIMESTAMP -> timestamp(micros(((Number) value).longValue()));
+            case DBZ_TIMESTAMP -> timestamp(Instant.ofEpochMilli(((Number) value).longValue()), column);
+            case DBZ_MICRO_TIMESTAMP -> timestamp(micros(((Number) value).longValue()), column);
             case DBZ_NANO_TIMESTAMP -> {
                 long nanos = ((Number) value).longValue();
-                yield timestamp(Instant.ofEpochSecond(Math.floorDiv(nanos, 1_000_000_000L), Math.floorMod(nanos, 1_000_000_000L)));
+                yield timestamp(Instant.ofEpochSecond(Math.floorDiv(nanos, 1_000_000_000L), Math.floorMod(nanos, 1_000_000_000L)),
+                        column);
             }
-            case Timestamp.LOGICAL_NAME -> timestamp(((java.util.Date) value).toInstant());
-            case DBZ_ENUM_SET -> column.isArray() ? setToArray(value.toString()) : text(value.toString(), column);
+            case Timestamp.LOGICAL_NAME -> timestamp(((java.util.Date) value).toInstant(), column);
+            case DBZ_ENUM_SET -> column.isArray() ? setToArray(value.toString(), column) : text(value.toString(), column);
             case DBZ_GEOMETRY, DBZ_POINT -> geometry((Struct) value, column);
-            case DBZ_BITS -> column.castType().startsWith("bit") ? bits(bytes(value), column) : bytea(value);
-            case Decimal.LOGICAL_NAME -> ((BigDecimal) value).toPlainString();
+            case DBZ_BITS -> column.limits().isBits() ? bits(bytes(value), bitWidth(value, schema), column)
+                    : bytea(value);
+            case Decimal.LOGICAL_NAME -> decimal((BigDecimal) value, column);
             case DBZ_VARIABLE_SCALE_DECIMAL -> {
                 Struct s = (Struct) value;
-                yield new BigDecimal(new BigInteger(s.getBytes("value")), s.getInt32("scale")).toPlainString();
+                yield decimal(new BigDecimal(new BigInteger(s.getBytes("value")), s.getInt32("scale")), column);
             }
             default -> null;
         };
     }
 
-    /** Debezium's little-endian BIT(n) bytes as PostgreSQL's bit string, most significant bit first. */
-    private static String bits(byte[] littleEndian, TargetColumn column) {
-        java.util.regex.Matcher m = TYPMOD.matcher(column.sqlType());
-        int n = m.find() ? Integer.parseInt(m.group(1)) : littleEndian.length * 8;
+    /** The source's BIT(n) width (Debezium's length parameter), else what the bytes hold. */
+    private static int bitWidth(Object value, Schema schema) {
+        String length = schema.parameters() == null ? null : schema.parameters().get("length");
+        try {
+            return length == null ? bytes(value).length * 8 : Integer.parseInt(length.trim());
+        } catch (NumberFormatException e) {
+            return bytes(value).length * 8;
+        }
+    }
+
+    /**
+     * Debezium's little-endian BIT(n) bytes as PostgreSQL's bit string, most significant bit first: as wide as a
+     * bit(n) column, as wide as the source for bit varying (whose length PostgreSQL checks). A set bit beyond a
+     * bit(n) column's width is refused: cutting it would change the value.
+     */
+    private static String bits(byte[] littleEndian, int sourceWidth, TargetColumn column) {
+        int n = column.limits().isFixedBits() && column.limits().length() > 0 ? column.limits().length() : sourceWidth;
+        for (int i = n; i < littleEndian.length * 8; i++) {
+            if (((littleEndian[i / 8] >> (i % 8)) & 1) == 1) {
+                throw new BadRecordException("column \"" + column.name() + "\": bit string of " + sourceWidth
+                        + " bits has a bit set beyond the " + n + " of " + column.sqlType());
+            }
+        }
         StringBuilder out = new StringBuilder(n);
         for (int i = n - 1; i >= 0; i--) {
             int b = i / 8;
             out.append(b < littleEndian.length && ((littleEndian[b] >> (i % 8)) & 1) == 1 ? '1' : '0');
         }
         return out.toString();
+    }
+
+    /** Exactly as given, or refused: PostgreSQL rounds to a numeric's scale and cannot take a fraction into an integer. */
+    private static String decimal(BigDecimal d, TargetColumn column) {
+        TargetColumn.Limits l = column.limits();
+        if (l.isInteger() && d.scale() > 0) {
+            BigDecimal whole = d.stripTrailingZeros();
+            if (whole.scale() > 0) {
+                throw new BadRecordException("column \"" + column.name() + "\": " + d.toPlainString()
+                        + " has a fraction and " + column.sqlType() + " holds whole numbers only");
+            }
+            return whole.toPlainString();
+        }
+        if (l.isNumeric() && l.scale() >= 0 && d.scale() > l.scale() && d.stripTrailingZeros().scale() > l.scale()) {
+            throw ValueFit.rounded(column, d.toPlainString());
+        }
+        return d.toPlainString();
+    }
+
+    /** A DOUBLE into a real column only when the float holds the same value. */
+    private static String float64(double v, TargetColumn column) {
+        if (column.baseName().equals("real") && (double) (float) v != v && !Double.isNaN(v)) {
+            throw new BadRecordException("column \"" + column.name() + "\": " + v + " has more precision than "
+                    + column.sqlType() + " keeps (it would become " + (float) v + "); make the column double precision");
+        }
+        return Double.toString(v);
     }
 
     private static String int64(long v, Schema schema, TargetColumn column) {
@@ -140,15 +193,29 @@ public final class PgText {
         return Instant.ofEpochSecond(Math.floorDiv(micros, 1_000_000L), Math.floorMod(micros, 1_000_000L) * 1_000L);
     }
 
-    /** Debezium's DATETIME values are wall-clock times encoded as if UTC; they go to timestamp without time zone. */
-    private static String timestamp(Instant instant) {
+    /**
+     * Debezium's DATETIME values are wall-clock times encoded as if UTC; they go to timestamp without time zone, and a
+     * timestamptz column takes them as UTC (the sink's session time zone). A date column takes only midnight.
+     */
+    private static String timestamp(Instant instant, TargetColumn column) {
         LocalDateTime ldt = LocalDateTime.ofInstant(instant, ZoneOffset.UTC);
+        if (column.baseName().equals("date")) {
+            if (!ldt.toLocalTime().equals(java.time.LocalTime.MIDNIGHT)) {
+                throw new BadRecordException("column \"" + column.name() + "\": " + ldt + " has a time of day and "
+                        + column.sqlType() + " holds dates only");
+            }
+            return date(ldt.toLocalDate());
+        }
         int year = ldt.getYear();
         if (year <= 0) {
             return LocalDateTime.of(1 - year, ldt.getMonth(), ldt.getDayOfMonth(), ldt.getHour(), ldt.getMinute(),
                     ldt.getSecond(), ldt.getNano()) + " BC";
         }
         return ldt.toString();
+    }
+
+    private static String date(LocalDate d) {
+        return d.getYear() <= 0 ? LocalDate.of(1 - d.getYear(), d.getMonth(), d.getDayOfMonth()) + " BC" : d.toString();
     }
 
     private String text(String s, TargetColumn column) {
@@ -170,7 +237,7 @@ public final class PgText {
         byte[] wkb = value.getBytes("wkb");
         Integer srid = value.schema().field("srid") == null ? null : value.getInt32("srid");
         try {
-            return switch (column.castType()) {
+            return switch (column.baseName()) {
                 case "text", "character varying" -> Wkb.toText(wkb, srid);
                 case "geometry", "geography" -> Wkb.toEwkbHex(wkb, srid);
                 default -> bytea(wkb);
@@ -195,17 +262,18 @@ public final class PgText {
         return (byte[]) value;
     }
 
-    private String setToArray(String set) {
+    private String setToArray(String set, TargetColumn column) {
         if (set.isEmpty()) {
             return "{}";
         }
+        TargetColumn element = column.element();
         StringBuilder sb = new StringBuilder("{");
         String[] parts = set.split(",", -1);
         for (int i = 0; i < parts.length; i++) {
             if (i > 0) {
                 sb.append(',');
             }
-            appendArrayElement(sb, parts[i]);
+            appendArrayElement(sb, ValueFit.check(parts[i], element));
         }
         return sb.append('}').toString();
     }
@@ -213,8 +281,7 @@ public final class PgText {
     private String array(Collection<?> values, Schema elementSchema, TargetColumn column) {
         StringBuilder sb = new StringBuilder("{");
         boolean first = true;
-        TargetColumn element = new TargetColumn(column.name(), column.sqlType().replace("[]", ""),
-                column.castType().replace("[]", ""));
+        TargetColumn element = column.element();
         for (Object v : values) {
             if (!first) {
                 sb.append(',');

@@ -189,7 +189,7 @@ public final class SegmentWriter {
         for (Field f : fields) {
             TargetColumn c = table.column(f.name());
             cols.add(Identifiers.quote(f.name()));
-            params.add("?::" + c.castType());
+            params.add("?");
             if (!table.keyColumns().contains(f.name())) {
                 updates.add(Identifiers.quote(f.name()) + " = EXCLUDED." + Identifiers.quote(f.name()));
             }
@@ -217,7 +217,7 @@ public final class SegmentWriter {
         }
         StringJoiner where = new StringJoiner(" AND ");
         for (String k : table.keyColumns()) {
-            where.add(Identifiers.quote(k) + " = ?::" + table.column(k).castType());
+            where.add(Identifiers.quote(k) + " = ?");
         }
         try (PreparedStatement ps = conn.prepareStatement("DELETE FROM " + table.qualifiedName() + " WHERE " + where)) {
             for (ChangeEvent e : events) {
@@ -249,7 +249,7 @@ public final class SegmentWriter {
                 continue;
             }
             cols.add(Identifiers.quote(c.name()));
-            params.add("?::" + c.castType());
+            params.add("?");
             if (!table.keyColumns().contains(c.name())) {
                 updates.add(Identifiers.quote(c.name()) + " = EXCLUDED." + Identifiers.quote(c.name()));
             }
@@ -274,7 +274,7 @@ public final class SegmentWriter {
         }
         StringJoiner where = new StringJoiner(" AND ");
         for (String k : table.keyColumns()) {
-            where.add(Identifiers.quote(k) + " = ?::" + table.column(k).castType());
+            where.add(Identifiers.quote(k) + " = ?");
         }
         try (PreparedStatement ps = conn.prepareStatement("DELETE FROM " + table.qualifiedName() + " WHERE " + where)) {
             int i = 1;
@@ -285,20 +285,45 @@ public final class SegmentWriter {
         }
     }
 
+    /**
+     * Binds the text form untyped, so PostgreSQL reads it as the column's own type: an assignment that refuses what
+     * does not fit, where a cast ({@code ?::character}) would truncate it.
+     */
     private static void bind(PreparedStatement ps, int index, String value) throws SQLException {
         if (value == null) {
-            ps.setNull(index, Types.VARCHAR);
+            ps.setNull(index, Types.OTHER);
         } else {
-            ps.setString(index, value);
+            ps.setObject(index, value, Types.OTHER);
         }
+    }
+
+    /** Events whose row carries a value in a column column.add.policy=ignore leaves out: counted, never silent. */
+    public static long carryingIgnored(TargetTable table, Collection<ChangeEvent> events) {
+        if (table.ignored().isEmpty()) {
+            return 0;
+        }
+        long n = 0;
+        for (ChangeEvent e : events) {
+            if (e.op() == Op.DELETE || e.row() == null) {
+                continue;
+            }
+            for (String column : table.ignored()) {
+                Field f = e.row().schema().field(column);
+                if (f != null && e.row().get(f) != null) {
+                    n++;
+                    break;
+                }
+            }
+        }
+        return n;
     }
 
     private static List<Field> writableFields(TargetTable table, Schema rowSchema) {
         List<Field> fields = new ArrayList<>();
         for (Field f : rowSchema.fields()) {
             if (table.column(f.name()) == null) {
-                if (table.designed()) {
-                    continue; // the user's design leaves this source column out
+                if (table.designed() || table.ignored().contains(f.name())) {
+                    continue; // left out by the user's design, or ignored by column.add.policy (and counted)
                 }
                 throw new BadRecordException("column \"" + f.name() + "\" is not in target table " + table);
             }

@@ -139,6 +139,7 @@ public final class SinkWriter {
             for (Segment segment : tb.segments()) {
                 segments.write(conn, target, segment);
                 segment.all().forEach(c::count);
+                c.ignoredValues += SegmentWriter.carryingIgnored(target, segment.all());
             }
             c.nulStripped += text.takeNulsStripped();
         }
@@ -193,6 +194,7 @@ public final class SinkWriter {
                     segments.writeOne(conn, target, e);
                     conn.releaseSavepoint(sp);
                     c.count(e);
+                    c.ignoredValues += SegmentWriter.carryingIgnored(target, List.of(e));
                     c.nulStripped += text.takeNulsStripped();
                 } catch (SQLException ex) {
                     if (ErrorContext.isTransient(ex)) {

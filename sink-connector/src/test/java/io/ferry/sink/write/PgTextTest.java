@@ -57,12 +57,53 @@ class PgTextTest {
         var bits = org.apache.kafka.connect.data.SchemaBuilder.bytes().name("io.debezium.data.Bits")
                 .parameter("length", "12").build();
         // BIT(12) b'101010101010' = 0x0AAA, sent as {0xAA, 0x0A}
-        assertThat(text.encode(new byte[] {(byte) 0xAA, 0x0A}, bits, new TargetColumn("c", "bit(12)", "bit")))
-                .isEqualTo("101010101010");
-        assertThat(text.encode(new byte[] {1}, bits, new TargetColumn("c", "bit(12)", "bit"))).isEqualTo("000000000001");
-        assertThat(new TargetColumn("c", "bit(12)", "bit").castType()).as("bare bit would mean bit(1)")
-                .isEqualTo("bit varying");
+        assertThat(text.encode(new byte[] {(byte) 0xAA, 0x0A}, bits, col("bit(12)"))).isEqualTo("101010101010");
+        assertThat(text.encode(new byte[] {1}, bits, col("bit(12)"))).isEqualTo("000000000001");
+        assertThat(text.encode(new byte[] {1}, bits, col("bit(16)"))).as("a wider bit(n) is padded").isEqualTo("0000000000000001");
+        assertThat(text.encode(new byte[] {1, 0}, bits, col("bit varying(16)"))).as("bit varying keeps the source's width")
+                .isEqualTo("000000000001");
+        assertThatThrownBy(() -> text.encode(new byte[] {(byte) 0xAA, 0x0A}, bits, col("bit(8)")))
+                .as("a set bit beyond the column's width is never cut").isInstanceOf(BadRecordException.class)
+                .hasMessageContaining("beyond the 8 of bit(8)");
+        assertThat(text.encode(new byte[] {(byte) 0xAA, 0}, bits, col("bit(8)"))).isEqualTo("10101010");
         assertThat(text.encode(new byte[] {1}, bits, col("bytea"))).isEqualTo("\\x01");
+    }
+
+    @Test
+    void whatAnAssignmentWouldShortenOrRoundSilentlyIsRefused() {
+        Schema s = Schema.STRING_SCHEMA;
+        assertThat(text.encode("fr", s, col("character(2)"))).isEqualTo("fr");
+        assertThat(text.encode("Zoë😀", s, col("character(4)"))).as("code points, not UTF-16 units").isEqualTo("Zoë😀");
+        assertThat(text.encode("abc", s, col("character varying(2)")))
+                .as("too long with characters PostgreSQL refuses itself, with its own reason").isEqualTo("abc");
+        assertThatThrownBy(() -> text.encode("ab  ", s, col("character varying(3)")))
+                .isInstanceOf(BadRecordException.class).hasMessageContaining("value too long for type character varying(3)");
+        assertThatThrownBy(() -> text.encode("x, ", Schema.STRING_SCHEMA, col("character(2)")))
+                .isInstanceOf(BadRecordException.class);
+        Schema dec = Decimal.schema(3);
+        assertThat(text.encode(new BigDecimal("1.250"), dec, col("numeric(5,2)"))).isEqualTo("1.250");
+        assertThatThrownBy(() -> text.encode(new BigDecimal("1.255"), dec, col("numeric(5,2)")))
+                .isInstanceOf(BadRecordException.class).hasMessageContaining("round");
+        assertThatThrownBy(() -> text.encode("1.255", s, col("numeric(5,2)"))).isInstanceOf(BadRecordException.class);
+        assertThat(text.encode(new BigDecimal("7.00"), Decimal.schema(2), col("integer"))).isEqualTo("7");
+        assertThatThrownBy(() -> text.encode(new BigDecimal("7.50"), Decimal.schema(2), col("integer")))
+                .isInstanceOf(BadRecordException.class).hasMessageContaining("whole numbers");
+        Schema micro = SchemaBuilder.int64().name("io.debezium.time.MicroTimestamp").build();
+        assertThat(text.encode(1_136_214_245_123_000L, micro, col("timestamp(3) without time zone")))
+                .isEqualTo("2006-01-02T15:04:05.123");
+        assertThatThrownBy(() -> text.encode(1_136_214_245_123_456L, micro, col("timestamp(3) without time zone")))
+                .isInstanceOf(BadRecordException.class).hasMessageContaining("fractional-second");
+        assertThatThrownBy(() -> text.encode(1_136_214_245_123_456L, micro, col("date")))
+                .isInstanceOf(BadRecordException.class).hasMessageContaining("time of day");
+        Schema time = SchemaBuilder.int64().name("io.debezium.time.MicroTime").build();
+        assertThatThrownBy(() -> text.encode(1_500_000L, time, col("time(0) without time zone")))
+                .isInstanceOf(BadRecordException.class);
+        assertThatThrownBy(() -> text.encode(0.1d, Schema.FLOAT64_SCHEMA, col("real")))
+                .isInstanceOf(BadRecordException.class).hasMessageContaining("double precision");
+        assertThat(text.encode(1.5d, Schema.FLOAT64_SCHEMA, col("real"))).isEqualTo("1.5");
+        Schema set = SchemaBuilder.string().name("io.debezium.data.EnumSet").build();
+        assertThatThrownBy(() -> text.encode("a  ,b", set, col("character varying(1)[]"))).isInstanceOf(BadRecordException.class);
+        assertThat(text.encode(true, Schema.BOOLEAN_SCHEMA, col("smallint"))).isEqualTo("1");
     }
 
     @Test
