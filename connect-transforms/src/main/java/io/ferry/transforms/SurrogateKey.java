@@ -1,6 +1,6 @@
 package io.ferry.transforms;
 
-import io.ferry.transforms.util.NaturalKeyUuid;
+import io.ferry.keys.NaturalKeyUuid;
 import io.ferry.transforms.util.RowImages;
 import io.ferry.transforms.util.Schemaless;
 import io.ferry.transforms.util.Tables;

@@ -1,5 +1,6 @@
 package io.ferry.transforms.util;
 
+import io.ferry.keys.NaturalKeyUuid;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;

@@ -1,5 +1,6 @@
 package io.ferry.transforms.util;
 
+import io.ferry.keys.NaturalKeyUuid;
 import org.apache.kafka.common.cache.Cache;
 import org.apache.kafka.common.cache.LRUCache;
 import org.apache.kafka.common.cache.SynchronizedCache;

@@ -153,7 +153,7 @@ public final class RegistryKeyResolver {
             values.add(v);
         }
         try {
-            return NaturalKeyText.of(values);
+            return io.ferry.keys.NaturalKeyUuid.name(values, null);
         } catch (IllegalArgumentException ex) {
             throw new BadRecordException("bigint.keys: " + d.table() + "." + d.column() + ": " + ex.getMessage());
         }

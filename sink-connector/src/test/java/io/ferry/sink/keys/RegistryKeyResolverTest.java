@@ -121,7 +121,7 @@ class RegistryKeyResolverTest {
 
     @Test
     void encodingMatchesTheDocumentedCanonicalText() {
-        assertThat(NaturalKeyText.of(List.of("eu", 5, new java.math.BigDecimal("1.50")))).isEqualTo("2:eu1:53:1.5");
-        assertThat(NaturalKeyText.of(java.util.Arrays.asList("é", null))).isEqualTo("2:é~");
+        assertThat(io.ferry.keys.NaturalKeyUuid.name(List.of("eu", 5, new java.math.BigDecimal("1.50")), null)).isEqualTo("2:eu1:53:1.5");
+        assertThat(io.ferry.keys.NaturalKeyUuid.name(java.util.Arrays.asList("é", null), null)).isEqualTo("2:é~");
     }
 }

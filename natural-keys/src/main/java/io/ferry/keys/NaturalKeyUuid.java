@@ -1,4 +1,4 @@
-package io.ferry.transforms.util;
+package io.ferry.keys;
 
 import org.apache.kafka.connect.data.Decimal;
 import org.apache.kafka.connect.data.Schema;
@@ -42,20 +42,30 @@ public final class NaturalKeyUuid {
     }
 
     public static UUID of(UUID namespace, List<Object> values, List<Schema> schemas) {
+        return v5(namespace, name(values, schemas).getBytes(StandardCharsets.UTF_8));
+    }
+
+    /**
+     * The name of a natural key: what the uuid is computed from, and what the sink's key registry stores for it.
+     *
+     * @param schemas the values' Connect schemas, or null when the values alone say what they are
+     */
+    public static String name(List<Object> values, List<Schema> schemas) {
         StringBuilder name = new StringBuilder();
         for (int i = 0; i < values.size(); i++) {
             Object v = values.get(i);
             if (v == null) {
                 name.append('~');
             } else {
-                String text = text(v, schemas.get(i));
+                String text = text(v, schemas == null ? null : schemas.get(i));
                 name.append(text.getBytes(StandardCharsets.UTF_8).length).append(':').append(text);
             }
         }
-        return v5(namespace, name.toString().getBytes(StandardCharsets.UTF_8));
+        return name.toString();
     }
 
-    static String text(Object v, Schema schema) {
+    /** The canonical text of one natural-key value (see the class comment). */
+    public static String text(Object v, Schema schema) {
         if (v instanceof BigDecimal d || (schema != null && Decimal.LOGICAL_NAME.equals(schema.name()) && v instanceof BigDecimal)) {
             BigDecimal dec = (BigDecimal) v;
             return dec.signum() == 0 ? "0" : dec.stripTrailingZeros().toPlainString();
@@ -78,7 +88,8 @@ public final class NaturalKeyUuid {
         throw new DataException("a natural-key value of type " + v.getClass().getSimpleName() + " cannot be encoded");
     }
 
-    static UUID v5(UUID namespace, byte[] name) {
+    /** RFC 4122 version 5 (SHA-1) of the name's bytes in the namespace. */
+    public static UUID v5(UUID namespace, byte[] name) {
         MessageDigest sha1;
         try {
             sha1 = MessageDigest.getInstance("SHA-1");

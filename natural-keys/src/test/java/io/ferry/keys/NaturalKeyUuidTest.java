@@ -1,6 +1,5 @@
-package io.ferry.transforms;
+package io.ferry.keys;
 
-import io.ferry.transforms.util.NaturalKeyUuid;
 import org.apache.kafka.connect.data.Decimal;
 import org.apache.kafka.connect.data.Schema;
 import org.junit.jupiter.api.Test;
