@@ -37,6 +37,14 @@ public final class ConnectClient {
         call("DELETE", "/connectors/" + name, null, 204, 404);
     }
 
+    /** A deployed connector's configuration as the cluster stores it (secrets still as their ${...} references). */
+    public java.util.Map<String, String> config(String name) throws IOException {
+        java.util.Map<String, String> out = new java.util.LinkedHashMap<>();
+        call("GET", "/connectors/" + name + "/config", null, 200).fields()
+                .forEachRemaining(e -> out.put(e.getKey(), e.getValue().asText()));
+        return out;
+    }
+
     public JsonNode status(String name) throws IOException {
         return call("GET", "/connectors/" + name + "/status", null, 200);
     }

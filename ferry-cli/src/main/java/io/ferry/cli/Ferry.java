@@ -7,7 +7,7 @@ import picocli.CommandLine.Command;
 @Command(name = "ferry", mixinStandardHelpOptions = true, versionProvider = Ferry.Version.class,
         description = "Moves a live MySQL database into a redesigned PostgreSQL schema with Kafka Connect.",
         subcommands = {DemoCommand.class, MigrateCommand.class, ValidateCommand.class, DeployCommand.class,
-                StatusCommand.class, StatsCommand.class, io.ferry.bench.BenchCommand.class,
+                StatusCommand.class, StatsCommand.class, VerifyCommand.class, io.ferry.bench.BenchCommand.class,
                 CommandLine.HelpCommand.class})
 public final class Ferry implements Runnable {
 

@@ -8,7 +8,7 @@ import java.util.Locale;
  * target column's type (a designed target may hold a DATETIME in timestamptz, a CHAR(36) in uuid, a BIT(5) in bit
  * varying(8), a SET in varchar(2)[]). Values are never converted by the code that wrote them.
  */
-record SourceColumn(String name, String dataType, String columnType, boolean nullable) {
+public record SourceColumn(String name, String dataType, String columnType, boolean nullable) {
 
     private static final java.util.regex.Pattern TYPMOD = java.util.regex.Pattern.compile("\\((\\d+)\\)");
 
@@ -17,7 +17,7 @@ record SourceColumn(String name, String dataType, String columnType, boolean nul
      *
      * @param targetType the target column's type (null when it has none): geometries compare as WKB or as WKT
      */
-    String sourceExpression(String targetType) {
+    public String sourceExpression(String targetType) {
         String c = "`" + name.replace("`", "``") + "`";
         String t = targetType == null ? "" : targetType.toLowerCase(Locale.ROOT);
         return switch (dataType.toLowerCase(Locale.ROOT)) {
@@ -55,7 +55,7 @@ record SourceColumn(String name, String dataType, String columnType, boolean nul
                 + " ELSE " + formatted + " END";
     }
 
-    String targetExpression(String targetType) {
+    public String targetExpression(String targetType) {
         String c = "\"" + name.replace("\"", "\"\"") + "\"";
         String t = targetType.toLowerCase(Locale.ROOT);
         if (isZoned(t) || t.equals("interval") || t.startsWith("time(") || t.startsWith("time without")) {
@@ -89,6 +89,65 @@ record SourceColumn(String name, String dataType, String columnType, boolean nul
         return c + "::text";
     }
 
+    /**
+     * Whether both databases can produce the same canonical text for this pair, so that rows can be hashed inside
+     * each database. JSON (compared as JSON) and binary floating point (printed differently by MySQL and PostgreSQL)
+     * are compared in Java.
+     */
+    public boolean hashable(String targetType) {
+        String t = targetType == null ? "" : targetType.toLowerCase(Locale.ROOT);
+        String d = dataType.toLowerCase(Locale.ROOT);
+        return !isJson(targetType) && !d.equals("json") && !d.equals("float") && !d.equals("double")
+                && !t.equals("real") && !t.equals("double precision");
+    }
+
+    /** The canonical text of the source value, as SQL; the same text as {@link #targetText} for an equal value. */
+    public String sourceText(String targetType, boolean stripNul) {
+        String c = "`" + name.replace("`", "``") + "`";
+        String t = targetType == null ? "" : targetType.toLowerCase(Locale.ROOT);
+        String d = dataType.toLowerCase(Locale.ROOT);
+        switch (d) {
+            case "tinyint", "smallint", "mediumint", "int", "integer", "bigint", "year" -> {
+                if (t.equals("boolean")) {
+                    return "CASE WHEN " + c + " IS NULL THEN NULL WHEN " + c + " <> 0 THEN '1' ELSE '0' END";
+                }
+                return "CAST(" + (d.equals("year") ? "CAST(" + c + " AS UNSIGNED)" : c) + " AS CHAR)";
+            }
+            case "decimal", "numeric" -> {
+                return isNumeric(t) || t.isEmpty() ? trimmedDecimal("CAST(" + c + " AS CHAR)") : "CAST(" + c + " AS CHAR)";
+            }
+            case "char", "varchar", "tinytext", "text", "mediumtext", "longtext", "enum", "set" -> {
+                String text = "CONVERT(" + c + " USING utf8mb4)";
+                if (stripNul) {
+                    text = "REPLACE(" + text + ", CHAR(0 USING utf8mb4), '')";
+                }
+                return t.equals("uuid") ? "LOWER(" + text + ")" : text;
+            }
+            default -> {
+                return "CAST(" + sourceExpression(targetType) + " AS CHAR)";
+            }
+        }
+    }
+
+    /** The canonical text of the target value, as SQL. */
+    public String targetText(String targetType) {
+        String c = "\"" + name.replace("\"", "\"\"") + "\"";
+        String t = targetType.toLowerCase(Locale.ROOT);
+        if (t.startsWith("numeric")) {
+            return "trim_scale(" + c + ")::text";
+        }
+        if (t.equals("boolean")) {
+            return "CASE WHEN " + c + " THEN '1' WHEN NOT " + c + " THEN '0' END";
+        }
+        return "(" + targetExpression(targetType) + ")::text";
+    }
+
+    /** MySQL's text of a DECIMAL without trailing zeros after the point (1.50 -> 1.5, 100.00 -> 100). */
+    private static String trimmedDecimal(String text) {
+        return "IF(LOCATE('.', " + text + ") > 0, TRIM(TRAILING '.' FROM TRIM(TRAILING '0' FROM " + text + ")), "
+                + text + ")";
+    }
+
     /** JSON is compared as JSON: key order and white space are not differences. */
     static boolean isJson(String targetType) {
         String t = targetType == null ? "" : targetType.toLowerCase(Locale.ROOT);
@@ -105,7 +164,7 @@ record SourceColumn(String name, String dataType, String columnType, boolean nul
         return m.find() ? Integer.parseInt(m.group(1)) : 1;
     }
 
-    boolean isTinyint1() {
+    public boolean isTinyint1() {
         return columnType.toLowerCase(Locale.ROOT).startsWith("tinyint(1)");
     }
 }

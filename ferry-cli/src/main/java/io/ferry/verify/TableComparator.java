@@ -119,7 +119,7 @@ public final class TableComparator {
             while (rs.next()) {
                 List<String> row = new ArrayList<>(columns.size());
                 for (int i = 1; i <= columns.size(); i++) {
-                    String v = canonical(rs.getObject(i));
+                    String v = canonicalValue(rs.getObject(i));
                     row.add(json[i - 1] ? canonicalJson(v) : v);
                 }
                 List<String> k = new ArrayList<>();
@@ -131,7 +131,8 @@ public final class TableComparator {
         return rows;
     }
 
-    static String canonical(Object v) {
+    /** A value read through JDBC as canonical text (numbers without trailing zeros, booleans 1/0, bytes hex). */
+    public static String canonicalValue(Object v) {
         if (v == null) {
             return null;
         }
@@ -159,7 +160,7 @@ public final class TableComparator {
             .enable(com.fasterxml.jackson.databind.SerializationFeature.ORDER_MAP_ENTRIES_BY_KEYS);
 
     /** JSON text with keys sorted and no insignificant white space; text that is not JSON stays as it is. */
-    static String canonicalJson(String v) {
+    public static String canonicalJson(String v) {
         if (v == null) {
             return null;
         }

@@ -106,8 +106,33 @@ final class PipelineHarness implements AutoCloseable {
         return Path.of(System.getProperty("ferry.project.dir", "..")).resolve("connectors");
     }
 
+    /** The connector files as deployed, by name: what `ferry verify` reads the mapping from. */
+    final Map<String, ConnectorFile> deployed = new java.util.LinkedHashMap<>();
+
     void deploy(ConnectorFile file) {
         connect.configureConnector(file.name(), file.config());
+        deployed.put(file.name(), file);
+    }
+
+    /**
+     * `ferry verify` of this pipeline through the mapping its deployed connectors declare (the Debezium source and the
+     * Ferry sink named), with rechecks while CDC may be flowing.
+     */
+    List<io.ferry.verify.TableResult> verify(String sourceName, String sinkName) throws Exception {
+        Map<String, String> sinkConfig = new java.util.LinkedHashMap<>(deployed.get(sinkName).config());
+        sinkConfig.put("name", sinkName);
+        io.ferry.verify.mapping.MappingReader mapping = new io.ferry.verify.mapping.MappingReader(
+                deployed.get(sourceName).config(), sinkConfig);
+        io.ferry.verify.TableVerifier verifier = new io.ferry.verify.TableVerifier(
+                new io.ferry.verify.TableVerifier.Options(4, 1500, 10_000, mapping.stateSchema(), sinkName));
+        return new io.ferry.verify.VerifyRun(mapping, new io.ferry.verify.VerifyRun.Connections() {
+            @Override public Connection source() throws java.sql.SQLException { return TestServers.sourceConnection(source, name); }
+            @Override public Connection target() throws java.sql.SQLException { return DriverManager.getConnection(pgUrl, TestServers.pgUser(), TestServers.pgPassword()); }
+        }, verifier, 2).run(name, List.of(), null);
+    }
+
+    List<io.ferry.verify.TableResult> verify() throws Exception {
+        return verify(name + "-source", name + "-sink");
     }
 
     Connection sourceDb() throws Exception {

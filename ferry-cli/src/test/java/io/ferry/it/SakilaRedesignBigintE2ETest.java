@@ -41,6 +41,11 @@ class SakilaRedesignBigintE2ETest extends SakilaRedesignE2ETest {
     }
 
     @Override
+    String corruptSurrogateKeySql() {
+        return "id = id + 1000000";
+    }
+
+    @Override
     String[] tablesRedesignedBeyondComparison() {
         return new String[] {"film_text"};
     }

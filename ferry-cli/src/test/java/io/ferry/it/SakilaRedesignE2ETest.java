@@ -110,6 +110,112 @@ class SakilaRedesignE2ETest {
         awaitValidatedForeignKeys(expectedForeignKeys(), Duration.ofSeconds(10));
     }
 
+    /** How this redesign's surrogate key column is corrupted (uuid keys here; bigint keys in the subclasses). */
+    String corruptSurrogateKeySql() {
+        return "id = gen_random_uuid()";
+    }
+
+    @Test
+    @Order(20)
+    void ferryVerifyValidatesEveryTableThenFindsEachPlantedCorruptionAndNothingElseWhileCdcFlows() throws Exception {
+        long t0 = System.nanoTime();
+        List<io.ferry.verify.TableResult> clean = pipeline.verify();
+        System.out.printf("ferry verify, no differences, %.1f s:%n%s", (System.nanoTime() - t0) / 1e9,
+                io.ferry.verify.VerifyReport.table(clean));
+        assertThat(clean).as("tables verified").hasSize(io.ferry.embedded.Sakila.TABLE_COUNT);
+        assertThat(clean).as(io.ferry.verify.VerifyReport.table(clean)).allMatch(io.ferry.verify.TableResult::validated);
+
+        java.util.Set<String> expected = new java.util.TreeSet<>();
+        try (Connection pg = pipeline.targetDb(); Statement st = pg.createStatement()) {
+            int freeActor;
+            try (ResultSet rs = st.executeQuery("SELECT min(actor_id) FROM actor a WHERE NOT EXISTS (SELECT 1 FROM "
+                    + "film_actor x WHERE x.film_id = 23 AND x.actor_id = a.actor_id)")) {
+                rs.next();
+                freeActor = rs.getInt(1);
+            }
+            int category;
+            try (ResultSet rs = st.executeQuery("SELECT category_id FROM film_category WHERE film_id = 1")) {
+                rs.next();
+                category = rs.getInt(1);
+            }
+            // natural-key columns that no longer match the row's surrogate key: the same row, another actor_id
+            st.execute("UPDATE film_actor SET actor_id = " + freeActor + " WHERE actor_id = 1 AND film_id = 23");
+            expected.add("film_actor [1, 23] VALUE_DIFFERS actor_id");
+            st.execute("UPDATE film_category SET " + corruptSurrogateKeySql() + " WHERE film_id = 1");
+            expected.add("film_category [1, " + category + "] VALUE_DIFFERS id");
+            st.execute("UPDATE payment SET amount = amount + 1 WHERE payment_id = 7");
+            expected.add("payment [7] VALUE_DIFFERS amount");
+            st.execute("DELETE FROM payment WHERE payment_id = 8");
+            expected.add("payment [8] MISSING_IN_TARGET null");
+            st.execute("INSERT INTO category (category_id, name, last_update) VALUES (99, 'Planted', now())");
+            expected.add("category [99] EXTRA_IN_TARGET null");
+            st.execute("UPDATE customer SET email = NULL WHERE customer_id = 5");
+            expected.add("customer [5] VALUE_DIFFERS email");
+            st.execute("UPDATE customer SET active = NOT active WHERE customer_id = 6");
+            expected.add("customer [6] VALUE_DIFFERS active");
+            st.execute("UPDATE language SET name = left(name, 1) WHERE language_id = 2");
+            expected.add("language [2] VALUE_DIFFERS name");
+            st.execute("UPDATE film SET title = title || 'x' WHERE film_id = 10");
+            expected.add("film [10] VALUE_DIFFERS title");
+            st.execute("UPDATE film SET rental_rate = rental_rate + 1 WHERE film_id = 11");
+            expected.add("film [11] VALUE_DIFFERS rental_rate");
+            st.execute("UPDATE film SET release_year = release_year - 1 WHERE film_id = 12");
+            expected.add("film [12] VALUE_DIFFERS release_year");
+            st.execute("UPDATE film SET special_features = special_features || 'Trailers'::text WHERE film_id = 13");
+            expected.add("film [13] VALUE_DIFFERS special_features");
+            st.execute("UPDATE film SET rating = CASE WHEN rating = 'G' THEN 'PG' ELSE 'G' END WHERE film_id = 14");
+            expected.add("film [14] VALUE_DIFFERS rating");
+            st.execute("UPDATE film SET last_update = last_update + interval '1 second' WHERE film_id = 15");
+            expected.add("film [15] VALUE_DIFFERS last_update");
+            st.execute("UPDATE rental SET rental_date = rental_date + interval '1 second' WHERE rental_id = 20");
+            expected.add("rental [20] VALUE_DIFFERS rental_date");
+            st.execute("UPDATE staff SET picture = decode('00', 'hex') WHERE staff_id = 1");
+            expected.add("staff [1] VALUE_DIFFERS picture");
+            st.execute("UPDATE address SET location = decode('00', 'hex') WHERE address_id = 5");
+            expected.add("address [5] VALUE_DIFFERS location");
+        }
+        // CDC meanwhile, on other rows: in-flight changes must not be reported once they have landed
+        java.util.concurrent.atomic.AtomicBoolean writing = new java.util.concurrent.atomic.AtomicBoolean(true);
+        java.util.concurrent.atomic.AtomicInteger changes = new java.util.concurrent.atomic.AtomicInteger();
+        Thread cdc = new Thread(() -> {
+            try (Connection src = pipeline.sourceDb(); Statement st = src.createStatement()) {
+                for (int i = 0; writing.get(); i++) {
+                    st.execute("UPDATE inventory SET last_update = NOW() WHERE inventory_id = " + (100 + i % 400));
+                    st.execute("UPDATE rental SET return_date = NOW() WHERE rental_id = " + (1000 + i % 500));
+                    st.execute("INSERT INTO payment (customer_id, staff_id, rental_id, amount, payment_date) VALUES "
+                            + "(1, 1, 1000, 0.99, NOW())");
+                    changes.addAndGet(3);
+                    Thread.sleep(20);
+                }
+            } catch (Exception e) {
+                throw new IllegalStateException(e);
+            }
+        });
+        cdc.start();
+        List<io.ferry.verify.TableResult> planted;
+        try {
+            Thread.sleep(1000);
+            planted = pipeline.verify();
+        } finally {
+            writing.set(false);
+            cdc.join();
+        }
+        java.util.Set<String> found = new java.util.TreeSet<>();
+        for (io.ferry.verify.TableResult r : planted) {
+            r.differences().forEach(d -> found.add(r.table() + " " + d.printableKey() + " " + d.kind() + " " + d.column()));
+        }
+        String report = io.ferry.verify.VerifyReport.table(planted);
+        System.out.println("ferry verify with " + expected.size() + " planted differences and " + changes.get()
+                + " source changes meanwhile:\n" + report);
+        assertThat(changes.get()).as("CDC ran during the verify").isGreaterThan(30);
+        assertThat(found).as(report).isEqualTo(expected);
+        for (io.ferry.verify.TableResult r : planted) {
+            boolean hasPlant = expected.stream().anyMatch(e -> e.startsWith(r.table() + " "));
+            assertThat(r.state()).as(r.table() + "\n" + report).isEqualTo(hasPlant
+                    ? io.ferry.verify.TableResult.State.MISMATCHED : io.ferry.verify.TableResult.State.VALIDATED);
+        }
+    }
+
     void awaitValidatedForeignKeys(int expected, Duration timeout) throws Exception {
         long deadline = System.nanoTime() + timeout.toNanos();
         List<String> fks = List.of();

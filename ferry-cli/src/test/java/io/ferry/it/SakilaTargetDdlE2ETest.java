@@ -30,6 +30,11 @@ class SakilaTargetDdlE2ETest extends SakilaRedesignE2ETest {
     }
 
     @Override
+    String corruptSurrogateKeySql() {
+        return "id = id + 1000000";
+    }
+
+    @Override
     int expectedForeignKeys() {
         return 22;
     }
