@@ -15,6 +15,7 @@ import java.sql.ResultSet;
 import java.sql.Statement;
 import java.time.Duration;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 
 import static org.assertj.core.api.Assertions.assertThat;
@@ -140,6 +141,30 @@ class BlogCompositeKeysE2ETest {
             rs.next();
             assertThat(rs.getLong(1)).isZero();
         }
+    }
+
+    @Test
+    @Order(3)
+    void ferryVerifyFollowsTheForeignKeyColumnsAndFindsAWrongReference() throws Exception {
+        List<io.ferry.verify.TableResult> clean = pipeline.verify();
+        assertThat(clean.stream().filter(r -> List.of("author", "post", "comment").contains(r.table())))
+                .as(io.ferry.verify.VerifyReport.table(clean)).hasSize(3).allMatch(io.ferry.verify.TableResult::validated);
+        try (Connection pg = pipeline.targetDb(); Statement st = pg.createStatement()) {
+            // references that point at another row that exists, so the constraints still hold
+            st.execute("UPDATE post SET author_ref = (SELECT id FROM author WHERE handle = 'writer1') "
+                    + "WHERE handle = 'writer0' AND post_no = 3");
+            st.execute("UPDATE comment SET post_ref = (SELECT id FROM post WHERE handle = 'writer5' AND post_no = 5) "
+                    + "WHERE comment_id = 7");
+            st.execute("UPDATE author SET name = NULL WHERE handle = 'writer9'");
+        }
+        List<io.ferry.verify.TableResult> planted = pipeline.verify();
+        java.util.Set<String> found = new java.util.TreeSet<>();
+        planted.forEach(r -> r.differences().forEach(d -> found.add(r.table() + " " + d.printableKey() + " "
+                + d.kind() + " " + d.column())));
+        assertThat(found).as(io.ferry.verify.VerifyReport.table(planted)).containsExactly(
+                "author [us, writer9] VALUE_DIFFERS name",
+                "comment [7] VALUE_DIFFERS post_ref",
+                "post [eu, writer0, 3] VALUE_DIFFERS author_ref");
     }
 
     /** Every foreign-key value is the id of the row the source's join columns point at. */

@@ -369,6 +369,34 @@ class DesignedTargetMatrixE2ETest {
 
     @Test
     @Order(7)
+    void ferryVerifyValidatesTheDesignedTypesAndFindsATruncatedChar() throws Exception {
+        java.util.function.Function<List<io.ferry.verify.TableResult>, java.util.Set<String>> differences = results -> {
+            java.util.Set<String> found = new java.util.TreeSet<>();
+            results.forEach(r -> r.differences().forEach(d -> found.add(r.table() + " " + d.printableKey() + " "
+                    + d.kind() + " " + d.column())));
+            return found;
+        };
+        // row 105 is the bad record the sink reported (dead-letter queue): the one difference, in each table
+        List<io.ferry.verify.TableResult> clean = pipeline.verify();
+        assertThat(differences.apply(clean)).as(io.ferry.verify.VerifyReport.table(clean)).containsExactly(
+                "dm_big [105, de] MISSING_IN_TARGET null", "dm_nat [105, de] MISSING_IN_TARGET null",
+                "dm_uuid [105, de] MISSING_IN_TARGET null");
+        assertThat(clean.stream().filter(r -> r.table().equals("dm_nat")).findFirst().orElseThrow().leftOut())
+                .containsKey("c_left_out");
+        try (Connection pg = pipeline.targetDb(); Statement st = pg.createStatement()) {
+            for (String t : TABLES) {
+                st.execute("UPDATE " + t + " SET c_char2 = 'f' WHERE id = 1");
+            }
+        }
+        List<io.ferry.verify.TableResult> planted = pipeline.verify();
+        assertThat(differences.apply(planted)).as(io.ferry.verify.VerifyReport.table(planted)).containsExactly(
+                "dm_big [1, fr] VALUE_DIFFERS c_char2", "dm_big [105, de] MISSING_IN_TARGET null",
+                "dm_nat [1, fr] VALUE_DIFFERS c_char2", "dm_nat [105, de] MISSING_IN_TARGET null",
+                "dm_uuid [1, fr] VALUE_DIFFERS c_char2", "dm_uuid [105, de] MISSING_IN_TARGET null");
+    }
+
+    @Test
+    @Order(8)
     void publishedMatrixIsWhatThisRunObserved() throws Exception {
         Map<String, String> pgTypes = new LinkedHashMap<>();
         try (Connection pg = pipeline.targetDb(); Statement st = pg.createStatement();

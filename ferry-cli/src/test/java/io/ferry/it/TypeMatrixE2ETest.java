@@ -204,6 +204,32 @@ class TypeMatrixE2ETest {
                 .isEqualTo(md.toString());
     }
 
+    @Test
+    @Order(4)
+    void ferryVerifyValidatesEveryTypeAndFindsAChangedValueInEachFamily() throws Exception {
+        List<io.ferry.verify.TableResult> clean = pipeline.verify();
+        io.ferry.verify.TableResult matrix = clean.stream().filter(r -> r.table().equals("type_matrix")).findFirst().orElseThrow();
+        assertThat(matrix.state()).as(io.ferry.verify.VerifyReport.table(clean)).isEqualTo(io.ferry.verify.TableResult.State.VALIDATED);
+        StringJoiner set = new StringJoiner(", ");
+        COLUMNS.keySet().forEach(c -> set.add("\"" + c + "\" = s.\"" + c + "\""));
+        try (Connection pg = pipeline.targetDb(); Statement st = pg.createStatement()) {
+            // every column of row 1 takes row 2's value: one changed value per type family
+            st.execute("UPDATE type_matrix t SET " + set + " FROM type_matrix s WHERE t.id = 1 AND s.id = 2");
+            // the streamed update made row 1's c_bool equal to row 2's: change it on its own
+            st.execute("UPDATE type_matrix SET c_bool = NOT c_bool WHERE id = 1");
+            // a NULL that should be a value (row 3 is all NULL at the source)
+            st.execute("UPDATE type_matrix SET c_text = 'not null' WHERE id = 3");
+        }
+        List<io.ferry.verify.TableResult> planted = pipeline.verify();
+        matrix = planted.stream().filter(r -> r.table().equals("type_matrix")).findFirst().orElseThrow();
+        List<String> found = matrix.differences().stream().map(d -> d.printableKey() + " " + d.kind() + " " + d.column()).toList();
+        List<String> expected = new ArrayList<>();
+        COLUMNS.keySet().forEach(c -> expected.add("[1] VALUE_DIFFERS " + c));
+        expected.add("[3] VALUE_DIFFERS c_text");
+        assertThat(found).as(io.ferry.verify.VerifyReport.table(planted)).containsExactlyInAnyOrderElementsOf(expected);
+        assertThat(matrix.mismatched()).isEqualTo(2);
+    }
+
     private void awaitEqual(int rows) throws Exception {
         long deadline = System.nanoTime() + Duration.ofMinutes(3).toNanos();
         TableComparison last = null;
