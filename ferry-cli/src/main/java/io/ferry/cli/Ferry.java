@@ -7,18 +7,31 @@ import picocli.CommandLine.Command;
 @Command(name = "ferry", mixinStandardHelpOptions = true, versionProvider = Ferry.Version.class,
         description = "Moves a live MySQL database into a redesigned PostgreSQL schema with Kafka Connect.",
         subcommands = {DemoCommand.class, MigrateCommand.class, ValidateCommand.class, DeployCommand.class,
-                StatusCommand.class, StatsCommand.class, VerifyCommand.class, io.ferry.bench.BenchCommand.class,
+                StatusCommand.class, StatsCommand.class, VerifyCommand.class, CutoverCheckCommand.class, io.ferry.bench.BenchCommand.class,
                 CommandLine.HelpCommand.class})
 public final class Ferry implements Runnable {
 
     @CommandLine.Spec
     CommandLine.Model.CommandSpec spec;
 
+    /** Shared with the error handler: the option is parsed on whichever subcommand it follows. */
+    private static final boolean[] VERBOSE = new boolean[1];
+
+    @CommandLine.Option(names = "--verbose", scope = CommandLine.ScopeType.INHERIT,
+            description = "Print the stack trace of an error too.")
+    void verbose(boolean on) {
+        VERBOSE[0] = on;
+    }
+
     public static void main(String[] args) {
         // the binlog client logs through java.util.logging straight to the console; the runner prints its own output
         java.util.logging.LogManager.getLogManager().reset();
-        int code = new CommandLine(new Ferry()).setCaseInsensitiveEnumValuesAllowed(true).execute(args);
-        System.exit(code);
+        System.exit(commandLine().execute(args));
+    }
+
+    static CommandLine commandLine() {
+        return new CommandLine(new Ferry()).setCaseInsensitiveEnumValuesAllowed(true)
+                .setExecutionExceptionHandler(new Errors(VERBOSE));
     }
 
     @Override

@@ -25,14 +25,18 @@ final class LocalPipeline implements AutoCloseable {
         return new LocalPipeline(KafkaConnectServer.start(stateDir, Paths.pluginPath()), out);
     }
 
-    /** Validates, then creates or updates each connector; stops at the first invalid one with every reason. */
+    /** Validates every connector, then creates or updates them all; nothing is deployed unless all are valid. */
     void deploy(ConnectorFile... connectors) throws IOException {
         ConnectorValidator validator = new ConnectorValidator(client);
+        List<String> problems = new java.util.ArrayList<>();
         for (ConnectorFile c : connectors) {
-            List<String> problems = validator.validate(c);
-            if (!problems.isEmpty()) {
-                throw new IOException("connector " + c.name() + " is not valid:\n  " + String.join("\n  ", problems));
-            }
+            problems.addAll(validator.validate(c));
+        }
+        if (!problems.isEmpty()) {
+            throw new UserError("the connectors are not valid, nothing was deployed:\n  " + String.join("\n  ", problems),
+                    "fix the connector JSON (or the server it names) and run again");
+        }
+        for (ConnectorFile c : connectors) {
             client.put(c.name(), c.config());
             out.println("  deployed " + c.name() + " (" + c.connectorClass() + ")");
         }

@@ -1,11 +1,13 @@
 package io.ferry.cli;
 
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.sql.Connection;
-import java.sql.DriverManager;
+import java.sql.SQLException;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -15,28 +17,12 @@ import java.util.concurrent.CountDownLatch;
 @Command(name = "migrate", mixinStandardHelpOptions = true,
         description = "Migrate a real MySQL/MariaDB database into PostgreSQL on an in-process Kafka broker and "
                 + "Connect worker: full load, then CDC until Ctrl-C. Started again with the same --state-dir, it "
-                + "resumes where it stopped. The connector files are the ones a Connect cluster takes; only hosts "
-                + "and credentials are overlaid.")
+                + "resumes where it stopped. The connector files are the ones a Connect cluster takes; only hosts, "
+                + "credentials and names are overlaid.")
 final class MigrateCommand implements Callable<Integer> {
 
-    @Option(names = "--source", required = true,
-            description = "jdbc:mysql://host:3306/db or jdbc:mariadb://host:3306/db (user/password as URL parameters or options).")
-    String sourceUrl;
-
-    @Option(names = "--source-user", defaultValue = "${env:FERRY_SOURCE_USER}", description = "Env FERRY_SOURCE_USER.")
-    String sourceUser;
-
-    @Option(names = "--source-password", defaultValue = "${env:FERRY_SOURCE_PASSWORD}", description = "Env FERRY_SOURCE_PASSWORD.")
-    String sourcePassword;
-
-    @Option(names = "--target", required = true, description = "jdbc:postgresql://host:5432/db")
-    String targetUrl;
-
-    @Option(names = "--target-user", defaultValue = "${env:FERRY_TARGET_USER:-postgres}", description = "Default ${DEFAULT-VALUE}.")
-    String targetUser;
-
-    @Option(names = "--target-password", defaultValue = "${env:FERRY_TARGET_PASSWORD}", description = "Env FERRY_TARGET_PASSWORD.")
-    String targetPassword;
+    @Mixin
+    Databases db;
 
     @Option(names = "--tables", split = ",", description = "Only these source tables (default: all).")
     List<String> tables;
@@ -53,34 +39,43 @@ final class MigrateCommand implements Callable<Integer> {
     @Option(names = "--topic-prefix", defaultValue = "ferry", description = "Debezium topic.prefix (default ${DEFAULT-VALUE}).")
     String topicPrefix;
 
+    @Option(names = "--name", description = "Connector names NAME-source and NAME-sink (default ferry-<database>, or a "
+            + "file's own name for a file of yours).")
+    String name;
+
     @Override
     public Integer call() throws Exception {
-        SourceEndpoint source = SourceEndpoint.parse(sourceUrl, sourceUser, sourcePassword);
+        SourceEndpoint source = db.source();
         Path srcFile = sourceConfig != null ? sourceConfig : Paths.connectors().resolve(
                 source.kind().equals("mariadb") ? "mariadb-source.json" : "mysql-source.json");
         Path sinkFile = sinkConfig != null ? sinkConfig : Paths.connectors().resolve("postgres-sink.json");
+        ConnectorFile srcBase = ConnectorFile.read(srcFile);
+        ConnectorFile sinkBase = ConnectorFile.read(sinkFile);
+        preflight(source);
         System.setProperty("ferry.log.dir", stateDir.toAbsolutePath().toString());
-        System.out.println("Ferry migrate: " + SourceEndpoint.redact(sourceUrl) + " -> " + SourceEndpoint.redact(targetUrl));
+        System.out.println("Ferry migrate: " + SourceEndpoint.redact(db.sourceUrl) + " -> " + SourceEndpoint.redact(db.targetUrl));
         System.out.println("  state: " + stateDir.toAbsolutePath() + " (run again with it to resume)");
+        boolean resumed = Files.isDirectory(stateDir.resolve("connect"));
         CountDownLatch stop = StopSignal.install();
         try (LocalPipeline pipeline = LocalPipeline.start(stateDir.resolve("connect"), System.out)) {
+            ConnectorNames names = names(pipeline, resumed, source, srcBase, sinkBase, srcFile, sinkFile);
             Map<String, String> srcOverlay = new LinkedHashMap<>(Overlays.source(source,
                     pipeline.server.bootstrapServers(), topicPrefix));
             if (tables != null && !tables.isEmpty()) {
                 srcOverlay.put("table.include.list", String.join(",",
                         tables.stream().map(t -> source.database() + "." + t).toList()));
             }
-            ConnectorFile src = ConnectorFile.read(srcFile).with(srcOverlay);
-            ConnectorFile sink = ConnectorFile.read(sinkFile).with(Overlays.sink(targetUrl, targetUser, targetPassword,
-                    topicPrefix, source.database()));
+            ConnectorFile src = srcBase.with(srcOverlay).renamed(names.source());
+            ConnectorFile sink = sinkBase.with(Overlays.sink(db.targetUrl, db.targetUser, db.targetPassword,
+                    topicPrefix, source.database())).renamed(names.sink());
             pipeline.deploy(sink, src);
             Map<String, Long> expected;
-            try (Connection c = DriverManager.getConnection(source.jdbcUrl(), source.user(), source.password())) {
+            try (Connection c = db.openSource()) {
                 expected = SourceTables.estimated(c, source.database(), tables);
             }
             ProgressBoard board = new ProgressBoard(System.out);
             long start = System.nanoTime();
-            try (Connection target = DriverManager.getConnection(targetUrl, targetUser, targetPassword)) {
+            try (Connection target = db.openTarget()) {
                 while (stop.getCount() > 0) {
                     pipeline.checkHealthy(src.name(), sink.name());
                     board.draw(expected, TargetStats.read(target, "ferry", sink.name()), (System.nanoTime() - start) / 1e9);
@@ -91,5 +86,49 @@ final class MigrateCommand implements Callable<Integer> {
             System.out.println("Stopping the Connect worker, then the broker; run again with the same --state-dir to resume.");
         }
         return 0;
+    }
+
+    /** Both databases answer before anything starts or is deployed; a failure names which one and why. */
+    private void preflight(SourceEndpoint source) {
+        try (Connection c = db.openSource()) {
+            c.isValid(5);
+        } catch (SQLException e) {
+            throw new UserError("cannot connect to the source " + source.host() + ":" + source.port() + "/"
+                    + source.database() + " as '" + source.user() + "': " + firstLine(e), Errors.classify(e) == null
+                    ? null : Errors.classify(e).hint(), e);
+        }
+        try (Connection c = db.openTarget()) {
+            c.isValid(5);
+        } catch (SQLException e) {
+            throw new UserError("cannot connect to the target " + SourceEndpoint.redact(db.targetUrl) + " as '"
+                    + db.targetUser + "': " + firstLine(e), Errors.classify(e) == null ? null : Errors.classify(e).hint(), e);
+        }
+    }
+
+    private static String firstLine(SQLException e) {
+        String m = e.getMessage() == null ? e.toString() : e.getMessage();
+        return m.lines().findFirst().orElse(m);
+    }
+
+    private ConnectorNames names(LocalPipeline pipeline, boolean resumed, SourceEndpoint source, ConnectorFile src,
+                                 ConnectorFile sink, Path srcFile, Path sinkFile) throws Exception {
+        ConnectorNames names = ConnectorNames.stored(stateDir);
+        // a state directory from before names were kept: go on with what its worker runs (read from its config topic)
+        for (int i = 0; names == null && resumed && i < 20; i++) {
+            names = ConnectorNames.running(pipeline.client);
+            if (names == null) {
+                Thread.sleep(500);
+            }
+        }
+        if (names == null) {
+            names = ConnectorNames.derive(name, source.database(), src, sink, shipped(srcFile), shipped(sinkFile));
+        }
+        names.store(stateDir);
+        System.out.println("  connectors: " + names.source() + ", " + names.sink());
+        return names;
+    }
+
+    private static boolean shipped(Path file) {
+        return file.toAbsolutePath().normalize().startsWith(Paths.connectors());
     }
 }

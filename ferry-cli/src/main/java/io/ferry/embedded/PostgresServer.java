@@ -26,7 +26,28 @@ public final class PostgresServer implements AutoCloseable {
                 .setServerConfig("max_connections", "200")
                 .setServerConfig("max_wal_size", "2GB")
                 .setServerConfig("shared_buffers", "256MB");
-        return new PostgresServer(builder.start());
+        PostgresServer server = new PostgresServer(builder.start());
+        server.requirePasswords(dataDir);
+        return server;
+    }
+
+    /**
+     * initdb trusts every local connection; a real server asks for passwords. The superuser keeps trust (the runner
+     * and the tests administer with it); every other role must log in with its password (scram-sha-256), so
+     * least-privilege roles and wrong passwords behave as in production.
+     */
+    private void requirePasswords(Path dataDir) throws Exception {
+        Path hba = dataDir.resolve("pg_hba.conf");
+        Files.writeString(hba, "# written by Ferry's embedded server: the superuser trusted, every other role by password\n"
+                + "local all postgres trust\n"
+                + "host all postgres 127.0.0.1/32 trust\n"
+                + "host all postgres ::1/128 trust\n"
+                + "local all all scram-sha-256\n"
+                + "host all all 127.0.0.1/32 scram-sha-256\n"
+                + "host all all ::1/128 scram-sha-256\n");
+        try (Connection c = connect("postgres"); Statement st = c.createStatement()) {
+            st.execute("SELECT pg_reload_conf()");
+        }
     }
 
     public int port() { return pg.getPort(); }

@@ -31,7 +31,8 @@ class FerryDemoE2ETest {
         assertThat(finished).as("demo finished within 10 minutes").isTrue();
         assertThat(p.exitValue()).as("exit code; output:\n" + output).isZero();
         assertThat(output).contains("Full load: 47273 rows in 16 tables")
-                .contains("Demo finished: PostgreSQL equals MariaDB.")
+                .contains("Demo finished: PostgreSQL equals MariaDB through the redesign, every table VALIDATED.")
+                .contains("16 of 16 tables validated")
                 .doesNotContain("DIFFERENT");
     }
 }

@@ -2,8 +2,6 @@ package io.ferry.it;
 
 import io.ferry.cli.SourceEndpoint;
 import io.ferry.embedded.Sakila;
-import io.ferry.verify.TableComparator;
-import io.ferry.verify.TableComparison;
 import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 
@@ -13,8 +11,8 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.sql.Connection;
 import java.sql.DriverManager;
+import java.sql.ResultSet;
 import java.sql.Statement;
-import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
@@ -22,15 +20,18 @@ import java.util.concurrent.TimeUnit;
 import static org.assertj.core.api.Assertions.assertThat;
 
 /**
- * {@code ./ferry migrate} against real databases, as a user runs it: it loads and streams until stopped (SIGTERM, as
- * Ctrl-C sends), and started again with the same state directory it resumes: changes made while it was down arrive,
- * nothing is loaded twice.
+ * {@code ./ferry migrate} against real databases as a user runs it (the servers are given by URL: the test's own, or
+ * the FERRY_TEST_* ones), into the hand-written Sakila design (connectors/redesign/sakila-target.sql, bigint keys, 22
+ * foreign keys): it loads and streams until stopped (SIGTERM, as Ctrl-C sends), {@code ./ferry verify} and
+ * {@code ./ferry cutover-check} pass against it while it runs, and started again with the same state directory it
+ * resumes: changes made while it was down arrive, nothing is loaded twice, and the connectors keep their names, also
+ * for a state directory from before names were kept. Its output, redirected to a file, is a log, not a repainted board.
  */
 @Tag("e2e")
 class FerryMigrateE2ETest {
 
     @Test
-    void migratesStopsAndResumes() throws Exception {
+    void migratesVerifiesStopsAndResumes() throws Exception {
         String name = TestServers.newName("migrate");
         SourceEndpoint source = TestServers.source(name);
         try (Connection c = TestServers.sourceConnection(source, "")) {
@@ -38,39 +39,72 @@ class FerryMigrateE2ETest {
         }
         String pgUrl = TestServers.newPostgresDatabase(name);
         Path state = Files.createTempDirectory("ferry-migrate-state");
+        Path sinkConfig = designedSinkConfig();
 
-        Process first = start(source, pgUrl, state, "target/ferry-migrate-1.log");
+        // the first run is named as an older state directory's would be (before connector names were kept)
+        Path log1 = Path.of("target/ferry-migrate-1.log");
+        Process first = start(source, pgUrl, state, sinkConfig, log1, "--name", "legacy-" + name);
         try {
-            awaitEqual(source, pgUrl, Duration.ofMinutes(4), first);
+            awaitVerified(source, pgUrl, sinkConfig, first, 240);
+            cutoverCheck(pgUrl, "legacy-" + name + "-sink");
         } finally {
-            first.destroy(); // SIGTERM, like Ctrl-C
-            boolean stopped = first.waitFor(120, TimeUnit.SECONDS);
-            if (!stopped) {
-                first.destroyForcibly();
-            }
-            assertThat(stopped).as("migrate stops on SIGTERM; its log ends with:%n%s", tail(state.resolve("ferry.log")))
-                    .isTrue();
+            stop(first, state);
         }
+        String output = Files.readString(log1, StandardCharsets.UTF_8);
+        output = output.substring(Math.max(0, output.indexOf("Ferry migrate:"))); // after any build the script ran
+        assertThat(output).as("a log, not a terminal: nothing repainted").doesNotContain("\u001b[");
+        assertThat(output.lines().filter(l -> l.trim().startsWith("film_actor ")).count())
+                .as("one line per phase change of a table:\n" + output).isBetween(1L, 3L);
+        assertThat(output).contains("connectors: legacy-" + name + "-source, legacy-" + name + "-sink");
+
         try (Connection src = TestServers.sourceConnection(source, name); Statement st = src.createStatement()) {
             st.execute("INSERT INTO actor (actor_id, first_name, last_name) VALUES (777, 'WHILE', 'STOPPED')");
             st.execute("UPDATE film SET title = 'CHANGED WHILE STOPPED' WHERE film_id = 10");
             st.execute("DELETE FROM payment WHERE payment_id = 5");
+            st.execute("INSERT INTO film_actor (actor_id, film_id) VALUES (777, 10)");
         }
-        Process second = start(source, pgUrl, state, "target/ferry-migrate-2.log");
+        // an older state directory has no names file: the connectors its worker runs are the ones to go on with
+        Files.delete(state.resolve("connector-names.properties"));
+        Path log2 = Path.of("target/ferry-migrate-2.log");
+        Process second = start(source, pgUrl, state, sinkConfig, log2);
         try {
-            awaitEqual(source, pgUrl, Duration.ofMinutes(3), second);
+            awaitVerified(source, pgUrl, sinkConfig, second, 180);
         } finally {
-            second.destroy();
-            second.waitFor(60, TimeUnit.SECONDS);
+            stop(second, state);
         }
-        String secondLog = Files.readString(Path.of("target/ferry-migrate-2.log"), StandardCharsets.UTF_8);
-        assertThat(secondLog).contains("Ferry migrate:");
+        assertThat(Files.readString(log2, StandardCharsets.UTF_8))
+                .contains("connectors: legacy-" + name + "-source, legacy-" + name + "-sink");
         try (Connection pg = DriverManager.getConnection(pgUrl, TestServers.pgUser(), TestServers.pgPassword());
              Statement st = pg.createStatement();
-             var rs = st.executeQuery("SELECT sum(snapshot_rows) FROM ferry.table_stats")) {
+             ResultSet rs = st.executeQuery("SELECT string_agg(DISTINCT connector, ','), sum(snapshot_rows) "
+                     + "FROM ferry.table_stats")) {
             rs.next();
-            assertThat(rs.getLong(1)).as("the full load ran once, not again after the restart").isEqualTo(47_273);
+            assertThat(rs.getString(1)).as("one sink, the same across restarts").isEqualTo("legacy-" + name + "-sink");
+            assertThat(rs.getLong(2)).as("the full load ran once, not again after the restart").isEqualTo(47_273);
         }
+    }
+
+    /** connectors/redesign/postgres-sink-ddl.json with the design read from this checkout, as a user runs it locally. */
+    private static Path designedSinkConfig() throws Exception {
+        Path design = home().resolve("connectors/redesign");
+        String json = Files.readString(design.resolve("postgres-sink-ddl.json"), StandardCharsets.UTF_8)
+                .replace("${dir:/etc/ferry/design:sakila-target.sql}", "${dir:" + design + ":sakila-target.sql}");
+        Path f = Files.createTempFile("postgres-sink-ddl", ".json");
+        Files.writeString(f, json, StandardCharsets.UTF_8);
+        return f;
+    }
+
+    private static Path home() {
+        return Path.of(System.getProperty("ferry.project.dir", "..")).toAbsolutePath().normalize();
+    }
+
+    private static void stop(Process p, Path state) throws Exception {
+        p.destroy(); // SIGTERM, like Ctrl-C
+        boolean stopped = p.waitFor(120, TimeUnit.SECONDS);
+        if (!stopped) {
+            p.destroyForcibly();
+        }
+        assertThat(stopped).as("migrate stops on SIGTERM; its log ends with:%n%s", tail(state.resolve("ferry.log"))).isTrue();
     }
 
     private static String tail(Path log) {
@@ -82,38 +116,65 @@ class FerryMigrateE2ETest {
         }
     }
 
-    private static Process start(SourceEndpoint source, String pgUrl, Path state, String log) throws Exception {
-        Path home = Path.of(System.getProperty("ferry.project.dir", "..")).toAbsolutePath().normalize();
-        String src = "jdbc:mariadb://" + source.host() + ":" + source.port() + "/" + source.database();
-        List<String> cmd = new ArrayList<>(List.of("bash", home.resolve("ferry").toString(), "migrate", "--source", src,
-                "--source-user", source.user(), "--target", pgUrl, "--target-user", TestServers.pgUser(),
-                "--state-dir", state.toString()));
-        ProcessBuilder pb = new ProcessBuilder(cmd).redirectErrorStream(true).redirectOutput(new File(log))
-                .directory(home.toFile());
-        pb.environment().put("FERRY_SOURCE_PASSWORD", source.password() == null ? "" : source.password());
-        pb.environment().put("FERRY_TARGET_PASSWORD", TestServers.pgPassword() == null ? "" : TestServers.pgPassword());
-        return pb.start();
+    private static String sourceUrl(SourceEndpoint source) {
+        return "jdbc:mariadb://" + source.host() + ":" + source.port() + "/" + source.database();
     }
 
-    private static void awaitEqual(SourceEndpoint source, String pgUrl, Duration timeout, Process p) throws Exception {
-        long deadline = System.nanoTime() + timeout.toNanos();
-        List<TableComparison> last = List.of();
+    private static Process start(SourceEndpoint source, String pgUrl, Path state, Path sinkConfig, Path log,
+                                 String... extra) throws Exception {
+        List<String> cmd = new ArrayList<>(List.of("bash", home().resolve("ferry").toString(), "migrate", "--source",
+                sourceUrl(source), "--source-user", source.user(), "--target", pgUrl, "--target-user",
+                TestServers.pgUser(), "--sink-config", sinkConfig.toString(), "--state-dir", state.toString()));
+        cmd.addAll(List.of(extra));
+        return ferry(cmd).redirectOutput(log.toFile()).start();
+    }
+
+    private static ProcessBuilder ferry(List<String> cmd) {
+        ProcessBuilder pb = new ProcessBuilder(cmd).redirectErrorStream(true).directory(home().toFile());
+        pb.environment().put("FERRY_SOURCE_PASSWORD", "");
+        pb.environment().put("FERRY_TARGET_PASSWORD", TestServers.pgPassword() == null ? "" : TestServers.pgPassword());
+        return pb;
+    }
+
+    /** Runs `ferry verify` (exit 0 only when every table is VALIDATED) until it passes. */
+    private static void awaitVerified(SourceEndpoint source, String pgUrl, Path sinkConfig, Process migrate,
+                                      int seconds) throws Exception {
+        long deadline = System.nanoTime() + seconds * 1_000_000_000L;
+        String last = "";
         while (System.nanoTime() < deadline) {
-            assertThat(p.isAlive()).as("ferry migrate is running").isTrue();
-            last = new ArrayList<>();
-            try (Connection src = TestServers.sourceConnection(source, source.database());
-                 Connection dst = DriverManager.getConnection(pgUrl, TestServers.pgUser(), TestServers.pgPassword())) {
-                for (String t : TableComparator.tables(src, source.database())) {
-                    last.add(new TableComparator().compare(src, source.database(), dst, "public", t));
-                }
-            } catch (java.sql.SQLException e) {
-                last = List.of(TableComparison.failed("?", e.getMessage()));
+            assertThat(migrate.isAlive()).as("ferry migrate is running").isTrue();
+            Path out = Files.createTempFile("ferry-verify", ".log");
+            Process verify = ferry(List.of("bash", home().resolve("ferry").toString(), "verify", "--source",
+                    sourceUrl(source), "--source-user", source.user(), "--target", pgUrl, "--target-user",
+                    TestServers.pgUser(), "--sink-config", sinkConfig.toString(), "--rechecks", "2",
+                    "--report", out.getParent().resolve("ferry-verify-report").toString()))
+                    .redirectOutput(out.toFile()).start();
+            assertThat(verify.waitFor(5, TimeUnit.MINUTES)).isTrue();
+            last = Files.readString(out, StandardCharsets.UTF_8);
+            if (verify.exitValue() == 0) {
+                assertThat(last).contains(Sakila.TABLE_COUNT + " of " + Sakila.TABLE_COUNT + " tables validated");
+                return;
             }
-            if (last.size() == Sakila.TABLE_COUNT && last.stream().allMatch(TableComparison::matches)) {
+            Thread.sleep(3000);
+        }
+        throw new AssertionError("ferry verify did not pass:\n" + last);
+    }
+
+    private static void cutoverCheck(String pgUrl, String sink) throws Exception {
+        Path out = Files.createTempFile("ferry-cutover", ".log");
+        long deadline = System.nanoTime() + 60_000_000_000L;
+        String last = "";
+        while (System.nanoTime() < deadline) {
+            Process p = ferry(List.of("bash", home().resolve("ferry").toString(), "cutover-check", "--target", pgUrl,
+                    "--target-user", TestServers.pgUser(), "--connector", sink)).redirectOutput(out.toFile()).start();
+            assertThat(p.waitFor(2, TimeUnit.MINUTES)).isTrue();
+            last = Files.readString(out, StandardCharsets.UTF_8);
+            if (p.exitValue() == 0) {
+                assertThat(last).contains("Cutover: yes").contains("45 indexes and constraints built");
                 return;
             }
             Thread.sleep(2000);
         }
-        throw new AssertionError("target did not converge: " + last.stream().filter(c -> !c.matches()).toList());
+        throw new AssertionError("cutover-check did not pass:\n" + last);
     }
 }

@@ -139,6 +139,12 @@ public class FerrySinkTask extends SinkTask {
         List<DeferredDdl> deferred = new ArrayList<>(design.deferred());
         deferred.addAll(ConstraintBuilder.declared(config.targetSchema(), config.foreignKeys()));
         ConstraintBuilder constraints = new ConstraintBuilder(config.targetSchema(), state, connectorName, deferred);
+        try {
+            constraints.register(connections.get());
+        } catch (SQLException e) {
+            throw new ConnectException("Ferry sink '" + connectorName + "' cannot record its design's constraints: "
+                    + ErrorContext.chain(e), e);
+        }
         writer = new SinkWriter(catalog, new SegmentWriter(text, config.copyEnabled(), config.deleteEnabled()), text,
                 offsets, new StatsStore(state, connectorName), metrics, badRecordHandler(), parking, constraints);
         registryKeys = new RegistryKeyResolver(config.bigintKeys(), new KeyRegistry(state));

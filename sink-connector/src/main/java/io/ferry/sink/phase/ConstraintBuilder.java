@@ -65,6 +65,45 @@ public final class ConstraintBuilder {
         return out;
     }
 
+    /**
+     * Records every declared index and constraint in the state schema ({@code design_constraints}) with its state, so
+     * `ferry cutover-check` and operators see what is built, waiting or failed; committed at once.
+     */
+    public void register(Connection conn) throws SQLException {
+        if (pending.isEmpty()) {
+            return;
+        }
+        io.ferry.sink.jdbc.Transactions.commit(conn, c -> {
+            try (PreparedStatement ps = c.prepareStatement("INSERT INTO " + state.table("design_constraints")
+                    + " (connector, target_schema, table_name, name, kind, definition, state) VALUES (?, ?, ?, ?, ?, ?, "
+                    + "'PENDING') ON CONFLICT (connector, table_name, name) DO UPDATE SET kind = EXCLUDED.kind, "
+                    + "definition = EXCLUDED.definition, target_schema = EXCLUDED.target_schema")) {
+                for (DeferredDdl d : pending) {
+                    ps.setString(1, connector);
+                    ps.setString(2, targetSchema);
+                    ps.setString(3, d.table());
+                    ps.setString(4, d.name());
+                    ps.setString(5, d.kind().name());
+                    ps.setString(6, d.definition());
+                    ps.addBatch();
+                }
+                ps.executeBatch();
+            }
+        });
+    }
+
+    private void record(Connection conn, DeferredDdl d, String stateName, String detail) throws SQLException {
+        try (PreparedStatement ps = conn.prepareStatement("UPDATE " + state.table("design_constraints")
+                + " SET state = ?, detail = ?, updated_at = now() WHERE connector = ? AND table_name = ? AND name = ?")) {
+            ps.setString(1, stateName);
+            ps.setString(2, detail);
+            ps.setString(3, connector);
+            ps.setString(4, d.table());
+            ps.setString(5, d.name());
+            ps.executeUpdate();
+        }
+    }
+
     /** Builds what is ready; cheap when nothing is declared or everything is built. */
     public void buildReady(Connection conn) throws SQLException {
         if (pending.isEmpty()) {
@@ -118,9 +157,12 @@ public final class ConstraintBuilder {
                 log.info("Built {} in {} ms{}", what, (System.nanoTime() - t0) / 1_000_000,
                         d.kind().validatesLater() ? " (NOT VALID); validating" : "");
                 if (!d.kind().validatesLater()) {
+                    record(conn, d, "BUILT", null);
+                    conn.commit();
                     return true;
                 }
             } else if (validated) {
+                record(conn, d, "BUILT", null);
                 conn.commit();
                 return true;
             } else {
@@ -128,6 +170,7 @@ public final class ConstraintBuilder {
             }
             long t0 = System.nanoTime();
             st.execute("ALTER TABLE " + table + " VALIDATE CONSTRAINT " + Identifiers.quote(d.name()));
+            record(conn, d, "BUILT", null);
             conn.commit();
             log.info("Validated {} in {} ms", what, (System.nanoTime() - t0) / 1_000_000);
             return true;
@@ -137,11 +180,22 @@ public final class ConstraintBuilder {
             if (sqlState.startsWith("23")) {
                 log.warn("{} cannot be built or validated yet, the rows break it ({}); retrying in {} s", what,
                         ErrorContext.chain(e), RETRY_MS / 1000);
+                recordQuietly(conn, d, "WAITING", ErrorContext.chain(e));
                 return false;
             }
+            recordQuietly(conn, d, "FAILED", ErrorContext.chain(e));
             throw new SQLException("cannot build " + what + ": " + ErrorContext.chain(e), e.getSQLState(), e);
         } finally {
             conn.setAutoCommit(auto);
+        }
+    }
+
+    private void recordQuietly(Connection conn, DeferredDdl d, String stateName, String detail) {
+        try {
+            record(conn, d, stateName, detail);
+            conn.commit();
+        } catch (SQLException ignored) {
+            // the state row is a report; the build is tried again either way
         }
     }
 

@@ -62,6 +62,12 @@ public final class StateSchema {
                     + "target_schema text NOT NULL, table_name text NOT NULL, column_name text NOT NULL, "
                     + "seen_at timestamptz NOT NULL DEFAULT now(), PRIMARY KEY (target_schema, table_name, column_name))");
             st.execute("ALTER TABLE " + table("table_stats") + " ADD COLUMN IF NOT EXISTS ignored_values bigint NOT NULL DEFAULT 0");
+            // what the design builds after the load (indexes, constraints) and how far each got
+            st.execute("CREATE TABLE IF NOT EXISTS " + table("design_constraints") + " ("
+                    + "connector text NOT NULL, target_schema text NOT NULL, table_name text NOT NULL, name text NOT NULL, "
+                    + "kind text NOT NULL, definition text NOT NULL, state text NOT NULL, detail text, "
+                    + "updated_at timestamptz NOT NULL DEFAULT now(), PRIMARY KEY (connector, table_name, name))");
+            st.execute("ALTER TABLE " + table("table_stats") + " ADD COLUMN IF NOT EXISTS last_bad_record_at timestamptz");
             // natural key -> bigint id, per table, shared by every connector and task writing to this database
             st.execute("CREATE TABLE IF NOT EXISTS " + table("key_registry") + " ("
                     + "table_name text NOT NULL, natural_key text NOT NULL, "
