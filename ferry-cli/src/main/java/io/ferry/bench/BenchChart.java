@@ -46,7 +46,8 @@ final class BenchChart {
     private static void throughput(Graphics2D g, List<Measurement> results, int x, int y, int w, int h) {
         // the converters' decode rates are component figures (in the report's table), not loads: they would dwarf the rest
         List<Measurement> measured = results.stream().filter(Measurement::measured)
-                .filter(m -> !m.system.startsWith("converter_decode")).toList();
+                .filter(m -> !m.system.startsWith("converter_decode") && !m.system.startsWith("select_star")
+                        && !m.system.startsWith("ferry_verify")).toList();
         g.setFont(new Font(Font.SANS_SERIF, Font.BOLD, 13));
         g.setColor(Color.BLACK);
         g.drawString("Full load, rows/s (bar: median, line: min-max)", x, y);

@@ -69,6 +69,7 @@ public final class BenchCommand implements Callable<Integer> {
             "key.converter", "io.ferry.converter.FerryBinaryConverter",
             "value.converter", "io.ferry.converter.FerryBinaryConverter");
     private final List<CdcLatency.Result> cdc = new ArrayList<>();
+    private String verifySmallHeap;
 
     @Override
     public Integer call() throws Exception {
@@ -151,6 +152,10 @@ public final class BenchCommand implements Callable<Integer> {
                     report(dbz);
 
                     Measurement e2e = new Measurement("ferry_end_to_end" + variant, rows, bytes);
+                    Map<String, String> lastSource = null;
+                    Map<String, String> lastSink = null;
+                    String lastPrefix = null;
+                    String lastDb = null;
                     for (int run = 1; run <= runs; run++) {
                         String e2ePrefix = "e2e" + variant.replace("_", "") + run;
                         String db = "e2e" + variant + "_" + run;
@@ -165,12 +170,28 @@ public final class BenchCommand implements Callable<Integer> {
                                 .with(Map.of("database.server.id", Integer.toString(185000 + serverOffset + run))).config());
                         await(() -> ferryRows(pg, db) >= rows, "the end-to-end load");
                         e2e.seconds.add(seconds(start));
+                        lastSource = sourceFile.with(Overlays.source(source, kc.bootstrapServers(), e2ePrefix)).config();
+                        lastSink = new LinkedHashMap<>(sink.config());
+                        lastSink.put("name", sink.name());
+                        lastPrefix = e2ePrefix;
+                        lastDb = db;
                         connect.delete("bench-e2e-source" + variant + "-" + run);
                         connect.delete(sink.name());
                     }
                     e2e.note = how + "; MariaDB -> Debezium -> Kafka -> Ferry -> PostgreSQL, from source creation to the last row";
                     results.add(e2e);
                     report(e2e);
+                    if (variant.isEmpty()) {
+                        // ferry verify of the loaded table through its mapping, beside reading it
+                        VerifyBench.Result v = VerifyBench.measure(maria, pg, lastDb, lastSource, lastSink, lastPrefix,
+                                rows, bytes, runs);
+                        for (Measurement m : v.measurements()) {
+                            results.add(m);
+                            report(m);
+                        }
+                        verifySmallHeap = v.smallHeap();
+                        say("  ferry verify in a small heap: %s", verifySmallHeap);
+                    }
                     if (!variant.isEmpty()) {
                         postLoad = postLoadBuild(connect, pg, sinkFile.with(converters), prefix, bytes);
                         say("  post-load build: %s", postLoad);
@@ -519,6 +540,13 @@ public final class BenchCommand implements Callable<Integer> {
         ratio(ratios, "end_to_end_vs_pgloader_json", bySystem.get("ferry_end_to_end"), bySystem.get("pgloader"));
         ratio(ratios, "converter_decode_binary_vs_json", bySystem.get("converter_decode_binary"),
                 bySystem.get("converter_decode_json"));
+        // time of ferry verify over the time of one SELECT * of the source table (goal: under 2)
+        ratio(ratios, "verify_time_vs_source_select", bySystem.get("select_star_source"), bySystem.get("ferry_verify"));
+        ratio(ratios, "verify_10_differences_time_vs_source_select", bySystem.get("select_star_source"),
+                bySystem.get("ferry_verify_10_differences"));
+        if (verifySmallHeap != null) {
+            root.put("verify_small_heap", verifySmallHeap);
+        }
         Files.writeString(out.resolve("result.json"), json.writeValueAsString(root));
 
         StringBuilder md = new StringBuilder("# Ferry full-load benchmark\n\n");
@@ -535,6 +563,10 @@ public final class BenchCommand implements Callable<Integer> {
             }
         }
         md.append("\nRatios: ").append(ratios.toString()).append('\n');
+        if (verifySmallHeap != null) {
+            md.append("\n`ferry verify` of the same table in its own JVM with a 64 MB heap: ").append(verifySmallHeap)
+                    .append(".\n");
+        }
         if (postLoad != null) {
             md.append("\n## After the load (binary converter, designed target)\n\n").append(postLoad).append(
                     ". Objects: unique index on items.name, indexes on qty and created, foreign key items.status -> "

@@ -36,7 +36,9 @@ class FerryBenchE2ETest {
                 "\"ferry_sink_binary\"", "\"debezium_jdbc_sink_binary\"", "\"ferry_end_to_end_binary\"",
                 "\"converter_decode_json\"", "\"converter_decode_binary\"", "\"post_load_build\"",
                 "\"ferry_vs_copy\"", "\"ferry_vs_debezium_jdbc\"", "\"cdc_latency\"", "\"p99_seconds\"",
-                "\"sink\" : \"debezium_jdbc\"");
+                "\"sink\" : \"debezium_jdbc\"", "\"select_star_source\"", "\"ferry_verify\"",
+                "\"ferry_verify_10_differences\"", "\"verify_time_vs_source_select\"");
+        assertThat(json).contains("\"verify_small_heap\" : \"VALIDATED with -Xmx64m");
         assertThat(Files.readString(out.resolve("report.md"))).contains("| ferry_sink |");
     }
 }
