@@ -66,22 +66,110 @@ public final class FirstPass {
 
     // ---- hash mode
 
+    /** How rows are put into segments: by key range when the key is one integer column, else by its MD5. */
+    private interface Segments {
+        /** SQL giving a row's segment id on a side. */
+        String id(Side side);
+
+        /** A WHERE clause selecting the rows of these segments on a side (null: every row). */
+        String where(Side side, List<String> segments);
+
+        /** Parameters of {@link #where}, in order. */
+        List<String> params(List<String> segments);
+    }
+
+    private record Md5Prefix(TablePlan plan, int digits) implements Segments {
+        public String id(Side side) {
+            return digits == 0 ? "''" : side.prefix(side.md5(side.key(plan)), digits);
+        }
+
+        public String where(Side side, List<String> segments) {
+            if (digits == 0) {
+                return null;
+            }
+            StringJoiner in = new StringJoiner(", ", side.prefix(side.md5(side.key(plan)), digits) + " IN (", ")");
+            segments.forEach(x -> in.add("?"));
+            return in.toString();
+        }
+
+        public List<String> params(List<String> segments) {
+            return digits == 0 ? List.of() : segments;
+        }
+    }
+
+    /** Segments of an integer key's range: counted and read through the key's index, by BETWEEN. */
+    private record KeyRange(TablePlan.KeyPart key, long min, long width) implements Segments {
+        public String id(Side side) {
+            String k = side.keyColumn(key);
+            return side == Side.SOURCE ? "CAST((" + k + " - " + min + ") DIV " + width + " AS CHAR)"
+                    : "((" + k + " - " + min + ") / " + width + ")::text";
+        }
+
+        public String where(Side side, List<String> segments) {
+            StringJoiner or = new StringJoiner(" OR ", "(", ")");
+            for (String seg : segments) {
+                long lo = min + Long.parseLong(seg) * width;
+                or.add(side.keyColumn(key) + " BETWEEN " + lo + " AND " + (lo + width - 1));
+            }
+            return or.toString();
+        }
+
+        public List<String> params(List<String> segments) {
+            return List.of();
+        }
+    }
+
+    private Segments segmentsFor() throws SQLException {
+        long rows = plan.estimatedRows();
+        int digits = segmentDigits(rows);
+        if (digits == 0 || plan.key().size() != 1 || !plan.key().get(0).numeric()) {
+            return new Md5Prefix(plan, digits);
+        }
+        TablePlan.KeyPart k = plan.key().get(0);
+        List<long[]> bounds = parallel(() -> bounds(Side.SOURCE, source, k), () -> bounds(Side.TARGET, target, k));
+        long min = Math.min(bounds.get(0)[0], bounds.get(1)[0]);
+        long max = Math.max(bounds.get(0)[1], bounds.get(1)[1]);
+        if (min > max) {
+            return new Md5Prefix(plan, 0); // both empty
+        }
+        long segments = Math.max(1, rows / SEGMENT_ROWS);
+        long span = max - min + 1;
+        if (span <= 0) {
+            return new Md5Prefix(plan, digits); // the range overflows a long: segment by hash
+        }
+        return new KeyRange(k, min, Math.max(1, (span + segments - 1) / segments));
+    }
+
+    private long[] bounds(Side side, Connection c, TablePlan.KeyPart k) throws SQLException {
+        String col = side.keyColumn(k);
+        try (Statement st = c.createStatement(); ResultSet rs = st.executeQuery("SELECT MIN(" + col + "), MAX(" + col
+                + ") FROM " + side.table(plan))) {
+            rs.next();
+            long min = rs.getLong(1);
+            if (rs.wasNull()) {
+                return new long[] {Long.MAX_VALUE, Long.MIN_VALUE};
+            }
+            return new long[] {min, rs.getLong(2)};
+        }
+    }
+
     private Found hashed() throws SQLException {
-        int digits = segmentDigits(plan.estimatedRows());
+        Segments segments = segmentsFor();
+        boolean single = segments instanceof Md5Prefix m && m.digits() == 0;
         Map<String, String[]> src;
         Map<String, String[]> dst;
-        if (digits == 0) {
+        if (single) {
             src = Map.of("", new String[] {"?", "?"});
             dst = Map.of("", new String[] {"!", "!"}); // one segment, read row by row
         } else {
-            List<Map<String, String[]>> both = parallel(() -> segments(Side.SOURCE, source, digits),
-                    () -> segments(Side.TARGET, target, digits));
+            List<Map<String, String[]>> both = parallel(() -> segments(Side.SOURCE, source, segments),
+                    () -> segments(Side.TARGET, target, segments));
             src = both.get(0);
             dst = both.get(1);
         }
         progress.accept(0.5);
-        long srcRows = digits == 0 ? -1 : src.values().stream().mapToLong(v -> Long.parseLong(v[0])).sum();
-        long dstRows = digits == 0 ? -1 : dst.values().stream().mapToLong(v -> Long.parseLong(v[0])).sum();
+        long srcRows = single ? -1 : src.values().stream().mapToLong(v -> Long.parseLong(v[0])).sum();
+        long dstRows = single ? -1 : dst.values().stream().mapToLong(v -> Long.parseLong(v[0])).sum();
         List<String> differing = new ArrayList<>();
         java.util.Set<String> all = new java.util.TreeSet<>(src.keySet());
         all.addAll(dst.keySet());
@@ -98,8 +186,8 @@ public final class FirstPass {
         boolean truncated = false;
         int done = 0;
         for (List<String> batch : batches(differing, src, dst)) {
-            List<Map<String, String>> rows = parallel(() -> rows(Side.SOURCE, source, digits, batch),
-                    () -> rows(Side.TARGET, target, digits, batch));
+            List<Map<String, String>> rows = parallel(() -> rows(Side.SOURCE, source, segments, batch),
+                    () -> rows(Side.TARGET, target, segments, batch));
             readSrc += rows.get(0).size();
             readDst += rows.get(1).size();
             truncated |= compare(rows.get(0), rows.get(1), candidates);
@@ -109,7 +197,8 @@ public final class FirstPass {
                 break;
             }
         }
-        return new Found("hash", digits == 0 ? readSrc : srcRows, digits == 0 ? readDst : dstRows, candidates, truncated);
+        return new Found(segments instanceof KeyRange ? "range" : "hash", single ? readSrc : srcRows,
+                single ? readDst : dstRows, candidates, truncated);
     }
 
     /** Hex digits of the segment id: about SEGMENT_ROWS rows per segment, none for a small table. */
@@ -121,9 +210,8 @@ public final class FirstPass {
         return Math.min(digits, 5);
     }
 
-    private Map<String, String[]> segments(Side side, Connection c, int digits) throws SQLException {
-        String key = side.key(plan);
-        String sql = "SELECT " + side.prefix(side.md5(key), digits) + ", COUNT(*), SUM(" + side.number(side.md5(side.rowText(plan)))
+    private Map<String, String[]> segments(Side side, Connection c, Segments segments) throws SQLException {
+        String sql = "SELECT " + segments.id(side) + ", COUNT(*), SUM(" + side.number(side.md5(side.rowText(plan)))
                 + ") FROM " + side.table(plan) + " GROUP BY 1";
         Map<String, String[]> out = new HashMap<>();
         try (Statement st = c.createStatement(); ResultSet rs = st.executeQuery(sql)) {
@@ -140,7 +228,7 @@ public final class FirstPass {
         long rows = 0;
         for (String s : differing) {
             long n = Math.max(count(src.get(s)), count(dst.get(s)));
-            if (!current.isEmpty() && rows + n > FETCH_ROWS) {
+            if (!current.isEmpty() && (rows + n > FETCH_ROWS || current.size() >= 1000)) {
                 out.add(current);
                 current = new ArrayList<>();
                 rows = 0;
@@ -159,20 +247,18 @@ public final class FirstPass {
     }
 
     /** Key -> row digest for the rows of the given segments. */
-    private Map<String, String> rows(Side side, Connection c, int digits, List<String> segments) throws SQLException {
+    private Map<String, String> rows(Side side, Connection c, Segments segments, List<String> batch) throws SQLException {
         String key = side.key(plan);
         StringBuilder sql = new StringBuilder("SELECT " + key + ", " + side.md5(side.rowText(plan)) + " FROM " + side.table(plan));
-        if (digits > 0) {
-            StringJoiner in = new StringJoiner(", ", " WHERE " + side.prefix(side.md5(key), digits) + " IN (", ")");
-            segments.forEach(s -> in.add("?"));
-            sql.append(in);
+        String where = segments.where(side, batch);
+        if (where != null) {
+            sql.append(" WHERE ").append(where);
         }
+        List<String> params = segments.params(batch);
         Map<String, String> out = new HashMap<>();
         try (PreparedStatement ps = prepare(c, sql.toString())) {
-            if (digits > 0) {
-                for (int i = 0; i < segments.size(); i++) {
-                    ps.setString(i + 1, segments.get(i));
-                }
+            for (int i = 0; i < params.size(); i++) {
+                ps.setString(i + 1, params.get(i));
             }
             try (ResultSet rs = ps.executeQuery()) {
                 while (rs.next()) {
