@@ -45,6 +45,7 @@ final class MigrateCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws Exception {
+        System.setProperty("ferry.log.dir", stateDir.toAbsolutePath().toString()); // before anything logs
         SourceEndpoint source = db.source();
         Path srcFile = sourceConfig != null ? sourceConfig : Paths.connectors().resolve(
                 source.kind().equals("mariadb") ? "mariadb-source.json" : "mysql-source.json");
@@ -52,7 +53,6 @@ final class MigrateCommand implements Callable<Integer> {
         ConnectorFile srcBase = ConnectorFile.read(srcFile);
         ConnectorFile sinkBase = ConnectorFile.read(sinkFile);
         preflight(source);
-        System.setProperty("ferry.log.dir", stateDir.toAbsolutePath().toString());
         System.out.println("Ferry migrate: " + SourceEndpoint.redact(db.sourceUrl) + " -> " + SourceEndpoint.redact(db.targetUrl));
         System.out.println("  state: " + stateDir.toAbsolutePath() + " (run again with it to resume)");
         boolean resumed = Files.isDirectory(stateDir.resolve("connect"));

@@ -146,7 +146,8 @@ public class FerrySinkTask extends SinkTask {
                     + ErrorContext.chain(e), e);
         }
         writer = new SinkWriter(catalog, new SegmentWriter(text, config.copyEnabled(), config.deleteEnabled()), text,
-                offsets, new StatsStore(state, connectorName), metrics, badRecordHandler(), parking, constraints);
+                offsets, new StatsStore(state, connectorName), metrics, badRecordHandler(), parking, constraints,
+                new io.ferry.sink.phase.SnapshotRestarts(config.targetSchema(), state, connectorName, constraints));
         registryKeys = new RegistryKeyResolver(config.bigintKeys(), new KeyRegistry(state));
         namer = new TableNamer(config.tableNameFormat());
         subscribed = subscription(props);
@@ -281,13 +282,13 @@ public class FerrySinkTask extends SinkTask {
         List<ChangeEvent> events = new ArrayList<>(records.size());
         List<Map.Entry<SinkRecord, BadRecordException>> undecodable = new ArrayList<>();
         Map<String, Long> badCounts = new LinkedHashMap<>();
-        Map<String, Long> snapshotTotals = new LinkedHashMap<>();
+        Map<String, long[]> snapshotTotals = new LinkedHashMap<>();
         for (SinkRecord record : records) {
             if (isNotification(record)) {
                 SnapshotNotification n = SnapshotNotification.from(record, namer);
                 // every sink of a source reads its notifications: only the tables this sink writes are its business
                 if (n != null && subscribed.test(n.topic())) {
-                    snapshotTotals.put(n.table(), n.totalRowsScanned());
+                    snapshotTotals.put(n.table(), new long[] {n.totalRowsScanned(), n.timestampMs()});
                 }
                 continue;
             }

@@ -14,8 +14,9 @@ import java.util.Map;
  * @param totalRowsScanned  rows the snapshot read from the table
  * @param topic             the table's change topic, assuming the notification topic sits beside it
  *                          ({@code <prefix>.notifications})
+ * @param timestampMs       when Debezium sent it (its own clock), or the record's timestamp
  */
-public record SnapshotNotification(String table, long totalRowsScanned, String topic) {
+public record SnapshotNotification(String table, long totalRowsScanned, String topic, long timestampMs) {
 
     /** The notification in a record, or null when the record is not a TABLE_SCAN_COMPLETED notification. */
     public static SnapshotNotification from(SinkRecord record, TableNamer namer) {
@@ -43,8 +44,11 @@ public record SnapshotNotification(String table, long totalRowsScanned, String t
             // the change topic of that table, assuming the notification topic sits beside it (<prefix>.notifications)
             String topic = record.topic();
             String prefix = topic.contains(".") ? topic.substring(0, topic.lastIndexOf('.')) : topic;
+            Object ts = value.schema().field("timestamp") == null ? null : value.get("timestamp");
+            long at = ts instanceof Number n ? n.longValue() : record.timestamp() == null ? System.currentTimeMillis()
+                    : record.timestamp();
             return new SnapshotNotification(namer.tableFor(prefix + "." + collection, db, table),
-                    Long.parseLong(total.toString().trim()), prefix + "." + collection);
+                    Long.parseLong(total.toString().trim()), prefix + "." + collection, at);
         } catch (NumberFormatException e) {
             return null;
         }

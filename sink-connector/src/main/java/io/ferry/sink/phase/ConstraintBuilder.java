@@ -39,6 +39,7 @@ public final class ConstraintBuilder {
     private final String targetSchema;
     private final StateSchema state;
     private final String connector;
+    private final List<DeferredDdl> all;
     private final List<DeferredDdl> pending;
     private final Map<String, Long> notBefore = new HashMap<>();
 
@@ -46,7 +47,36 @@ public final class ConstraintBuilder {
         this.targetSchema = targetSchema;
         this.state = state;
         this.connector = connector;
+        this.all = List.copyOf(deferred);
         this.pending = new ArrayList<>(deferred);
+    }
+
+    /**
+     * A table is loaded again from scratch: the foreign keys it takes part in (either side) are dropped inside the
+     * caller's transaction and built again once every table they involve is loaded, so the new COPY meets no foreign
+     * key and the table can be truncated. Its other constraints hold for any rows of its own and stay.
+     *
+     * @return the names of the foreign keys dropped
+     */
+    public List<String> dropForReload(Connection conn, String table) throws SQLException {
+        List<String> dropped = new ArrayList<>();
+        for (DeferredDdl d : all) {
+            if (d.kind() != DeferredDdl.Kind.FOREIGN_KEY || !d.tables().contains(table)) {
+                continue;
+            }
+            try (Statement st = conn.createStatement()) {
+                DdlLock.take(st, targetSchema, d.table());
+                st.execute("ALTER TABLE " + Identifiers.qualified(targetSchema, d.table()) + " DROP CONSTRAINT IF EXISTS "
+                        + Identifiers.quote(d.name()));
+            }
+            record(conn, d, "PENDING", "dropped: " + table + " is loaded again");
+            if (!pending.contains(d)) {
+                pending.add(d);
+            }
+            notBefore.remove(d.table() + "." + d.name());
+            dropped.add(d.name());
+        }
+        return dropped;
     }
 
     /** The foreign keys declared in {@code foreign.keys}, as deferred constraints. */

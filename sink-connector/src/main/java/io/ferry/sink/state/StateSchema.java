@@ -68,6 +68,9 @@ public final class StateSchema {
                     + "kind text NOT NULL, definition text NOT NULL, state text NOT NULL, detail text, "
                     + "updated_at timestamptz NOT NULL DEFAULT now(), PRIMARY KEY (connector, table_name, name))");
             st.execute("ALTER TABLE " + table("table_stats") + " ADD COLUMN IF NOT EXISTS last_bad_record_at timestamptz");
+            // how often Debezium started the table's snapshot again, and when its expected row count was announced
+            st.execute("ALTER TABLE " + table("table_stats") + " ADD COLUMN IF NOT EXISTS snapshot_restarts integer NOT NULL DEFAULT 0");
+            st.execute("ALTER TABLE " + table("table_stats") + " ADD COLUMN IF NOT EXISTS snapshot_expected_at bigint");
             // natural key -> bigint id, per table, shared by every connector and task writing to this database
             st.execute("CREATE TABLE IF NOT EXISTS " + table("key_registry") + " ("
                     + "table_name text NOT NULL, natural_key text NOT NULL, "

@@ -23,18 +23,23 @@ public final class StatsStore {
         this.connector = connector;
     }
 
-    /** Rows Debezium's snapshot read per table (TABLE_SCAN_COMPLETED), inside the flush's transaction. */
-    public void expect(Connection conn, Map<String, Long> totals) throws SQLException {
+    /**
+     * Rows Debezium's snapshot read per table (TABLE_SCAN_COMPLETED: {rows, notification time ms}), inside the flush's
+     * transaction. The time tells an announcement of a restarted snapshot from one of the pass before.
+     */
+    public void expect(Connection conn, Map<String, long[]> totals) throws SQLException {
         if (totals.isEmpty()) {
             return;
         }
         try (PreparedStatement ps = conn.prepareStatement("INSERT INTO " + state.table("table_stats") + " AS s "
-                + "(connector, table_name, phase, snapshot_expected) VALUES (?, ?, 'LOADING', ?) "
-                + "ON CONFLICT (connector, table_name) DO UPDATE SET snapshot_expected = EXCLUDED.snapshot_expected")) {
-            for (Map.Entry<String, Long> e : totals.entrySet()) {
+                + "(connector, table_name, phase, snapshot_expected, snapshot_expected_at) VALUES (?, ?, 'LOADING', ?, ?) "
+                + "ON CONFLICT (connector, table_name) DO UPDATE SET snapshot_expected = EXCLUDED.snapshot_expected, "
+                + "snapshot_expected_at = EXCLUDED.snapshot_expected_at")) {
+            for (Map.Entry<String, long[]> e : totals.entrySet()) {
                 ps.setString(1, connector);
                 ps.setString(2, e.getKey());
-                ps.setLong(3, e.getValue());
+                ps.setLong(3, e.getValue()[0]);
+                ps.setLong(4, e.getValue()[1]);
                 ps.addBatch();
             }
             ps.executeBatch();

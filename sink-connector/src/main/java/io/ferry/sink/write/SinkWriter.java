@@ -47,10 +47,12 @@ public final class SinkWriter {
     private final BadRecordHandler badRecords;
     private final ParkedRows parking;
     private final ConstraintBuilder constraints;
+    private final io.ferry.sink.phase.SnapshotRestarts restarts;
 
     public SinkWriter(TableCatalog catalog, SegmentWriter segments, PgText text, OffsetStore offsets, StatsStore stats,
                       SinkMetrics metrics, BadRecordHandler badRecords, ParkedRows parking,
-                      ConstraintBuilder constraints) {
+                      ConstraintBuilder constraints, io.ferry.sink.phase.SnapshotRestarts restarts) {
+        this.restarts = restarts;
         this.catalog = catalog;
         this.segments = segments;
         this.text = text;
@@ -70,11 +72,16 @@ public final class SinkWriter {
         write(conn, events, Map.of(), nextOffsets, badCounts);
     }
 
+    /** A restarted snapshot's tables, found before the batch is written (null: none). */
+    private io.ferry.sink.phase.SnapshotRestarts.Plan restartPlan;
+
     /**
      * @param snapshotTotals rows Debezium's snapshot read per table, from its notifications in this batch
      */
-    public void write(Connection conn, List<ChangeEvent> events, Map<String, Long> snapshotTotals,
+    public void write(Connection conn, List<ChangeEvent> events, Map<String, long[]> snapshotTotals,
                       Map<TopicPartition, Long> nextOffsets, Map<String, Long> badCounts) throws SQLException {
+        restartPlan = restarts.plan(conn, events);
+        events = restartPlan.events();
         try {
             writeBatch(conn, events, snapshotTotals, nextOffsets, badCounts);
         } catch (SQLException | BadRecordException e) {
@@ -108,7 +115,7 @@ public final class SinkWriter {
         }
     }
 
-    private void writeBatch(Connection conn, List<ChangeEvent> events, Map<String, Long> snapshotTotals,
+    private void writeBatch(Connection conn, List<ChangeEvent> events, Map<String, long[]> snapshotTotals,
                             Map<TopicPartition, Long> nextOffsets,
                             Map<String, Long> badCounts) throws SQLException {
         // rows whose key is parked keep waiting behind it: applying them now could be overwritten by an older retry
@@ -128,6 +135,9 @@ public final class SinkWriter {
                     e.key().schema()));
         }
         conn.setAutoCommit(false);
+        if (!restartPlan.isEmpty()) {
+            restarts.apply(conn, restartPlan);
+        }
         Map<String, TableCounters> counters = newCounters(badCounts);
         for (ChangeEvent e : diverted) {
             parking.park(conn, divertedTargets.get(e), e, "an earlier change of this row is parked");
@@ -158,7 +168,7 @@ public final class SinkWriter {
         return target;
     }
 
-    private void writeOneByOne(Connection conn, List<ChangeEvent> events, Map<String, Long> snapshotTotals,
+    private void writeOneByOne(Connection conn, List<ChangeEvent> events, Map<String, long[]> snapshotTotals,
                                Map<TopicPartition, Long> nextOffsets,
                                Map<String, Long> badCounts) throws SQLException {
         Map<String, TableCounters> counters = newCounters(badCounts);
@@ -178,6 +188,9 @@ public final class SinkWriter {
         }
         conn.setAutoCommit(false);
         try {
+            if (!restartPlan.isEmpty()) {
+                restarts.apply(conn, restartPlan);
+            }
             for (ChangeEvent e : events) {
                 TargetTable target = targets.get(e);
                 if (target == null) {
@@ -229,7 +242,7 @@ public final class SinkWriter {
     }
 
     private void commit(Connection conn, Map<TopicPartition, Long> nextOffsets, Map<String, TableCounters> counters,
-                        Map<String, Long> snapshotTotals) throws SQLException {
+                        Map<String, long[]> snapshotTotals) throws SQLException {
         conn.setAutoCommit(false);
         offsets.save(conn, nextOffsets);
         stats.add(conn, counters);
