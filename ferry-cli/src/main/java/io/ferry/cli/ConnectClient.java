@@ -59,6 +59,24 @@ public final class ConnectClient {
         return call("GET", "/connector-plugins?connectorsOnly=false", null, 200);
     }
 
+    public void pause(String name) throws IOException {
+        call("PUT", "/connectors/" + name + "/pause", null, 202);
+    }
+
+    public void resume(String name) throws IOException {
+        call("PUT", "/connectors/" + name + "/resume", null, 202);
+    }
+
+    /** Restarts the connector and those of its tasks that FAILED (Connect's restart API, KIP-745). */
+    public void restartFailed(String name) throws IOException {
+        call("POST", "/connectors/" + name + "/restart?includeTasks=true&onlyFailed=true", null, 200, 202, 204);
+    }
+
+    /** A GET of any REST path, as raw text (for checks of what the API shows). */
+    public String get(String path) throws IOException {
+        return send("GET", path, null).raw();
+    }
+
     /** PUT /connector-plugins/{class}/config/validate; returns the raw response with its status. */
     public Response validate(String connectorClass, Map<String, String> config) throws IOException {
         String simple = connectorClass.substring(connectorClass.lastIndexOf('.') + 1);

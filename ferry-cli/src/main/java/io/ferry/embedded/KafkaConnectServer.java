@@ -77,6 +77,19 @@ public final class KafkaConnectServer implements AutoCloseable {
         }
     }
 
+    /**
+     * A broker alone on a state directory (its ports kept there, so a restart finds the same cluster): for a broker
+     * that must be killed and started again like a real one, beside workers in processes of their own.
+     *
+     * @return the running broker and its bootstrap address
+     */
+    public static Map.Entry<KafkaRaftServer, String> startBrokerOnly(Path stateDir) throws Exception {
+        Files.createDirectories(stateDir);
+        Ports ports = Ports.load(stateDir.resolve("ports.properties"));
+        String bootstrap = "127.0.0.1:" + ports.broker;
+        return Map.entry(startBroker(stateDir.resolve("kafka"), ports, bootstrap), bootstrap);
+    }
+
     private static KafkaRaftServer startBroker(Path logDir, Ports ports, String bootstrap) throws Exception {
         Files.createDirectories(logDir);
         Properties p = new Properties();

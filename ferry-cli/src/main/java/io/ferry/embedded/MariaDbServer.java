@@ -70,6 +70,13 @@ public final class MariaDbServer implements AutoCloseable {
         }
     }
 
+    /** Stops the server and starts it again on the same data and port (a source restart, for fault tests). */
+    public void restart(long downMillis) throws Exception {
+        db.stop();
+        Thread.sleep(downMillis);
+        db.start();
+    }
+
     @Override
     public void close() throws Exception {
         db.stop();

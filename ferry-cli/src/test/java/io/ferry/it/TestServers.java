@@ -79,6 +79,28 @@ public final class TestServers {
         return postgres.jdbcUrl(name);
     }
 
+    /** The embedded PostgreSQL (started on first use), or null when the tests run against FERRY_TEST_PG_URL. */
+    public static synchronized PostgresServer embeddedPostgres() throws Exception {
+        if (System.getenv("FERRY_TEST_PG_URL") != null) {
+            return null;
+        }
+        if (postgres == null) {
+            postgres = PostgresServer.start(Files.createTempDirectory("ferry-pg"));
+        }
+        return postgres;
+    }
+
+    /** The embedded MariaDB (started on first use), or null when the tests run against FERRY_TEST_SOURCE_URL. */
+    public static synchronized MariaDbServer embeddedSource() throws Exception {
+        if (System.getenv("FERRY_TEST_SOURCE_URL") != null) {
+            return null;
+        }
+        if (maria == null) {
+            maria = MariaDbServer.start(Files.createTempDirectory("ferry-mariadb"));
+        }
+        return maria;
+    }
+
     public static String pgUser() {
         return System.getenv("FERRY_TEST_PG_URL") != null ? System.getenv("FERRY_TEST_PG_USER") : "postgres";
     }

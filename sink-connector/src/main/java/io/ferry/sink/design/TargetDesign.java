@@ -17,7 +17,7 @@ import java.util.StringJoiner;
 
 /**
  * The target design the user wrote as PostgreSQL DDL ({@code target.ddl}). PostgreSQL parses it, not Ferry: the DDL
- * runs in a scratch schema inside a transaction that is rolled back, and the catalog is read meanwhile. What comes out
+ * runs in the session's temporary schema (a scratch space any role has) inside a transaction that is rolled back, and the catalog is read meanwhile. What comes out
  * is, per table, a bare CREATE TABLE (columns, types, defaults, NOT NULL, primary key) for the full load, and
  * everything else (secondary indexes, unique, check, exclusion and foreign-key constraints) as {@link DeferredDdl}
  * built after the load.
@@ -71,13 +71,12 @@ public final class TargetDesign {
         if (ddl == null || ddl.isBlank()) {
             return empty();
         }
-        String scratch = "ferry_design_" + Long.toHexString(System.nanoTime());
         boolean auto = conn.getAutoCommit();
         conn.setAutoCommit(false);
         try (Statement st = conn.createStatement()) {
-            st.execute("CREATE SCHEMA " + Identifiers.quote(scratch));
-            st.execute("SET LOCAL search_path TO " + Identifiers.quote(scratch) + ", " + Identifiers.quote(targetSchema)
-                    + ", public");
+            // the session's temporary schema: any role may create there (TEMP is granted to PUBLIC), so reading the
+            // design needs no CREATE on the database
+            st.execute("SET LOCAL search_path TO pg_temp, " + Identifiers.quote(targetSchema) + ", public");
             try {
                 st.execute(ddl);
             } catch (SQLException e) {
@@ -85,8 +84,8 @@ public final class TargetDesign {
             }
             // from here format_type qualifies every type outside the scratch schema, so the bare tables created in
             // the target schema later find the user's enum types and domains whatever the search_path then is
-            st.execute("SET LOCAL search_path TO " + Identifiers.quote(scratch));
-            Map<String, Long> tables = tables(conn, scratch);
+            st.execute("SET LOCAL search_path TO pg_temp");
+            Map<String, Long> tables = tables(conn);
             if (tables.isEmpty()) {
                 throw new DesignException("the target DDL creates no table; write unqualified CREATE TABLE statements "
                         + "(the sink puts them in target.schema)", null);
@@ -110,11 +109,10 @@ public final class TargetDesign {
         }
     }
 
-    private static Map<String, Long> tables(Connection conn, String scratch) throws SQLException {
+    private static Map<String, Long> tables(Connection conn) throws SQLException {
         Map<String, Long> out = new LinkedHashMap<>();
         try (PreparedStatement ps = conn.prepareStatement("SELECT c.relname, c.oid FROM pg_class c "
-                + "WHERE c.relnamespace = to_regnamespace(?) AND c.relkind IN ('r', 'p') ORDER BY c.oid")) {
-            ps.setString(1, Identifiers.quote(scratch));
+                + "WHERE c.relnamespace = pg_my_temp_schema() AND c.relkind IN ('r', 'p') ORDER BY c.oid")) {
             try (ResultSet rs = ps.executeQuery()) {
                 while (rs.next()) {
                     out.put(rs.getString(1), rs.getLong(2));

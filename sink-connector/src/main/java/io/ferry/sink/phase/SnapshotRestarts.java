@@ -21,7 +21,9 @@ import java.util.Map;
 /**
  * Debezium starts its initial snapshot again from zero when it stopped before finishing it (its source task, worker
  * or the whole runner killed in the middle of the load). A table's first row of the new pass carries the snapshot
- * marker {@code first} or {@code first_in_data_collection} while the sink already holds rows of an earlier pass. Those
+ * marker {@code first} or {@code first_in_data_collection} while the sink already holds rows of an earlier pass: rows
+ * all read before that first row (their latest source time is older), which tells them from rows of the same pass
+ * that other partitions of the table delivered first. Those
  * rows are a partial, older read: rows deleted at the source in between would stay as phantoms, and counting the new
  * pass on top of the old one would call the table loaded long before it is. So, for a table no change event has
  * reached yet, the earlier pass is undone in the transaction of the new pass's first rows: the foreign keys involving
@@ -67,24 +69,39 @@ public final class SnapshotRestarts {
         if (lastFirst.isEmpty()) {
             return new Plan(Map.of(), events);
         }
+        // an earlier pass in this very batch: the table's rows before its new first row, in the same partition
+        Map<String, Integer> dropBefore = new HashMap<>();
+        lastFirst.forEach((table, first) -> {
+            ChangeEvent marker = events.get(first);
+            for (int i = 0; i < first; i++) {
+                ChangeEvent e = events.get(i);
+                if (e.table().equals(table) && e.op() == Op.SNAPSHOT && samePartition(e, marker) && older(e, marker)) {
+                    dropBefore.put(table, first);
+                    break;
+                }
+            }
+        });
         Map<String, long[]> held = held(conn, lastFirst.keySet());
         Map<String, Long> reset = new LinkedHashMap<>();
-        Map<String, Integer> dropBefore = new HashMap<>();
         for (Map.Entry<String, Integer> f : lastFirst.entrySet()) {
             String table = f.getKey();
-            long[] h = held.getOrDefault(table, new long[] {0, 0});
+            long[] h = held.getOrDefault(table, new long[] {0, 0, Long.MIN_VALUE});
+            Long ts = events.get(f.getValue()).sourceTsMs();
+            boolean earlierPass = h[0] > 0 && ts != null && h[2] < ts;
+            if (!earlierPass) {
+                continue; // the first pass, or rows of this pass from another partition
+            }
             if (h[1] > 0) {
                 log.warn("Ferry sink '{}': Debezium snapshots table {} again although it takes changes already; its rows "
                         + "are applied as upserts. Rows deleted at the source while it was not streaming may remain: run "
                         + "`ferry verify`, and `ferry reload {}` to clear them", connector, table, table);
+                dropBefore.remove(table);
                 continue;
             }
-            // rows of an earlier pass in this very batch, before the new first row, are left out either way
-            dropBefore.put(table, f.getValue());
-            if (h[0] > 0) {
-                Long ts = events.get(f.getValue()).sourceTsMs();
-                reset.put(table, ts == null ? 0L : ts);
-            }
+            reset.put(table, ts);
+        }
+        if (reset.isEmpty() && dropBefore.isEmpty()) {
+            return new Plan(Map.of(), events);
         }
         List<ChangeEvent> kept = new ArrayList<>(events.size());
         for (int i = 0; i < events.size(); i++) {
@@ -109,7 +126,8 @@ public final class SnapshotRestarts {
             }
             try (PreparedStatement ps = conn.prepareStatement("UPDATE " + state.table("table_stats") + " SET "
                     + "snapshot_rows = 0, phase = 'LOADING', snapshot_completed_at = NULL, "
-                    + "snapshot_restarts = snapshot_restarts + 1, snapshot_expected = CASE WHEN snapshot_expected_at "
+                    + "snapshot_restarts = snapshot_restarts + 1, snapshot_max_ts_ms = NULL, "
+                    + "snapshot_expected = CASE WHEN snapshot_expected_at "
                     + ">= ? THEN snapshot_expected END WHERE connector = ? AND table_name = ?")) {
                 ps.setLong(1, t.getValue());
                 ps.setString(2, connector);
@@ -123,16 +141,26 @@ public final class SnapshotRestarts {
         }
     }
 
-    /** Per table: snapshot rows committed, and change events applied. */
+    private static boolean samePartition(ChangeEvent a, ChangeEvent b) {
+        return a.record().originalTopic().equals(b.record().originalTopic())
+                && java.util.Objects.equals(a.record().originalKafkaPartition(), b.record().originalKafkaPartition());
+    }
+
+    private static boolean older(ChangeEvent e, ChangeEvent marker) {
+        return e.sourceTsMs() == null || marker.sourceTsMs() == null || e.sourceTsMs() < marker.sourceTsMs();
+    }
+
+    /** Per table: snapshot rows committed, change events applied, the latest source time of its snapshot rows. */
     private Map<String, long[]> held(Connection conn, java.util.Collection<String> tables) throws SQLException {
         Map<String, long[]> out = new HashMap<>();
-        try (PreparedStatement ps = conn.prepareStatement("SELECT table_name, snapshot_rows, inserts + updates + deletes "
-                + "FROM " + state.table("table_stats") + " WHERE connector = ? AND table_name = ANY(?)")) {
+        try (PreparedStatement ps = conn.prepareStatement("SELECT table_name, snapshot_rows, inserts + updates + deletes, "
+                + "coalesce(snapshot_max_ts_ms, 0) FROM " + state.table("table_stats")
+                + " WHERE connector = ? AND table_name = ANY(?)")) {
             ps.setString(1, connector);
             ps.setArray(2, conn.createArrayOf("text", tables.toArray()));
             try (ResultSet rs = ps.executeQuery()) {
                 while (rs.next()) {
-                    out.put(rs.getString(1), new long[] {rs.getLong(2), rs.getLong(3)});
+                    out.put(rs.getString(1), new long[] {rs.getLong(2), rs.getLong(3), rs.getLong(4)});
                 }
             }
         }

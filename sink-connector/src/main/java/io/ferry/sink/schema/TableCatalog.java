@@ -85,6 +85,12 @@ public final class TableCatalog {
         if (known != null && (rowSchema == null || checked.contains(rowSchema))) {
             return known;
         }
+        checkLength("table", table);
+        if (rowSchema != null) {
+            for (Field f : rowSchema.fields()) {
+                checkLength("column", f.name());
+            }
+        }
         if (known == null) {
             known = read(conn, table);
         }
@@ -109,12 +115,21 @@ public final class TableCatalog {
         return known;
     }
 
+    /** PostgreSQL keeps 63 bytes of a name and cuts the rest without a word: two long names could become one. */
+    private static void checkLength(String what, String name) {
+        int bytes = name.getBytes(java.nio.charset.StandardCharsets.UTF_8).length;
+        if (bytes > 63) {
+            throw new BadRecordException(what + " name \"" + name + "\" is " + bytes + " bytes; PostgreSQL keeps 63 and "
+                    + "would cut it without an error. Give it a shorter name (table.name.format, RenameColumns)");
+        }
+    }
+
     /** Creates the user's designed tables bare (columns and primary key only) where they do not exist yet. */
     public void createDesigned(Connection conn, io.ferry.sink.design.TargetDesign design) throws SQLException {
         for (String table : design.bareTables().keySet()) {
             if (read(conn, table) == null) {
                 String ddl = design.createTableSql(targetSchema, table);
-                runDdl(conn, table, List.of("CREATE SCHEMA IF NOT EXISTS " + Identifiers.quote(targetSchema), ddl));
+                runDdl(conn, table, List.of(Identifiers.createSchemaIfMissing(targetSchema), ddl));
                 log.info("Created designed table {}.{} for the full load (indexes and constraints follow it):\n{}",
                         targetSchema, table, ddl);
             }
@@ -172,7 +187,7 @@ public final class TableCatalog {
         enums.forCreate(targetSchema, table, rowSchema).forEach(cols::add);
         String ddl = "CREATE TABLE IF NOT EXISTS " + Identifiers.qualified(targetSchema, table) + " (\n  " + cols + "\n)";
         List<String> statements = new ArrayList<>();
-        statements.add("CREATE SCHEMA IF NOT EXISTS " + Identifiers.quote(targetSchema));
+        statements.add(Identifiers.createSchemaIfMissing(targetSchema));
         statements.addAll(enums.types(targetSchema, table, rowSchema, null));
         statements.add(ddl);
         runDdl(conn, table, statements);

@@ -32,7 +32,7 @@ public final class StateSchema {
     private void createTables(Connection conn) throws SQLException {
         try (Statement st = conn.createStatement()) {
             st.execute("SELECT pg_advisory_xact_lock(hashtext('ferry-state-schema'))");
-            st.execute("CREATE SCHEMA IF NOT EXISTS " + Identifiers.quote(schema));
+            st.execute(Identifiers.createSchemaIfMissing(schema));
             st.execute("CREATE TABLE IF NOT EXISTS " + table("sink_offsets") + " ("
                     + "connector text NOT NULL, topic text NOT NULL, kafka_partition integer NOT NULL, "
                     + "next_offset bigint NOT NULL, updated_at timestamptz NOT NULL DEFAULT now(), "
@@ -71,6 +71,7 @@ public final class StateSchema {
             // how often Debezium started the table's snapshot again, and when its expected row count was announced
             st.execute("ALTER TABLE " + table("table_stats") + " ADD COLUMN IF NOT EXISTS snapshot_restarts integer NOT NULL DEFAULT 0");
             st.execute("ALTER TABLE " + table("table_stats") + " ADD COLUMN IF NOT EXISTS snapshot_expected_at bigint");
+            st.execute("ALTER TABLE " + table("table_stats") + " ADD COLUMN IF NOT EXISTS snapshot_max_ts_ms bigint");
             // natural key -> bigint id, per table, shared by every connector and task writing to this database
             st.execute("CREATE TABLE IF NOT EXISTS " + table("key_registry") + " ("
                     + "table_name text NOT NULL, natural_key text NOT NULL, "

@@ -66,14 +66,15 @@ public final class StatsStore {
         try (PreparedStatement ps = conn.prepareStatement("INSERT INTO " + state.table("table_stats") + " AS s "
                 + "(connector, table_name, phase, snapshot_rows, inserts, updates, deletes, bad_records, nul_stripped, "
                 + "ignored_values, last_topic, last_partition, last_offset, last_source_ts_ms, snapshot_completed_at, "
-                + "last_bad_record_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, CASE WHEN ? THEN now() END, "
-                + "CASE WHEN ? > 0 THEN now() END) "
+                + "last_bad_record_at, snapshot_max_ts_ms) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, "
+                + "CASE WHEN ? THEN now() END, CASE WHEN ? > 0 THEN now() END, ?) "
                 + "ON CONFLICT (connector, table_name) DO UPDATE SET "
                 + "phase = CASE WHEN s.phase = 'STREAMING' THEN s.phase ELSE EXCLUDED.phase END, "
                 + "snapshot_rows = s.snapshot_rows + EXCLUDED.snapshot_rows, inserts = s.inserts + EXCLUDED.inserts, "
                 + "updates = s.updates + EXCLUDED.updates, deletes = s.deletes + EXCLUDED.deletes, "
                 + "bad_records = s.bad_records + EXCLUDED.bad_records, "
                 + "last_bad_record_at = CASE WHEN EXCLUDED.bad_records > 0 THEN now() ELSE s.last_bad_record_at END, "
+                + "snapshot_max_ts_ms = GREATEST(s.snapshot_max_ts_ms, EXCLUDED.snapshot_max_ts_ms), "
                 + "nul_stripped = s.nul_stripped + EXCLUDED.nul_stripped, "
                 + "ignored_values = s.ignored_values + EXCLUDED.ignored_values, "
                 + "last_topic = COALESCE(EXCLUDED.last_topic, s.last_topic), "
@@ -109,7 +110,12 @@ public final class StatsStore {
                     ps.setNull(i++, Types.BIGINT);
                 }
                 ps.setBoolean(i++, c.snapshotEnded || (c.streaming && c.snapshotRows > 0));
-                ps.setLong(i, c.badRecords);
+                ps.setLong(i++, c.badRecords);
+                if (c.snapshotMaxTsMs != null) {
+                    ps.setLong(i, c.snapshotMaxTsMs);
+                } else {
+                    ps.setNull(i, Types.BIGINT);
+                }
                 ps.addBatch();
             }
             ps.executeBatch();

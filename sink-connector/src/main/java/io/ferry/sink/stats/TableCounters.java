@@ -19,13 +19,20 @@ public final class TableCounters {
     public int lastPartition = -1;
     public long lastOffset = -1;
     public Long lastSourceTsMs;
+    /** The latest source time of the snapshot rows (tells a restarted snapshot pass from this one's other partitions). */
+    public Long snapshotMaxTsMs;
 
     public void count(ChangeEvent e) {
         if (e.record().value() == null) {
             return; // a tombstone repeats the delete before it for log compaction; counting it would double deletes
         }
         switch (e.op()) {
-            case SNAPSHOT -> snapshotRows++;
+            case SNAPSHOT -> {
+                snapshotRows++;
+                if (e.sourceTsMs() != null && (snapshotMaxTsMs == null || e.sourceTsMs() > snapshotMaxTsMs)) {
+                    snapshotMaxTsMs = e.sourceTsMs();
+                }
+            }
             case INSERT -> inserts++;
             case UPDATE -> updates++;
             case DELETE -> deletes++;

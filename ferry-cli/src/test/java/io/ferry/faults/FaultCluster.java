@@ -1,0 +1,205 @@
+package io.ferry.faults;
+
+import io.ferry.cli.ConnectClient;
+
+import java.io.IOException;
+import java.net.ServerSocket;
+import java.net.Socket;
+import java.net.URI;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Properties;
+
+/**
+ * A Kafka Connect cluster as production runs one: a KRaft broker in its own JVM, and Connect workers in distributed
+ * mode, each its own JVM, in one group, with the plugin.path the build lays out. Any of them can be stopped cleanly
+ * (SIGTERM) or killed (SIGKILL) and started again on the same state, ports and REST address.
+ */
+final class FaultCluster implements AutoCloseable {
+
+    private final Path dir;
+    private final Map<String, String> env;
+    private final JavaProcess broker;
+    private String bootstrap;
+    private final List<JavaProcess> workers = new ArrayList<>();
+    private final List<Integer> restPorts = new ArrayList<>();
+    private final String group;
+
+    /** @param env variables every worker gets (credentials the connector configs name as ${env:...}) */
+    FaultCluster(Path dir, Map<String, String> env) throws Exception {
+        this.dir = dir;
+        this.env = env;
+        this.group = "ferry-faults-" + ProcessHandle.current().pid();
+        Files.createDirectories(dir);
+        broker = new JavaProcess("broker", "io.ferry.embedded.KafkaBrokerMain", List.of(dir.resolve("broker").toString()),
+                Map.of(), dir.resolve("broker.log"), "768m");
+        startBroker();
+    }
+
+    private void startBroker() throws Exception {
+        Files.deleteIfExists(dir.resolve("broker").resolve("bootstrap"));
+        broker.start();
+        Path file = dir.resolve("broker").resolve("bootstrap");
+        long deadline = System.nanoTime() + 120_000_000_000L;
+        while (System.nanoTime() < deadline && !Files.exists(file)) {
+            if (!broker.alive()) {
+                throw new IllegalStateException("the broker did not start: see " + broker.log());
+            }
+            Thread.sleep(200);
+        }
+        bootstrap = Files.readString(file).trim();
+        awaitPort(Integer.parseInt(bootstrap.substring(bootstrap.lastIndexOf(':') + 1)));
+    }
+
+    String bootstrap() { return bootstrap; }
+
+    /** Starts one more worker in the group; returns its index. */
+    int addWorker() throws Exception {
+        int i = workers.size();
+        int port = freePort();
+        Properties p = new Properties();
+        p.putAll(workerProps(port));
+        Path props = dir.resolve("worker-" + i + ".properties");
+        try (var out = Files.newOutputStream(props)) {
+            p.store(out, "Connect worker " + i);
+        }
+        JavaProcess w = new JavaProcess("worker-" + i, "io.ferry.embedded.ConnectWorkerMain", List.of(props.toString()),
+                env, dir.resolve("worker-" + i + ".log"), "1g");
+        workers.add(w);
+        restPorts.add(port);
+        w.start();
+        awaitRest(i);
+        return i;
+    }
+
+    int workerCount() { return workers.size(); }
+
+    boolean workerAlive(int i) { return workers.get(i).alive(); }
+
+    void stopWorker(int i, boolean hard) throws InterruptedException {
+        workers.get(i).stop(hard);
+    }
+
+    void startWorker(int i) throws Exception {
+        workers.get(i).start();
+        awaitRest(i);
+    }
+
+    /** Stops the broker (SIGTERM or SIGKILL), then starts it again on the same log directory and ports. */
+    void restartBroker(boolean hard, long downMillis) throws Exception {
+        broker.stop(hard);
+        Thread.sleep(downMillis);
+        startBroker();
+    }
+
+    /** The REST API of a live worker (any of them forwards to the leader). */
+    ConnectClient rest() {
+        for (int i = 0; i < workers.size(); i++) {
+            if (workers.get(i).alive()) {
+                return new ConnectClient(URI.create("http://127.0.0.1:" + restPorts.get(i)));
+            }
+        }
+        throw new IllegalStateException("no live worker");
+    }
+
+    String workerId(int i) {
+        return "127.0.0.1:" + restPorts.get(i);
+    }
+
+    /** Every log this cluster's processes wrote, for scanning (credentials must not appear). */
+    List<Path> logs() throws IOException {
+        try (var files = Files.list(dir)) {
+            return files.filter(f -> f.toString().endsWith(".log") || f.toString().endsWith(".out")).toList();
+        }
+    }
+
+    /** The JVMs of the workers alive now (their JMX is read by pid). */
+    List<Long> workerPids() {
+        List<Long> out = new ArrayList<>();
+        workers.stream().filter(JavaProcess::alive).forEach(w -> out.add(w.pid()));
+        return out;
+    }
+
+    private Map<String, String> workerProps(int restPort) {
+        Map<String, String> w = new java.util.HashMap<>();
+        w.put("bootstrap.servers", bootstrap);
+        w.put("group.id", group);
+        w.put("config.storage.topic", group + "-configs");
+        w.put("offset.storage.topic", group + "-offsets");
+        w.put("status.storage.topic", group + "-status");
+        w.put("config.storage.replication.factor", "1");
+        w.put("offset.storage.replication.factor", "1");
+        w.put("status.storage.replication.factor", "1");
+        w.put("key.converter", "org.apache.kafka.connect.json.JsonConverter");
+        w.put("value.converter", "org.apache.kafka.connect.json.JsonConverter");
+        w.put("listeners", "http://127.0.0.1:" + restPort);
+        w.put("rest.advertised.host.name", "127.0.0.1");
+        w.put("plugin.path", io.ferry.it.TestServers.pluginPath().toAbsolutePath().toString());
+        w.put("plugin.discovery", "service_load");
+        w.put("offset.flush.interval.ms", "1000");
+        w.put("connector.client.config.override.policy", "All");
+        w.put("config.providers", "env,dir");
+        w.put("config.providers.dir.class", "org.apache.kafka.common.config.provider.DirectoryConfigProvider");
+        w.put("config.providers.env.class", "org.apache.kafka.common.config.provider.EnvVarConfigProvider");
+        // a killed worker's tasks move on after this, not after Connect's default of five minutes
+        w.put("scheduled.rebalance.max.delay.ms", "3000");
+        w.put("consumer.session.timeout.ms", "10000");
+        w.put("consumer.heartbeat.interval.ms", "1000");
+        w.put("task.shutdown.graceful.timeout.ms", "10000");
+        return w;
+    }
+
+    private void awaitRest(int i) throws Exception {
+        URI uri = URI.create("http://127.0.0.1:" + restPorts.get(i));
+        long deadline = System.nanoTime() + 120_000_000_000L;
+        while (System.nanoTime() < deadline) {
+            if (!workers.get(i).alive()) {
+                throw new IllegalStateException("worker " + i + " died starting: see " + workers.get(i).log());
+            }
+            try {
+                new ConnectClient(uri).connectors();
+                return;
+            } catch (IOException e) {
+                Thread.sleep(300);
+            }
+        }
+        throw new IllegalStateException("worker " + i + " REST did not come up");
+    }
+
+    private static void awaitPort(int port) throws Exception {
+        long deadline = System.nanoTime() + 60_000_000_000L;
+        while (System.nanoTime() < deadline) {
+            try (Socket s = new Socket("127.0.0.1", port)) {
+                return;
+            } catch (IOException e) {
+                Thread.sleep(200);
+            }
+        }
+        throw new IllegalStateException("nothing listens on " + port);
+    }
+
+    static int freePort() throws IOException {
+        try (ServerSocket s = new ServerSocket(0)) {
+            return s.getLocalPort();
+        }
+    }
+
+    @Override
+    public void close() {
+        for (JavaProcess w : workers) {
+            try {
+                w.stop(true);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+        }
+        try {
+            broker.stop(true);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+    }
+}
