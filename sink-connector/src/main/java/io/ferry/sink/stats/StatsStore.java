@@ -48,12 +48,13 @@ public final class StatsStore {
 
     /**
      * A table whose written snapshot rows reached what Debezium read is loaded, even without its last-row marker
-     * (which can go missing) and before any change event.
+     * (which can go missing) and before any change event. Rows that were bad records (in the dead-letter queue,
+     * counted in bad_records) count as read: they will not come again.
      */
     public void promoteCompleted(Connection conn) throws SQLException {
         try (PreparedStatement ps = conn.prepareStatement("UPDATE " + state.table("table_stats") + " SET phase = "
                 + "'STREAMING', snapshot_completed_at = coalesce(snapshot_completed_at, now()) WHERE connector = ? AND "
-                + "phase = 'LOADING' AND snapshot_expected IS NOT NULL AND snapshot_rows >= snapshot_expected")) {
+                + "phase = 'LOADING' AND snapshot_expected IS NOT NULL AND snapshot_rows + bad_records >= snapshot_expected")) {
             ps.setString(1, connector);
             ps.executeUpdate();
         }

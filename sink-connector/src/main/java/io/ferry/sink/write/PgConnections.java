@@ -44,9 +44,12 @@ public final class PgConnections implements AutoCloseable {
         if (conn == null) {
             throw new SQLException("not a PostgreSQL JDBC URL", "08001");
         }
-        // a MySQL DATETIME has no zone: written into a timestamptz column it means UTC, whatever the worker's zone
         try (java.sql.Statement st = conn.createStatement()) {
+            // a MySQL DATETIME has no zone: written into a timestamptz column it means UTC, whatever the worker's zone
             st.execute("SET TIME ZONE 'UTC'");
+            // a commit holds the rows and the Kafka offsets together: once acknowledged it must survive a crash, so
+            // the offsets stored never step back, whatever the server's default (one WAL flush per put())
+            st.execute("SET synchronous_commit = on");
         }
         return conn;
     }
