@@ -15,6 +15,7 @@ import io.ferry.sink.flow.StoppedTables;
 import io.ferry.sink.keys.KeyRegistry;
 import io.ferry.sink.keys.RegistryKeyResolver;
 import io.ferry.sink.phase.ConstraintBuilder;
+import io.ferry.sink.state.BatchOffsets;
 import io.ferry.sink.schema.CatalogOptions;
 import io.ferry.sink.schema.DesignColumns;
 import io.ferry.sink.schema.GeometryFormat;
@@ -225,7 +226,7 @@ public class FerrySinkTask extends SinkTask {
                 context.offset(stored);
             }
         } catch (SQLException e) {
-            connections.reset();
+            resetConnection();
             throw new ConnectException("Ferry sink '" + connectorName + "' cannot read its stored offsets: "
                     + ErrorContext.chain(e), e);
         }
@@ -237,11 +238,78 @@ public class FerrySinkTask extends SinkTask {
         stopped.revoke(partitions);
     }
 
+    /**
+     * After any failure the rows in PostgreSQL, not this task's memory, say where each partition stands: a commit whose
+     * acknowledgement was lost did happen (its records must not be applied twice), and a server that lost commits it had
+     * acknowledged (a crash with synchronous_commit=off, a failover to a standby that was behind) did not keep them
+     * (their records must be read again).
+     */
+    private boolean reconcile;
+
+    private void resetConnection() {
+        connections.reset();
+        reconcile = true;
+    }
+
+    /** The records PostgreSQL does not have yet; partitions it is behind on are rewound to where it stands. */
+    private Collection<SinkRecord> reconciled(Collection<SinkRecord> records) {
+        Map<TopicPartition, Long> first = new HashMap<>();
+        for (SinkRecord r : records) {
+            first.merge(StoppedTables.partition(r), r.originalKafkaOffset(), Math::min);
+        }
+        Map<TopicPartition, Long> stored;
+        try {
+            stored = offsets.load(connections.get(), first.keySet());
+        } catch (SQLException e) {
+            throw retryOrFail("Ferry sink '" + connectorName + "' cannot read its stored offsets after a failure: "
+                    + ErrorContext.chain(e), e);
+        }
+        Map<TopicPartition, Long> rewind = new HashMap<>();
+        first.forEach((tp, f) -> {
+            Long s = stored.get(tp);
+            if (s != null && s < f) {
+                rewind.put(tp, s);
+            }
+        });
+        List<SinkRecord> keep = new ArrayList<>(records.size());
+        long applied = 0;
+        for (SinkRecord r : records) {
+            TopicPartition tp = StoppedTables.partition(r);
+            Long s = stored.get(tp);
+            if (rewind.containsKey(tp)) {
+                continue;
+            }
+            if (s != null && r.originalKafkaOffset() < s) {
+                applied++;
+                continue;
+            }
+            keep.add(r);
+        }
+        if (!rewind.isEmpty()) {
+            log.warn("Ferry sink '{}': PostgreSQL does not have commits it acknowledged before the failure (a crash with "
+                    + "synchronous_commit=off, or a failover to a standby that was behind); reading again from {}",
+                    connectorName, rewind);
+            context.offset(rewind);
+        }
+        if (applied > 0) {
+            log.info("Ferry sink '{}': {} record(s) of this batch were committed before the failure; not applied twice",
+                    connectorName, applied);
+        }
+        reconcile = false;
+        return keep;
+    }
+
     @Override
     public void put(Collection<SinkRecord> records) {
         if (records.isEmpty()) {
             idle();
             return;
+        }
+        if (reconcile) {
+            records = reconciled(records);
+            if (records.isEmpty()) {
+                return;
+            }
         }
         releaseStoppedTables();
         Set<TopicPartition> held = new HashSet<>();
@@ -256,6 +324,15 @@ public class FerrySinkTask extends SinkTask {
             } catch (HoldPartitions h) {
                 stopped.hold(context, records, h.partitions);
                 held.addAll(h.partitions.keySet());
+            } catch (OffsetStore.Moved moved) {
+                // another writer committed part of this batch (e.g. this partition's previous task, still running
+                // while Connect moved the partition here): apply only what PostgreSQL does not have
+                log.warn("Ferry sink '{}': another writer committed records of this batch first ({}); applying only "
+                        + "the rest", connectorName, moved.stored());
+                records = reconciled(records);
+                if (records.isEmpty()) {
+                    return;
+                }
             }
         }
         if (stopped.anyPaused()) {
@@ -320,21 +397,28 @@ public class FerrySinkTask extends SinkTask {
             if (!registryKeys.isEmpty()) {
                 events = registryKeys.resolve(connections.get(), events, once);
             }
-            writer.write(connections.get(), events, snapshotTotals, SinkWriter.nextOffsets(records), badCounts);
+            writer.write(connections.get(), events, snapshotTotals, BatchOffsets.of(records), badCounts);
             remainingRetries = config.maxRetries();
         } catch (UnsafeTypeChange change) {
             throw new HoldPartitions(stop(change, events));
         } catch (SQLException e) {
-            connections.reset();
-            String what = "Ferry sink '" + connectorName + "' failed to write " + records.size() + " records from "
-                    + SinkWriter.nextOffsets(records).keySet() + ": " + ErrorContext.chain(e);
-            if (ErrorContext.isTransient(e) && remainingRetries-- > 0) {
-                log.warn("{}; retrying in {} ms ({} retries left)", what, config.retryBackoffMs(), remainingRetries);
-                context.timeout(config.retryBackoffMs());
-                throw new RetriableException(what, e);
-            }
-            throw new ConnectException(what, e);
+            throw retryOrFail("Ferry sink '" + connectorName + "' failed to write " + records.size() + " records from "
+                    + SinkWriter.nextOffsets(records).keySet() + ": " + ErrorContext.chain(e), e);
         }
+    }
+
+    /**
+     * A transient failure (connection lost, server starting or shutting down, serialization) is retried max.retries
+     * times; anything else (a login refused, a permission revoked) fails the task now, so an operator sees it.
+     */
+    private ConnectException retryOrFail(String what, SQLException e) {
+        resetConnection();
+        if (ErrorContext.isTransient(e) && remainingRetries-- > 0) {
+            log.warn("{}; retrying in {} ms ({} retries left)", what, config.retryBackoffMs(), remainingRetries);
+            context.timeout(config.retryBackoffMs());
+            return new RetriableException(what, e);
+        }
+        return new ConnectException(what, e);
     }
 
     /** Whether the record is Debezium's notification; decided once per value schema, as records come in runs. */
@@ -360,7 +444,7 @@ public class FerrySinkTask extends SinkTask {
         try {
             stopped.stop(connections.get(), change);
         } catch (SQLException e) {
-            connections.reset();
+            resetConnection();
             throw new RetriableException("Ferry sink '" + connectorName + "' cannot record that table "
                     + change.table() + " stops: " + ErrorContext.chain(e), e);
         }
@@ -388,7 +472,7 @@ public class FerrySinkTask extends SinkTask {
                         resumed.keySet(), resumed);
             }
         } catch (SQLException e) {
-            connections.reset();
+            resetConnection();
             log.warn("Ferry sink '{}' could not check its stopped tables; trying again: {}", connectorName,
                     ErrorContext.chain(e));
         }
@@ -415,7 +499,7 @@ public class FerrySinkTask extends SinkTask {
         try {
             writer.afterCommit(connections.get());
         } catch (SQLException e) {
-            connections.reset();
+            resetConnection();
         }
     }
 

@@ -169,6 +169,88 @@ class FerrySinkTaskTest {
     }
 
     @Test
+    void afterAFailureTheOffsetsStoredInPostgresSayWhatToApplyNotTheTasksMemory() throws Exception {
+        RecordingContext ctx = new RecordingContext(false);
+        FerrySinkTask task = task(ctx, Map.of());
+        List<SinkRecord> first = List.of(rec(0, "c", null, row(1, "a", 1, null, null, null), null),
+                rec(1, "c", null, row(2, "b", 1, null, null, null), null));
+        task.put(first);
+        // the connection dies after the commit, before the worker knew: the same records come again
+        terminateSinkConnections();
+        assertThatThrownBy(() -> task.put(List.of(rec(2, "c", null, row(3, "c", 1, null, null, null), null))))
+                .isInstanceOf(org.apache.kafka.connect.errors.RetriableException.class);
+        task.put(List.of(rec(1, "c", null, row(2, "b", 1, null, null, null), null),
+                rec(2, "c", null, row(3, "c", 1, null, null, null), null)));
+        assertThat(rows("SELECT inserts FROM ferry.table_stats")).as("offset 1 was committed before: not applied twice")
+                .containsExactly(List.of("3"));
+        // the server lost a commit it had acknowledged (a crash with synchronous_commit=off, a failover)
+        try (Connection c = TestPostgres.connect(url); Statement st = c.createStatement()) {
+            st.execute("DELETE FROM \"Order Line\" WHERE \"Id\" = 3");
+            st.execute("UPDATE ferry.sink_offsets SET next_offset = 2");
+        }
+        terminateSinkConnections();
+        assertThatThrownBy(() -> task.put(List.of(rec(3, "c", null, row(4, "d", 1, null, null, null), null))))
+                .isInstanceOf(org.apache.kafka.connect.errors.RetriableException.class);
+        ctx.seeks.clear();
+        task.put(List.of(rec(3, "c", null, row(4, "d", 1, null, null, null), null)));
+        assertThat(ctx.seeks).as("read again from where PostgreSQL stands").containsEntry(TP, 2L);
+        assertThat(rows("SELECT count(*) FROM \"Order Line\" WHERE \"Id\" = 4")).as("not written past the gap")
+                .containsExactly(List.of("0"));
+        task.put(List.of(rec(2, "c", null, row(3, "c", 1, null, null, null), null),
+                rec(3, "c", null, row(4, "d", 1, null, null, null), null)));
+        assertThat(rows("SELECT \"Id\" FROM \"Order Line\" ORDER BY 1")).extracting(r -> r.get(0))
+                .containsExactly("1", "2", "3", "4");
+        task.stop();
+    }
+
+    @Test
+    void aSecondWriterOfThePartitionAppliesNothingTheFirstCommitted() throws Exception {
+        // Connect moved the partition to task B while task A still ran (a worker that lost its group membership):
+        // both opened the partition before either stored an offset
+        FerrySinkTask a = task(new RecordingContext(false), Map.of());
+        FerrySinkTask b = task(new RecordingContext(false), Map.of());
+        List<SinkRecord> same = List.of(rec(0, "c", null, row(1, "a", 1, null, null, null), null),
+                rec(1, "c", null, row(2, "b", 1, null, null, null), null));
+        a.put(same);
+        b.put(same);
+        b.put(List.of(rec(1, "c", null, row(2, "b", 1, null, null, null), null),
+                rec(2, "c", null, row(3, "c", 1, null, null, null), null)));
+        assertThat(rows("SELECT inserts FROM ferry.table_stats")).as("each record applied once").containsExactly(List.of("3"));
+        assertThat(rows("SELECT next_offset FROM ferry.sink_offsets")).containsExactly(List.of("3"));
+        a.stop();
+        b.stop();
+    }
+
+    @Test
+    void aLoginRefusedAfterAFailureFailsTheTaskInsteadOfRetryingForever() throws Exception {
+        String role = "revoked_" + System.nanoTime();
+        try (Connection c = TestPostgres.connect(url); Statement st = c.createStatement()) {
+            st.execute("CREATE ROLE " + role + " LOGIN SUPERUSER PASSWORD 'Revoked-1'");
+        }
+        FerrySinkTask task = task(new RecordingContext(false), Map.of("connection.user", role,
+                "connection.password", "Revoked-1", "max.retries", "1000"));
+        task.put(List.of(rec(0, "c", null, row(1, "a", 1, null, null, null), null)));
+        try (Connection c = TestPostgres.connect(url); Statement st = c.createStatement()) {
+            st.execute("ALTER ROLE " + role + " NOLOGIN");
+            st.execute("SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE usename = '" + role + "'");
+        }
+        // the lost connection is transient; the refused login behind it is not, however many retries are left
+        assertThatThrownBy(() -> task.put(List.of(rec(1, "c", null, row(2, "b", 1, null, null, null), null))))
+                .isInstanceOf(org.apache.kafka.connect.errors.RetriableException.class);
+        assertThatThrownBy(() -> task.put(List.of(rec(1, "c", null, row(2, "b", 1, null, null, null), null))))
+                .isInstanceOf(org.apache.kafka.connect.errors.ConnectException.class)
+                .isNotInstanceOf(org.apache.kafka.connect.errors.RetriableException.class)
+                .hasMessageContaining("SQLState 28000").hasMessageNotContaining("Revoked-1");
+        task.stop();
+    }
+
+    private void terminateSinkConnections() throws Exception {
+        try (Connection c = TestPostgres.connect(url); Statement st = c.createStatement()) {
+            st.execute("SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE application_name LIKE 'ferry-sink:%'");
+        }
+    }
+
+    @Test
     void badRecordGoesToReporterWithContextAndTheRestIsWritten() throws Exception {
         RecordingContext ctx = new RecordingContext(true);
         FerrySinkTask task = task(ctx, Map.of());

@@ -6,8 +6,11 @@ import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
+import java.util.ArrayList;
 import java.util.Collection;
+import java.util.Comparator;
 import java.util.HashMap;
+import java.util.List;
 import java.util.Map;
 
 /** Kafka offsets of what the sink has written, kept in the target database beside the rows. */
@@ -38,6 +41,51 @@ public final class OffsetStore {
             }
         }
         return out;
+    }
+
+    /**
+     * Another writer already committed records of this batch (a task Connect still ran while the partition moved to
+     * another, or this task's own commit whose acknowledgement was lost): nothing of the transaction may commit.
+     */
+    public static final class Moved extends RuntimeException {
+        private final Map<TopicPartition, Long> stored;
+
+        Moved(Map<TopicPartition, Long> stored) {
+            super("the stored offsets moved past this batch: " + stored, null, false, false);
+            this.stored = stored;
+        }
+
+        public Map<TopicPartition, Long> stored() {
+            return stored;
+        }
+    }
+
+    /**
+     * Claims the batch's partitions for the caller's transaction: one transaction-scoped advisory lock per partition
+     * (taken in a fixed order, so two writers cannot deadlock), then the stored offsets read under it. If any stored
+     * offset is past the batch's first offset, another writer committed some of these records since this task last
+     * looked: {@link Moved} is thrown and the caller must roll back. Gaps the other way (stored below the first offset)
+     * are normal in Kafka (transaction markers, records an SMT dropped) and are not refused.
+     */
+    public void claim(Connection conn, Map<TopicPartition, Long> firstOffsets) throws SQLException {
+        List<TopicPartition> ordered = new ArrayList<>(firstOffsets.keySet());
+        ordered.sort(Comparator.comparing(TopicPartition::topic).thenComparingInt(TopicPartition::partition));
+        try (PreparedStatement lock = conn.prepareStatement("SELECT pg_advisory_xact_lock(hashtext(?), hashtext(?))")) {
+            for (TopicPartition tp : ordered) {
+                lock.setString(1, "ferry-offsets:" + connector);
+                lock.setString(2, tp.topic() + "/" + tp.partition());
+                lock.execute();
+            }
+        }
+        Map<TopicPartition, Long> moved = new HashMap<>();
+        load(conn, ordered).forEach((tp, stored) -> {
+            if (stored > firstOffsets.get(tp)) {
+                moved.put(tp, stored);
+            }
+        });
+        if (!moved.isEmpty()) {
+            throw new Moved(moved);
+        }
     }
 
     /** Stores next offsets inside the caller's transaction; never moves an offset backwards. */

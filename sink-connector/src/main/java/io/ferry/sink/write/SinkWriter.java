@@ -8,6 +8,7 @@ import io.ferry.sink.errors.ErrorContext;
 import io.ferry.sink.event.BadRecordException;
 import io.ferry.sink.event.ChangeEvent;
 import io.ferry.sink.phase.ConstraintBuilder;
+import io.ferry.sink.state.BatchOffsets;
 import io.ferry.sink.schema.TableCatalog;
 import io.ferry.sink.schema.TargetTable;
 import io.ferry.sink.state.OffsetStore;
@@ -67,9 +68,9 @@ public final class SinkWriter {
     /**
      * @param badCounts bad records already found while decoding, per table, to be counted in this transaction
      */
-    public void write(Connection conn, List<ChangeEvent> events, Map<TopicPartition, Long> nextOffsets,
+    public void write(Connection conn, List<ChangeEvent> events, BatchOffsets batchOffsets,
                       Map<String, Long> badCounts) throws SQLException {
-        write(conn, events, Map.of(), nextOffsets, badCounts);
+        write(conn, events, Map.of(), batchOffsets, badCounts);
     }
 
     /** A restarted snapshot's tables, found before the batch is written (null: none). */
@@ -79,11 +80,15 @@ public final class SinkWriter {
      * @param snapshotTotals rows Debezium's snapshot read per table, from its notifications in this batch
      */
     public void write(Connection conn, List<ChangeEvent> events, Map<String, long[]> snapshotTotals,
-                      Map<TopicPartition, Long> nextOffsets, Map<String, Long> badCounts) throws SQLException {
+                      BatchOffsets batchOffsets, Map<String, Long> badCounts) throws SQLException {
         restartPlan = restarts.plan(conn, events);
         events = restartPlan.events();
         try {
-            writeBatch(conn, events, snapshotTotals, nextOffsets, badCounts);
+            writeBatch(conn, events, snapshotTotals, batchOffsets, badCounts);
+        } catch (OffsetStore.Moved moved) {
+            rollbackQuietly(conn);
+            parking.rolledBack();
+            throw moved;
         } catch (SQLException | BadRecordException e) {
             rollbackQuietly(conn);
             parking.rolledBack();
@@ -93,7 +98,7 @@ public final class SinkWriter {
             }
             log.warn("A batch of {} records failed ({}); replaying it record by record to isolate the bad ones",
                     events.size(), ErrorContext.chain(e));
-            writeOneByOne(conn, events, snapshotTotals, nextOffsets, badCounts);
+            writeOneByOne(conn, events, snapshotTotals, batchOffsets, badCounts);
         }
         afterCommit(conn);
     }
@@ -116,7 +121,7 @@ public final class SinkWriter {
     }
 
     private void writeBatch(Connection conn, List<ChangeEvent> events, Map<String, long[]> snapshotTotals,
-                            Map<TopicPartition, Long> nextOffsets,
+                            BatchOffsets batchOffsets,
                             Map<String, Long> badCounts) throws SQLException {
         // rows whose key is parked keep waiting behind it: applying them now could be overwritten by an older retry
         List<ChangeEvent> diverted = new ArrayList<>();
@@ -153,7 +158,7 @@ public final class SinkWriter {
             }
             c.nulStripped += text.takeNulsStripped();
         }
-        commit(conn, nextOffsets, counters, snapshotTotals);
+        commit(conn, batchOffsets, counters, snapshotTotals);
     }
 
     private TargetTable resolveAll(Connection conn, TableBatch tb) throws SQLException {
@@ -169,7 +174,7 @@ public final class SinkWriter {
     }
 
     private void writeOneByOne(Connection conn, List<ChangeEvent> events, Map<String, long[]> snapshotTotals,
-                               Map<TopicPartition, Long> nextOffsets,
+                               BatchOffsets batchOffsets,
                                Map<String, Long> badCounts) throws SQLException {
         Map<String, TableCounters> counters = newCounters(badCounts);
         Map<ChangeEvent, TargetTable> targets = new IdentityHashMap<>();
@@ -226,7 +231,7 @@ public final class SinkWriter {
                     bad(e, ex, counters);
                 }
             }
-            commit(conn, nextOffsets, counters, snapshotTotals);
+            commit(conn, batchOffsets, counters, snapshotTotals);
         } catch (SQLException | RuntimeException ex) {
             rollbackQuietly(conn);
             parking.rolledBack();
@@ -238,13 +243,19 @@ public final class SinkWriter {
     private void bad(ChangeEvent e, Exception ex, Map<String, TableCounters> counters) {
         text.takeNulsStripped();
         badRecords.handle(e.record(), e.table(), ex);
-        counters.computeIfAbsent(e.table(), t -> new TableCounters()).badRecords++;
+        TableCounters c = counters.computeIfAbsent(e.table(), t -> new TableCounters());
+        c.badRecords++;
+        // a bad last snapshot row still ends its table's snapshot: the table is loaded, less what the DLQ holds
+        if (e.endsTableSnapshot()) {
+            c.snapshotEnded = true;
+        }
     }
 
-    private void commit(Connection conn, Map<TopicPartition, Long> nextOffsets, Map<String, TableCounters> counters,
+    private void commit(Connection conn, BatchOffsets batchOffsets, Map<String, TableCounters> counters,
                         Map<String, long[]> snapshotTotals) throws SQLException {
         conn.setAutoCommit(false);
-        offsets.save(conn, nextOffsets);
+        offsets.claim(conn, batchOffsets.first());
+        offsets.save(conn, batchOffsets.next());
         stats.add(conn, counters);
         stats.expect(conn, snapshotTotals);
         if (!snapshotTotals.isEmpty() || counters.values().stream().anyMatch(c -> c.snapshotRows > 0)) {
@@ -273,13 +284,7 @@ public final class SinkWriter {
 
     /** The next offset per partition after these records. */
     public static Map<TopicPartition, Long> nextOffsets(Iterable<org.apache.kafka.connect.sink.SinkRecord> records) {
-        Map<TopicPartition, Long> next = new LinkedHashMap<>();
-        for (var r : records) {
-            // the original coordinates: an SMT may have renamed the topic, but offsets belong to what was consumed
-            next.merge(new TopicPartition(r.originalTopic(), r.originalKafkaPartition()), r.originalKafkaOffset() + 1,
-                    Math::max);
-        }
-        return next;
+        return BatchOffsets.of(records).next();
     }
 
 }

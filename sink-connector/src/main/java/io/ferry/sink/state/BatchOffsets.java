@@ -1,0 +1,26 @@
+package io.ferry.sink.state;
+
+import org.apache.kafka.common.TopicPartition;
+import org.apache.kafka.connect.sink.SinkRecord;
+
+import java.util.LinkedHashMap;
+import java.util.Map;
+
+/**
+ * Where a batch starts and ends in each partition: the first offset is checked against what is stored (another
+ * writer may have committed part of it), the next offset is stored with the rows.
+ */
+public record BatchOffsets(Map<TopicPartition, Long> first, Map<TopicPartition, Long> next) {
+
+    public static BatchOffsets of(Iterable<SinkRecord> records) {
+        Map<TopicPartition, Long> first = new LinkedHashMap<>();
+        Map<TopicPartition, Long> next = new LinkedHashMap<>();
+        for (SinkRecord r : records) {
+            // the original coordinates: an SMT may have renamed the topic, but offsets belong to what was consumed
+            TopicPartition tp = new TopicPartition(r.originalTopic(), r.originalKafkaPartition());
+            first.merge(tp, r.originalKafkaOffset(), Math::min);
+            next.merge(tp, r.originalKafkaOffset() + 1, Math::max);
+        }
+        return new BatchOffsets(first, next);
+    }
+}
