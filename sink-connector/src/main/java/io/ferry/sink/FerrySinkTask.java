@@ -16,6 +16,7 @@ import io.ferry.sink.keys.KeyRegistry;
 import io.ferry.sink.keys.RegistryKeyResolver;
 import io.ferry.sink.phase.ConstraintBuilder;
 import io.ferry.sink.state.BatchOffsets;
+import io.ferry.sink.state.RedeliveryFence;
 import io.ferry.sink.schema.CatalogOptions;
 import io.ferry.sink.schema.DesignColumns;
 import io.ferry.sink.schema.GeometryFormat;
@@ -71,6 +72,7 @@ public class FerrySinkTask extends SinkTask {
     private TableNamer namer;
     private SinkWriter writer;
     private OffsetStore offsets;
+    private RedeliveryFence fence;
     private SinkMetrics metrics;
     private ErrantRecordReporter reporter;
     private int remainingRetries;
@@ -106,6 +108,7 @@ public class FerrySinkTask extends SinkTask {
                     + config.stateSchema() + "\": " + ErrorContext.chain(e), e);
         }
         offsets = new OffsetStore(state, connectorName);
+        fence = new RedeliveryFence(state, connectorName, config.skipRedelivered());
         metrics = new SinkMetrics(connectorName, taskId);
         PgText text = new PgText(config.nulPolicy());
         TargetDesign design;
@@ -220,6 +223,8 @@ public class FerrySinkTask extends SinkTask {
         try {
             parking.assign(connections.get(), partitions);
             Map<TopicPartition, Long> stored = offsets.load(connections.get(), partitions);
+            fence.load(connections.get(), partitions);
+            endRead(connections.get());
             if (!stored.isEmpty()) {
                 log.info("Ferry sink '{}' resumes {} partition(s) from offsets stored in PostgreSQL: {}",
                         connectorName, stored.size(), stored);
@@ -236,6 +241,7 @@ public class FerrySinkTask extends SinkTask {
     public void close(Collection<TopicPartition> partitions) {
         parking.revoke(partitions);
         stopped.revoke(partitions);
+        fence.revoke(partitions);
     }
 
     /**
@@ -260,6 +266,8 @@ public class FerrySinkTask extends SinkTask {
         Map<TopicPartition, Long> stored;
         try {
             stored = offsets.load(connections.get(), first.keySet());
+            fence.load(connections.get(), first.keySet());
+            endRead(connections.get());
         } catch (SQLException e) {
             throw retryOrFail("Ferry sink '" + connectorName + "' cannot read its stored offsets after a failure: "
                     + ErrorContext.chain(e), e);
@@ -297,6 +305,13 @@ public class FerrySinkTask extends SinkTask {
         }
         reconcile = false;
         return keep;
+    }
+
+    /** A read outside a write must not leave its transaction open (it would hold a snapshot until the next put). */
+    private static void endRead(java.sql.Connection conn) throws SQLException {
+        if (!conn.getAutoCommit()) {
+            conn.rollback();
+        }
     }
 
     @Override
@@ -394,10 +409,15 @@ public class FerrySinkTask extends SinkTask {
         };
         undecodable.forEach(u -> once.handle(u.getKey(), null, u.getValue()));
         try {
+            // before keys are allocated for them: a re-delivered insert must not take a new registry id
+            fence.loadMissing(connections.get(), events);
+            RedeliveryFence.Result fenced = fence.filter(events);
+            events = fenced.kept();
             if (!registryKeys.isEmpty()) {
                 events = registryKeys.resolve(connections.get(), events, once);
             }
-            writer.write(connections.get(), events, snapshotTotals, BatchOffsets.of(records), badCounts);
+            writer.write(connections.get(), events, snapshotTotals, BatchOffsets.of(records).with(fenced), badCounts);
+            fence.committed(fenced.positions());
             remainingRetries = config.maxRetries();
         } catch (UnsafeTypeChange change) {
             throw new HoldPartitions(stop(change, events));

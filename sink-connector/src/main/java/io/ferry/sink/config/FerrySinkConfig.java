@@ -147,6 +147,14 @@ public final class FerrySinkConfig extends AbstractConfig {
     private static final String NUL_POLICY_DOC = "PostgreSQL text cannot hold the NUL character (0x00), MySQL text can. "
             + "strip: remove it (counted per table); fail: treat the record as bad.";
 
+    public static final String REDELIVERED_SKIP_CONFIG = "source.redelivered.skip";
+    private static final String REDELIVERED_SKIP_DOC = "Debezium delivers at least once: when its task dies it reads "
+            + "the binlog again from the last offset it flushed and sends change events the sink applied already, "
+            + "under new Kafka offsets. true: recognise them by their source position (server_id, binlog file and "
+            + "position, and transaction.total_order when the source sets provide.transaction.metadata=true) and skip "
+            + "them, counted per table in redelivered_skipped and logged. Without it a keyless table gets such rows "
+            + "twice. A new snapshot, another server_id or another binlog series starts the comparison afresh.";
+
     public static final String MAX_RETRIES_CONFIG = "max.retries";
     private static final String MAX_RETRIES_DOC = "How often a batch that failed for a transient reason (connection "
             + "lost, server restarting, deadlock, serialization failure) is retried before the task fails.";
@@ -211,6 +219,8 @@ public final class FerrySinkConfig extends AbstractConfig {
         def.define(NUL_POLICY_CONFIG, Type.STRING, NUL_POLICY_DEFAULT,
                 ConfigDef.CaseInsensitiveValidString.in("strip", "fail"), Importance.MEDIUM, NUL_POLICY_DOC,
                 WRITE_GROUP, ++order, Width.SHORT, "NUL bytes in text");
+        def.define(REDELIVERED_SKIP_CONFIG, Type.BOOLEAN, true, Importance.LOW, REDELIVERED_SKIP_DOC,
+                WRITE_GROUP, ++order, Width.SHORT, "Skip re-delivered changes");
         order = 0;
         def.define(MAX_RETRIES_CONFIG, Type.INT, 10, ConfigDef.Range.atLeast(0), Importance.MEDIUM,
                 MAX_RETRIES_DOC, RETRY_GROUP, ++order, Width.SHORT, "Max retries");
@@ -252,6 +262,7 @@ public final class FerrySinkConfig extends AbstractConfig {
         return RegistryKeyDeclaration.parseAll(BIGINT_KEYS_CONFIG, getList(BIGINT_KEYS_CONFIG));
     }
     public int maxRetries() { return getInt(MAX_RETRIES_CONFIG); }
+    public boolean skipRedelivered() { return getBoolean(REDELIVERED_SKIP_CONFIG); }
     public long retryBackoffMs() { return getLong(RETRY_BACKOFF_MS_CONFIG); }
 
     static final class JdbcUrlValidator implements ConfigDef.Validator {

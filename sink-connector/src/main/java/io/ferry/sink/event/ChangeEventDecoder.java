@@ -62,7 +62,7 @@ public final class ChangeEventDecoder {
         return lastLayout.envelope() ? fromEnvelope(record, key, struct, lastLayout) : fromFlat(record, key, struct);
     }
 
-    static boolean isEnvelope(Schema schema) {
+    public static boolean isEnvelope(Schema schema) {
         return schema.type() == Schema.Type.STRUCT && schema.field("op") != null && schema.field("after") != null
                 && schema.field("before") != null;
     }

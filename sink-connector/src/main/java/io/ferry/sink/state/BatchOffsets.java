@@ -8,9 +8,11 @@ import java.util.Map;
 
 /**
  * Where a batch starts and ends in each partition: the first offset is checked against what is stored (another
- * writer may have committed part of it), the next offset is stored with the rows.
+ * writer may have committed part of it), the next offset is stored with the rows, and so is the latest source
+ * position applied ({@link RedeliveryFence}).
  */
-public record BatchOffsets(Map<TopicPartition, Long> first, Map<TopicPartition, Long> next) {
+public record BatchOffsets(Map<TopicPartition, Long> first, Map<TopicPartition, Long> next,
+                           Map<TopicPartition, SourcePosition> positions, Map<String, Long> redelivered) {
 
     public static BatchOffsets of(Iterable<SinkRecord> records) {
         Map<TopicPartition, Long> first = new LinkedHashMap<>();
@@ -21,6 +23,11 @@ public record BatchOffsets(Map<TopicPartition, Long> first, Map<TopicPartition, 
             first.merge(tp, r.originalKafkaOffset(), Math::min);
             next.merge(tp, r.originalKafkaOffset() + 1, Math::max);
         }
-        return new BatchOffsets(first, next);
+        return new BatchOffsets(first, next, Map.of(), Map.of());
+    }
+
+    /** With the source positions to store and the re-delivered events skipped, per table, to count. */
+    public BatchOffsets with(RedeliveryFence.Result fenced) {
+        return new BatchOffsets(first, next, fenced.positions(), fenced.skippedByTable());
     }
 }

@@ -6,6 +6,7 @@ import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
+import java.sql.Types;
 import java.util.ArrayList;
 import java.util.Collection;
 import java.util.Comparator;
@@ -104,4 +105,39 @@ public final class OffsetStore {
             ps.executeBatch();
         }
     }
+
+    /** Stores the batch's source positions ({@link RedeliveryFence}) inside the caller's transaction, after its offsets. */
+    public void savePositions(Connection conn, Map<TopicPartition, SourcePosition> positions) throws SQLException {
+        if (positions.isEmpty()) {
+            return;
+        }
+        try (PreparedStatement ps = conn.prepareStatement("UPDATE " + state.table("sink_offsets") + " SET "
+                + "source_server_id = ?, source_file = ?, source_file_number = ?, source_pos = ?, source_order = ? "
+                + "WHERE connector = ? AND topic = ? AND kafka_partition = ?")) {
+            for (Map.Entry<TopicPartition, SourcePosition> e : positions.entrySet()) {
+                SourcePosition p = e.getValue();
+                if (p == null) {
+                    for (int i = 1; i <= 5; i++) {
+                        ps.setNull(i, i == 2 ? Types.VARCHAR : Types.BIGINT);
+                    }
+                } else {
+                    ps.setLong(1, p.serverId());
+                    ps.setString(2, p.fileBase());
+                    ps.setLong(3, p.fileNumber());
+                    ps.setLong(4, p.pos());
+                    if (p.order() == null) {
+                        ps.setNull(5, Types.BIGINT);
+                    } else {
+                        ps.setLong(5, p.order());
+                    }
+                }
+                ps.setString(6, connector);
+                ps.setString(7, e.getKey().topic());
+                ps.setInt(8, e.getKey().partition());
+                ps.addBatch();
+            }
+            ps.executeBatch();
+        }
+    }
+
 }

@@ -72,6 +72,12 @@ public final class StateSchema {
             st.execute("ALTER TABLE " + table("table_stats") + " ADD COLUMN IF NOT EXISTS snapshot_restarts integer NOT NULL DEFAULT 0");
             st.execute("ALTER TABLE " + table("table_stats") + " ADD COLUMN IF NOT EXISTS snapshot_expected_at bigint");
             st.execute("ALTER TABLE " + table("table_stats") + " ADD COLUMN IF NOT EXISTS snapshot_max_ts_ms bigint");
+            // the latest source (binlog) position applied per partition: re-delivered change events are recognised by it
+            for (String column : new String[] {"source_server_id bigint", "source_file text", "source_file_number bigint",
+                    "source_pos bigint", "source_order bigint"}) {
+                st.execute("ALTER TABLE " + table("sink_offsets") + " ADD COLUMN IF NOT EXISTS " + column);
+            }
+            st.execute("ALTER TABLE " + table("table_stats") + " ADD COLUMN IF NOT EXISTS redelivered_skipped bigint NOT NULL DEFAULT 0");
             // natural key -> bigint id, per table, shared by every connector and task writing to this database
             st.execute("CREATE TABLE IF NOT EXISTS " + table("key_registry") + " ("
                     + "table_name text NOT NULL, natural_key text NOT NULL, "

@@ -13,6 +13,8 @@ public final class TableCounters {
     public long nulStripped;
     /** Rows carrying a value in a column column.add.policy=ignore does not write. */
     public long ignoredValues;
+    /** Change events Debezium delivered a second time, skipped (RedeliveryFence). */
+    public long redelivered;
     public boolean snapshotEnded;
     public boolean streaming;
     public String lastTopic;

@@ -256,6 +256,9 @@ public final class SinkWriter {
         conn.setAutoCommit(false);
         offsets.claim(conn, batchOffsets.first());
         offsets.save(conn, batchOffsets.next());
+        offsets.savePositions(conn, batchOffsets.positions());
+        batchOffsets.redelivered().forEach((table, n) ->
+                counters.computeIfAbsent(table, t -> new TableCounters()).redelivered += n);
         stats.add(conn, counters);
         stats.expect(conn, snapshotTotals);
         if (!snapshotTotals.isEmpty() || counters.values().stream().anyMatch(c -> c.snapshotRows > 0)) {
