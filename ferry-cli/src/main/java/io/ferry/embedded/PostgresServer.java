@@ -54,45 +54,48 @@ public final class PostgresServer implements AutoCloseable {
     }
 
     /**
-     * Stops the server the way a crash does ({@code pg_ctl stop -m immediate}: no checkpoint, every connection cut),
-     * for fault tests. {@link #startAgain} brings it back on the same data directory and port, with crash recovery.
+     * Stops the server the way a crash does (SIGQUIT to the postmaster, which is what {@code pg_ctl stop -m immediate}
+     * sends: no checkpoint, every connection cut), for fault tests. {@link #startAgain} brings it back on the same data
+     * directory and port, with crash recovery.
      */
     public void stopImmediately() throws Exception {
-        pgCtl("-m", "immediate", "stop");
+        long pid = Long.parseLong(Files.readAllLines(dataDir.resolve("postmaster.pid")).get(0).trim());
+        ProcessHandle postmaster = ProcessHandle.of(pid).orElseThrow();
+        new ProcessBuilder("kill", "-QUIT", Long.toString(pid)).start().waitFor();
+        postmaster.onExit().get(60, java.util.concurrent.TimeUnit.SECONDS);
     }
 
     public void startAgain() throws Exception {
-        // the options the server was started with, as PostgreSQL recorded them: "<bin>/postgres" "-D" "<dir>" ...
-        List<String> opts = postmasterOptions();
-        StringBuilder o = new StringBuilder();
-        for (int i = 3; i < opts.size(); i++) {
-            o.append(' ').append(opts.get(i));
-        }
-        pgCtl("-o", o.toString().trim(), "-l", dataDir.resolve("restart.log").toString(), "start");
-    }
-
-    private List<String> postmasterOptions() throws Exception {
+        // the command line the server was started with, as PostgreSQL recorded it: <bin>/postgres "-D" "<dir>" ...
         String line = Files.readString(dataDir.resolve("postmaster.opts")).trim();
-        List<String> out = new java.util.ArrayList<>();
+        int quote = line.indexOf('"');
+        List<String> cmd = new java.util.ArrayList<>();
+        if ("root".equals(System.getProperty("user.name"))) {
+            // PostgreSQL refuses to run as root; the embedded server runs in a user namespace of its own, as here
+            cmd.addAll(List.of("unshare", "-U"));
+        }
+        cmd.add((quote < 0 ? line : line.substring(0, quote)).trim());
         java.util.regex.Matcher m = java.util.regex.Pattern.compile("\"([^\"]*)\"").matcher(line);
         while (m.find()) {
-            out.add(m.group(1));
+            cmd.add(m.group(1));
         }
-        return out;
+        restarted = new ProcessBuilder(cmd).redirectErrorStream(true)
+                .redirectOutput(ProcessBuilder.Redirect.appendTo(dataDir.resolve("restart.log").toFile())).start();
+        Runtime.getRuntime().addShutdownHook(new Thread(() -> restarted.destroy()));
+        long deadline = System.nanoTime() + 60_000_000_000L;
+        while (true) {
+            try (Connection c = connect("postgres")) {
+                return;
+            } catch (SQLException e) {
+                if (System.nanoTime() > deadline || !restarted.isAlive()) {
+                    throw new IllegalStateException("PostgreSQL did not come back: see " + dataDir.resolve("restart.log"), e);
+                }
+                Thread.sleep(200);
+            }
+        }
     }
 
-    private void pgCtl(String... args) throws Exception {
-        Path bin = Path.of(postmasterOptions().get(0)).getParent();
-        List<String> cmd = new java.util.ArrayList<>(List.of(bin.resolve("pg_ctl").toString(), "-D", dataDir.toString(),
-                "-w", "-t", "60"));
-        cmd.addAll(List.of(args));
-        Process p = new ProcessBuilder(cmd).redirectErrorStream(true)
-                .redirectOutput(dataDir.resolve("pg_ctl.log").toFile()).start();
-        if (!p.waitFor(90, java.util.concurrent.TimeUnit.SECONDS) || p.exitValue() != 0) {
-            throw new IllegalStateException("pg_ctl " + String.join(" ", args) + " failed: "
-                    + Files.readString(dataDir.resolve("pg_ctl.log")));
-        }
-    }
+    private Process restarted;
 
     /** Turns TLS on with these PEM files (PostgreSQL reloads them without a restart); plain connections still work. */
     public void enableTls(Path certFile, Path keyFile) throws SQLException {

@@ -18,7 +18,7 @@ import java.util.Properties;
  * mode, each its own JVM, in one group, with the plugin.path the build lays out. Any of them can be stopped cleanly
  * (SIGTERM) or killed (SIGKILL) and started again on the same state, ports and REST address.
  */
-final class FaultCluster implements AutoCloseable {
+public final class FaultCluster implements AutoCloseable {
 
     private final Path dir;
     private final Map<String, String> env;
@@ -27,6 +27,15 @@ final class FaultCluster implements AutoCloseable {
     private final List<JavaProcess> workers = new ArrayList<>();
     private final List<Integer> restPorts = new ArrayList<>();
     private final String group;
+
+    /** A broker and {@code workers} workers, running. */
+    public static FaultCluster start(Path dir, Map<String, String> env, int workers) throws Exception {
+        FaultCluster c = new FaultCluster(dir, env);
+        for (int i = 0; i < workers; i++) {
+            c.addWorker();
+        }
+        return c;
+    }
 
     /** @param env variables every worker gets (credentials the connector configs name as ${env:...}) */
     FaultCluster(Path dir, Map<String, String> env) throws Exception {
@@ -96,7 +105,7 @@ final class FaultCluster implements AutoCloseable {
     }
 
     /** The REST API of a live worker (any of them forwards to the leader). */
-    ConnectClient rest() {
+    public ConnectClient rest() {
         for (int i = 0; i < workers.size(); i++) {
             if (workers.get(i).alive()) {
                 return new ConnectClient(URI.create("http://127.0.0.1:" + restPorts.get(i)));
@@ -110,7 +119,7 @@ final class FaultCluster implements AutoCloseable {
     }
 
     /** Every log this cluster's processes wrote, for scanning (credentials must not appear). */
-    List<Path> logs() throws IOException {
+    public List<Path> logs() throws IOException {
         try (var files = Files.list(dir)) {
             return files.filter(f -> f.toString().endsWith(".log") || f.toString().endsWith(".out")).toList();
         }
@@ -185,6 +194,121 @@ final class FaultCluster implements AutoCloseable {
         try (ServerSocket s = new ServerSocket(0)) {
             return s.getLocalPort();
         }
+    }
+
+    /** Every header of every record in the dead-letter queues, as text. */
+    public String deadLetterHeaders() {
+        Properties p = new Properties();
+        p.put("bootstrap.servers", bootstrap);
+        p.put("group.id", "dlq-scan-" + System.nanoTime());
+        p.put("auto.offset.reset", "earliest");
+        p.put("key.deserializer", "org.apache.kafka.common.serialization.ByteArrayDeserializer");
+        p.put("value.deserializer", "org.apache.kafka.common.serialization.ByteArrayDeserializer");
+        StringBuilder sb = new StringBuilder();
+        try (var consumer = new org.apache.kafka.clients.consumer.KafkaConsumer<byte[], byte[]>(p)) {
+            consumer.subscribe(java.util.regex.Pattern.compile(".*\\.sink\\.dlq"));
+            long deadline = System.currentTimeMillis() + 15_000;
+            int empty = 0;
+            while (System.currentTimeMillis() < deadline && empty < 4) {
+                var records = consumer.poll(java.time.Duration.ofSeconds(1));
+                empty = records.isEmpty() ? empty + 1 : 0;
+                for (var r : records) {
+                    for (var h : r.headers()) {
+                        sb.append(h.key()).append('=').append(h.value() == null ? ""
+                                : new String(h.value(), java.nio.charset.StandardCharsets.UTF_8)).append('\n');
+                    }
+                }
+            }
+        }
+        return sb.toString();
+    }
+
+    /**
+     * Every record of every topic (data, schema history, notifications, DLQs, Connect's configs, offsets and status
+     * topics): keys, values and headers searched for the secrets, streamed, nothing kept. Returns what was found where.
+     */
+    public List<String> topicsContaining(List<String> secrets) {
+        Properties p = new Properties();
+        p.put("bootstrap.servers", bootstrap);
+        p.put("group.id", "secret-scan-" + System.nanoTime());
+        p.put("auto.offset.reset", "earliest");
+        p.put("max.poll.records", "5000");
+        p.put("key.deserializer", "org.apache.kafka.common.serialization.ByteArrayDeserializer");
+        p.put("value.deserializer", "org.apache.kafka.common.serialization.ByteArrayDeserializer");
+        List<byte[]> needles = secrets.stream().map(x -> x.getBytes(java.nio.charset.StandardCharsets.UTF_8)).toList();
+        java.util.Set<String> found = new java.util.TreeSet<>();
+        long records = 0;
+        try (var consumer = new org.apache.kafka.clients.consumer.KafkaConsumer<byte[], byte[]>(p)) {
+            consumer.subscribe(java.util.regex.Pattern.compile(".*"));
+            long deadline = System.currentTimeMillis() + 120_000;
+            int empty = 0;
+            while (System.currentTimeMillis() < deadline && empty < 4) {
+                var batch = consumer.poll(java.time.Duration.ofSeconds(1));
+                empty = batch.isEmpty() ? empty + 1 : 0;
+                for (var r : batch) {
+                    records++;
+                    for (int i = 0; i < needles.size(); i++) {
+                        boolean hit = contains(r.key(), needles.get(i)) || contains(r.value(), needles.get(i));
+                        for (var h : r.headers()) {
+                            hit |= contains(h.value(), needles.get(i));
+                        }
+                        if (hit) {
+                            found.add(r.topic() + " holds secret #" + (i + 1));
+                        }
+                    }
+                }
+            }
+        }
+        if (records == 0) {
+            found.add("no record was read: the scan itself failed");
+        }
+        return new ArrayList<>(found);
+    }
+
+    private static boolean contains(byte[] hay, byte[] needle) {
+        if (hay == null || hay.length < needle.length) {
+            return false;
+        }
+        outer:
+        for (int i = 0; i <= hay.length - needle.length; i++) {
+            for (int j = 0; j < needle.length; j++) {
+                if (hay[i + j] != needle[j]) {
+                    continue outer;
+                }
+            }
+            return true;
+        }
+        return false;
+    }
+
+    /** Every readable MBean attribute of every live worker JVM, as text (read through the JDK's attach API). */
+    public String jmxDump() throws Exception {
+        StringBuilder sb = new StringBuilder();
+        for (long pid : workerPids()) {
+            var vm = com.sun.tools.attach.VirtualMachine.attach(Long.toString(pid));
+            try {
+                String address = vm.startLocalManagementAgent();
+                try (var connector = javax.management.remote.JMXConnectorFactory.connect(
+                        new javax.management.remote.JMXServiceURL(address))) {
+                    var server = connector.getMBeanServerConnection();
+                    for (var name : server.queryNames(null, null)) {
+                        for (var attr : server.getMBeanInfo(name).getAttributes()) {
+                            try {
+                                Object v = server.getAttribute(name, attr.getName());
+                                sb.append(name).append(' ').append(attr.getName()).append('=')
+                                        .append(v instanceof Object[] a ? java.util.Arrays.deepToString(a) : String.valueOf(v))
+                                        .append('\n');
+                            } catch (Exception | Error e) {
+                                // an attribute that cannot be read holds nothing to leak
+                            }
+                        }
+                    }
+                }
+            } finally {
+                vm.detach();
+            }
+        }
+        return sb.toString();
     }
 
     @Override

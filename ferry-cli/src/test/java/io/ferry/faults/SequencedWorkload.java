@@ -33,7 +33,7 @@ public final class SequencedWorkload {
             st.execute("INSERT INTO fm_entry SELECT seq, IF((seq % " + ACCOUNTS + " + 1) % 2 = 0, 'eu', 'us'), seq % "
                     + ACCOUNTS + " + 1, seq % 1000 / 10, 1, 0 FROM seq_1_to_" + entries);
             st.execute("INSERT INTO fm_log SELECT seq, 'loaded' FROM seq_1_to_" + logRows);
-            st.execute("INSERT INTO fm_poison VALUES (1, 'fits'), (2, 'this value is longer than the design allows')");
+            st.execute("INSERT INTO fm_poison VALUES (1, 'fits'), (2, 'longer than the design allows')");
         }
     }
 

