@@ -1,0 +1,256 @@
+package io.ferry.bench;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.SerializationFeature;
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import com.sun.management.GarbageCollectionNotificationInfo;
+import io.ferry.cli.ConnectClient;
+import io.ferry.cli.ConnectorFile;
+import io.ferry.cli.Overlays;
+import io.ferry.cli.SourceEndpoint;
+import io.ferry.embedded.KafkaConnectServer;
+import io.ferry.embedded.MariaDbServer;
+import io.ferry.embedded.PostgresServer;
+
+import javax.management.NotificationEmitter;
+import javax.management.NotificationListener;
+import javax.management.openmbean.CompositeData;
+import java.lang.management.GarbageCollectorMXBean;
+import java.lang.management.ManagementFactory;
+import java.lang.management.MemoryPoolMXBean;
+import java.lang.management.MemoryType;
+import java.lang.management.MemoryUsage;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.sql.Connection;
+import java.sql.ResultSet;
+import java.sql.Statement;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.CopyOnWriteArrayList;
+
+/**
+ * {@code ferry bench --soak 30m}: mixed CDC (60% inserts, 30% updates, 10% deletes) through MariaDB, Debezium, Kafka,
+ * the Ferry sink and PostgreSQL, first ramped to the highest rate the pipeline sustains here (achieved rate within
+ * 5% of the target, p99 lag under 2 s, in sync within 3 s), then held at that rate for the whole duration. Reports,
+ * minute by minute, the lag percentiles and the heap after every garbage collection (broker, worker and sink share
+ * this JVM), and at the end the rows lost, doubled and different between source and target, compared row by row.
+ */
+final class SoakRun {
+
+    record Minute(int minute, int targetRate, double achievedRate, long changes, double p50, double p99, double max,
+                  double drainSeconds, int gcs, long heapAfterGcMinBytes, long heapAfterGcMaxBytes) {}
+
+    record GcEvent(long atMillis, String gc, long heapAfterBytes) {}
+
+    record Damage(long lost, long doubled, long different, long rows) {}
+
+    private static final String PREFIX = "soak";
+    private static final String TARGET_DB = "soak";
+
+    private final Duration duration;
+    private final Path dir;
+    private final Path out;
+    private final List<GcEvent> gcs = new CopyOnWriteArrayList<>();
+
+    SoakRun(Duration duration, Path dir, Path out) {
+        this.duration = duration;
+        this.dir = dir;
+        this.out = out;
+    }
+
+    /** Parses 30m, 90s, 2h or a number of seconds. */
+    static Duration parse(String text) {
+        String t = text.trim().toLowerCase();
+        long n = Long.parseLong(t.replaceAll("[smh]$", ""));
+        return switch (t.charAt(t.length() - 1)) {
+            case 'h' -> Duration.ofHours(n);
+            case 'm' -> Duration.ofMinutes(n);
+            default -> Duration.ofSeconds(n);
+        };
+    }
+
+    int run() throws Exception {
+        listenToGc();
+        Path pluginPath = Path.of(System.getProperty("ferry.plugin.path"));
+        Path connectors = Path.of(System.getProperty("ferry.home", ".")).resolve("connectors");
+        try (MariaDbServer maria = MariaDbServer.start(dir.resolve("mariadb"));
+             PostgresServer pg = PostgresServer.start(dir.resolve("postgres"));
+             KafkaConnectServer kc = KafkaConnectServer.start(dir.resolve("connect"), pluginPath)) {
+            BenchData.generate(maria, 1_000);
+            CdcLatency.prepareSource(maria);
+            CdcLatency.prepareTarget(pg, TARGET_DB);
+            ConnectClient connect = new ConnectClient(kc.restUrl());
+            SourceEndpoint source = new SourceEndpoint("mariadb", maria.host(), maria.port(), BenchData.DATABASE,
+                    maria.user(), maria.password());
+            String topic = PREFIX + "." + BenchData.DATABASE + ".events";
+            ConnectorFile sink = CdcLatency.sink(ConnectorFile.read(connectors.resolve("postgres-sink.json")), "soak-sink",
+                    pg.jdbcUrl(TARGET_DB), pg, topic);
+            connect.put(sink.name(), sink.config());
+            connect.put("soak-source", ConnectorFile.read(connectors.resolve("mariadb-source.json"))
+                    .with(Overlays.source(source, kc.bootstrapServers(), PREFIX))
+                    .with(Map.of("database.server.id", "186001")).config());
+            CdcLatency.run("ferry", maria, pg, TARGET_DB, 200, 5); // topic creation, consumer assignment
+
+            int rate = sustainableRate(maria, pg);
+            say("soaking at %,d changes/s for %s", rate, duration);
+            List<Minute> minutes = new ArrayList<>();
+            long end = System.nanoTime() + duration.toNanos();
+            for (int minute = 1; System.nanoTime() < end; minute++) {
+                int seconds = (int) Math.max(1, Math.min(60, (end - System.nanoTime()) / 1_000_000_000L));
+                long from = System.currentTimeMillis();
+                CdcLatency.Result r = CdcLatency.run("ferry", maria, pg, TARGET_DB, rate, seconds);
+                Minute m = minute(minute, r, from, System.currentTimeMillis());
+                minutes.add(m);
+                say("minute %3d: %,7.0f changes/s, lag p50 %.3f s p99 %.3f s max %.3f s, in sync %.1f s after; "
+                                + "%d GCs, heap after GC %,d-%,d MB", m.minute(), m.achievedRate(), m.p50(), m.p99(),
+                        m.max(), m.drainSeconds(), m.gcs(), m.heapAfterGcMinBytes() >> 20, m.heapAfterGcMaxBytes() >> 20);
+            }
+            Damage damage = compare(maria, pg);
+            say("end: %,d rows; %d lost, %d doubled, %d different", damage.rows(), damage.lost(), damage.doubled(),
+                    damage.different());
+            write(rate, minutes, damage);
+            return damage.lost() == 0 && damage.doubled() == 0 && damage.different() == 0 ? 0 : 1;
+        }
+    }
+
+    /** Doubles the rate from 1,000/s while the pipeline keeps up; the last rate it kept up with. */
+    private int sustainableRate(MariaDbServer maria, PostgresServer pg) throws Exception {
+        int best = 500;
+        for (int rate = 1_000; rate <= 128_000; rate *= 2) {
+            CdcLatency.Result r = CdcLatency.run("ferry", maria, pg, TARGET_DB, rate, 15);
+            boolean kept = r.achievedRate() >= 0.95 * rate && r.p99() < 2.0 && r.drainSeconds() < 3.0;
+            say("ramp %,7d/s: achieved %,7.0f, p99 %.3f s, in sync %.1f s after: %s", rate, r.achievedRate(), r.p99(),
+                    r.drainSeconds(), kept ? "kept up" : "did not keep up");
+            if (!kept) {
+                break;
+            }
+            best = rate;
+        }
+        return best;
+    }
+
+    private Minute minute(int n, CdcLatency.Result r, long from, long to) {
+        long min = Long.MAX_VALUE;
+        long max = 0;
+        int count = 0;
+        for (GcEvent e : gcs) {
+            if (e.atMillis() >= from && e.atMillis() < to) {
+                count++;
+                min = Math.min(min, e.heapAfterBytes());
+                max = Math.max(max, e.heapAfterBytes());
+            }
+        }
+        return new Minute(n, r.targetRate(), r.achievedRate(), r.changes(), r.p50(), r.p99(), r.max(), r.drainSeconds(),
+                count, count == 0 ? 0 : min, max);
+    }
+
+    /** The heap in use right after each collection: what the pipeline really keeps, minute by minute. */
+    private void listenToGc() {
+        Set<String> heapPools = new HashSet<>();
+        for (MemoryPoolMXBean pool : ManagementFactory.getMemoryPoolMXBeans()) {
+            if (pool.getType() == MemoryType.HEAP) {
+                heapPools.add(pool.getName());
+            }
+        }
+        NotificationListener listener = (notification, handback) -> {
+            if (!GarbageCollectionNotificationInfo.GARBAGE_COLLECTION_NOTIFICATION.equals(notification.getType())) {
+                return;
+            }
+            GarbageCollectionNotificationInfo info = GarbageCollectionNotificationInfo.from(
+                    (CompositeData) notification.getUserData());
+            long used = 0;
+            for (Map.Entry<String, MemoryUsage> pool : info.getGcInfo().getMemoryUsageAfterGc().entrySet()) {
+                if (heapPools.contains(pool.getKey())) {
+                    used += pool.getValue().getUsed();
+                }
+            }
+            gcs.add(new GcEvent(System.currentTimeMillis(), info.getGcName(), used));
+        };
+        for (GarbageCollectorMXBean gc : ManagementFactory.getGarbageCollectorMXBeans()) {
+            if (gc instanceof NotificationEmitter emitter) {
+                emitter.addNotificationListener(listener, null, null);
+            }
+        }
+    }
+
+    /** Source and target row by row, both read in key order: rows missing, rows the source no longer has, rows unlike. */
+    static Damage compare(MariaDbServer maria, PostgresServer pg) throws Exception {
+        try (Connection s = maria.connect(BenchData.DATABASE); Connection t = pg.connect(TARGET_DB);
+             Statement ss = s.createStatement(); Statement ts = t.createStatement()) {
+            ss.setFetchSize(10_000); // both drivers stream in chunks instead of holding the table
+            t.setAutoCommit(false);
+            ts.setFetchSize(10_000);
+            try (ResultSet a = ss.executeQuery("SELECT id, payload, DATE_FORMAT(src_ts, '%Y-%m-%d %H:%i:%s.%f') FROM events "
+                    + "ORDER BY id");
+                 ResultSet b = ts.executeQuery("SELECT id, payload, to_char(src_ts, 'YYYY-MM-DD HH24:MI:SS.US') FROM events "
+                         + "ORDER BY id")) {
+                long lost = 0;
+                long doubled = 0;
+                long different = 0;
+                long rows = 0;
+                boolean hasA = a.next();
+                boolean hasB = b.next();
+                while (hasA || hasB) {
+                    int cmp = !hasA ? 1 : !hasB ? -1 : Long.compare(a.getLong(1), b.getLong(1));
+                    if (cmp < 0) {
+                        lost++;
+                        rows++;
+                        hasA = a.next();
+                    } else if (cmp > 0) {
+                        doubled++;
+                        hasB = b.next();
+                    } else {
+                        if (!java.util.Objects.equals(a.getString(2), b.getString(2))
+                                || !java.util.Objects.equals(a.getString(3), b.getString(3))) {
+                            different++;
+                        }
+                        rows++;
+                        hasA = a.next();
+                        hasB = b.next();
+                    }
+                }
+                return new Damage(lost, doubled, different, rows);
+            }
+        }
+    }
+
+    private void write(int rate, List<Minute> minutes, Damage damage) throws Exception {
+        Files.createDirectories(out);
+        ObjectMapper json = new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT);
+        ObjectNode root = json.createObjectNode();
+        root.put("duration_seconds", duration.toSeconds());
+        root.put("rate_changes_per_second", rate);
+        root.put("max_heap_bytes", Runtime.getRuntime().maxMemory());
+        root.put("cores", Runtime.getRuntime().availableProcessors());
+        ArrayNode list = root.putArray("minutes");
+        StringBuilder md = new StringBuilder("# Ferry soak\n\n").append(String.format(
+                "Mixed CDC (60%% inserts, 30%% updates, 10%% deletes) at %,d changes/s, the highest rate this machine "
+                        + "kept up with (%d cores, heap max %d MB), for %s. Heap after GC: the broker, the worker and "
+                        + "the sink share this JVM.%n%n", rate, Runtime.getRuntime().availableProcessors(),
+                Runtime.getRuntime().maxMemory() >> 20, duration))
+                .append("| minute | changes/s | lag p50 s | lag p99 s | lag max s | in sync after s | GCs | heap after GC MB |\n")
+                .append("|---:|---:|---:|---:|---:|---:|---:|---|\n");
+        for (Minute m : minutes) {
+            list.addPOJO(json.convertValue(m, ObjectNode.class));
+            md.append(String.format("| %d | %,.0f | %.3f | %.3f | %.3f | %.1f | %d | %,d-%,d |%n", m.minute(),
+                    m.achievedRate(), m.p50(), m.p99(), m.max(), m.drainSeconds(), m.gcs(), m.heapAfterGcMinBytes() >> 20,
+                    m.heapAfterGcMaxBytes() >> 20));
+        }
+        root.putPOJO("end", json.convertValue(damage, ObjectNode.class));
+        md.append(String.format("%nAt the end: %,d rows in the source; %d lost, %d doubled, %d different (compared row "
+                + "by row, in key order).%n", damage.rows(), damage.lost(), damage.doubled(), damage.different()));
+        json.writeValue(out.resolve("soak.json").toFile(), root);
+        Files.writeString(out.resolve("soak.md"), md);
+        say("wrote %s and %s", out.resolve("soak.json"), out.resolve("soak.md"));
+    }
+
+    private static void say(String format, Object... args) {
+        System.out.printf(format + "%n", args);
+    }
+}
