@@ -36,12 +36,35 @@ final class MigrateCommand implements Callable<Integer> {
     @Option(names = "--state-dir", defaultValue = ".ferry", description = "Kafka and Connect state; keep it to resume (default ${DEFAULT-VALUE}).")
     Path stateDir;
 
+    @Option(names = "--topic-format", paramLabel = "binary|json", description = "How records are kept on this "
+            + "runner's own topics: binary (Ferry's converter, the fast path; default for a new state dir) or json "
+            + "(Connect's JSON with schemas, as the shipped files for a shared cluster). A resumed state dir keeps "
+            + "the format its topics were written in.")
+    String topicFormat;
+
     @Option(names = "--topic-prefix", defaultValue = "ferry", description = "Debezium topic.prefix (default ${DEFAULT-VALUE}).")
     String topicPrefix;
 
     @Option(names = "--name", description = "Connector names NAME-source and NAME-sink (default ferry-<database>, or a "
             + "file's own name for a file of yours).")
     String name;
+
+    /** The topics' format: what a resumed state dir was written in (json before this option), else the option. */
+    private String topicFormat(boolean resumed) throws java.io.IOException {
+        if (topicFormat != null && !topicFormat.equals("binary") && !topicFormat.equals("json")) {
+            throw new UserError("--topic-format " + topicFormat + ": not binary or json", "use --topic-format binary");
+        }
+        Path file = stateDir.resolve("topic-format");
+        if (!resumed) {
+            return topicFormat == null ? "binary" : topicFormat;
+        }
+        String stored = Files.exists(file) ? Files.readString(file).trim() : "json";
+        if (topicFormat != null && !topicFormat.equals(stored)) {
+            throw new UserError("--topic-format " + topicFormat + ", but the topics in " + stateDir + " are " + stored,
+                    "resume with --topic-format " + stored + ", or start a new --state-dir");
+        }
+        return stored;
+    }
 
     @Override
     public Integer call() throws Exception {
@@ -56,6 +79,7 @@ final class MigrateCommand implements Callable<Integer> {
         System.out.println("Ferry migrate: " + SourceEndpoint.redact(db.sourceUrl) + " -> " + SourceEndpoint.redact(db.targetUrl));
         System.out.println("  state: " + stateDir.toAbsolutePath() + " (run again with it to resume)");
         boolean resumed = Files.isDirectory(stateDir.resolve("connect"));
+        String format = topicFormat(resumed);
         CountDownLatch stop = StopSignal.install();
         try (LocalPipeline pipeline = LocalPipeline.start(stateDir.resolve("connect"), System.out)) {
             ConnectorNames names = names(pipeline, resumed, source, srcBase, sinkBase, srcFile, sinkFile);
@@ -65,9 +89,15 @@ final class MigrateCommand implements Callable<Integer> {
                 srcOverlay.put("table.include.list", String.join(",",
                         tables.stream().map(t -> source.database() + "." + t).toList()));
             }
-            ConnectorFile src = srcBase.with(srcOverlay).renamed(names.source());
+            boolean binary = format.equals("binary");
+            ConnectorFile src = srcBase.with(srcOverlay).with(binary ? Overlays.binaryTopics(srcBase, true) : Map.of())
+                    .renamed(names.source());
             ConnectorFile sink = sinkBase.with(Overlays.sink(db.targetUrl, db.targetUser, db.targetPassword,
-                    topicPrefix, source.database())).renamed(names.sink());
+                    topicPrefix, source.database())).with(binary ? Overlays.binaryTopics(sinkBase, false) : Map.of())
+                    .renamed(names.sink());
+            Files.writeString(stateDir.resolve("topic-format"), format + "\n");
+            System.out.println("  topics: " + (binary ? "Ferry's binary converter" : "JSON with schemas")
+                    + " (--topic-format)");
             pipeline.deploy(sink, src);
             Map<String, Long> expected;
             try (Connection c = db.openSource()) {

@@ -36,6 +36,27 @@ public final class Overlays {
         return o;
     }
 
+    public static final String BINARY_CONVERTER = "io.ferry.converter.FerryBinaryConverter";
+
+    /**
+     * Ferry's binary converter on both ends (what connectors/fast/ sets), for topics nobody but this sink reads: those
+     * of {@code ferry migrate} and {@code ferry demo}, on their own broker. The shipped JSON converter re-parses every
+     * record's embedded schema and caps the load (see the README's speed section). A file that names its own
+     * converters keeps them.
+     */
+    public static Map<String, String> binaryTopics(ConnectorFile file, boolean source) {
+        if (file.config().containsKey("key.converter") || file.config().containsKey("value.converter")) {
+            return Map.of();
+        }
+        Map<String, String> o = new LinkedHashMap<>();
+        o.put("key.converter", BINARY_CONVERTER);
+        o.put("value.converter", BINARY_CONVERTER);
+        if (source) {
+            o.put("extended.headers.enabled", "false"); // per-record context headers cost more than the row
+        }
+        return o;
+    }
+
     private static String regexLiteral(String s) {
         return s.replaceAll("([\\\\.\\[\\]{}()*+?^$|-])", "\\\\$1");
     }
