@@ -30,7 +30,14 @@ public final class FaultCluster implements AutoCloseable {
 
     /** A broker and {@code workers} workers, running. */
     public static FaultCluster start(Path dir, Map<String, String> env, int workers) throws Exception {
+        return start(dir, env, workers, null);
+    }
+
+    /** @param eventsWebhook where the workers' ConnectorStateEvents extension posts (null: not enabled) */
+    public static FaultCluster start(Path dir, Map<String, String> env, int workers, String eventsWebhook)
+            throws Exception {
         FaultCluster c = new FaultCluster(dir, env);
+        c.eventsWebhook = eventsWebhook;
         for (int i = 0; i < workers; i++) {
             c.addWorker();
         }
@@ -38,6 +45,8 @@ public final class FaultCluster implements AutoCloseable {
     }
 
     /** @param env variables every worker gets (credentials the connector configs name as ${env:...}) */
+    private String eventsWebhook;
+
     FaultCluster(Path dir, Map<String, String> env) throws Exception {
         this.dir = dir;
         this.env = env;
@@ -158,6 +167,11 @@ public final class FaultCluster implements AutoCloseable {
         w.put("consumer.session.timeout.ms", "10000");
         w.put("consumer.heartbeat.interval.ms", "1000");
         w.put("task.shutdown.graceful.timeout.ms", "10000");
+        if (eventsWebhook != null) {
+            // connector and task state changes from inside each worker, to the operator's webhook
+            w.put("rest.extension.classes", "io.ferry.sink.events.ConnectorStateEvents");
+            w.put("ferry.events.webhook.url", eventsWebhook);
+        }
         return w;
     }
 

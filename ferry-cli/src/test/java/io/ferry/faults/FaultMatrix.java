@@ -62,6 +62,14 @@ public final class FaultMatrix {
         return jmx.toString();
     }
 
+    /** The operator's webhook: the sink's events and the workers' connector state events (null: not checked). */
+    private WebhookReceiver alerts;
+
+    public FaultMatrix alertingTo(WebhookReceiver alerts) {
+        this.alerts = alerts;
+        return this;
+    }
+
     public FaultMatrix(FaultCluster cluster, MariaDbServer maria, PostgresServer pg, TestTls.Files3 tls, int rounds) {
         this.cluster = cluster;
         this.maria = maria;
@@ -156,6 +164,28 @@ public final class FaultMatrix {
         return new Cell(c.fault(), c.phase(), c.applied(), c.recoverySeconds(), damage[0], damage[1], damage[2], c.note());
     }
 
+    /** What the webhook showed during the current cell, for its note. */
+    private final List<String> alertNotes = new ArrayList<>();
+
+    /**
+     * The webhook got an event of this type for this connector since a time, carrying the cause, within 10 s: the
+     * issue's bar for an operator hearing about a failure. Returns its body (null when alerts are not checked).
+     */
+    private String alerted(String connector, String type, long since, String cause, long withinMs)
+            throws InterruptedException {
+        if (alerts == null) {
+            return null;
+        }
+        WebhookReceiver.Received r = alerts.await(since, b -> b.contains("\"type\":\"" + type + "\"")
+                && b.contains("\"connector\":\"" + connector + "\"") && b.contains(cause), withinMs);
+        if (r == null) {
+            throw new AssertionError("no " + type + " event for " + connector + " with '" + cause + "' reached the "
+                    + "webhook within " + withinMs / 1000 + " s; it got " + alerts.all().stream().map(WebhookReceiver.Received::body)
+                    .filter(b -> b.contains(connector)).toList());
+        }
+        return r.body();
+    }
+
     private Cell inject(Pipeline p, Fault fault, Fault.Phase phase) throws Exception {
         if (!fault.phases.contains(phase)) {
             p.releaseBuild(); // the build gate is taken for every fault; one that skips the phase must let it go
@@ -173,6 +203,10 @@ public final class FaultMatrix {
         int restarts = p.harnessRestarts.get() - restartsBefore;
         if (restarts > 0) {
             note = (note.isEmpty() ? "" : note + "; ") + restarts + " FAILED task restart(s) by the harness";
+        }
+        if (!alertNotes.isEmpty()) {
+            note = (note.isEmpty() ? "" : note + "; ") + String.join("; ", alertNotes);
+            alertNotes.clear();
         }
         return new Cell(fault, phase, true, recovery, 0, 0, 0, note);
     }
@@ -231,10 +265,19 @@ public final class FaultMatrix {
                     st.execute("INSERT INTO fm_log VALUES (-" + System.currentTimeMillis() + ", 'poke')");
                 }
                 p.awaitSinkTaskFailed(120);
+                long failedAt = System.currentTimeMillis();
+                String failure = alerted(p.sinkName, "TASK_FAILED", failedAt - 10_000, "28000", 10_000);
+                alerted(p.sinkName, "SINK_TASK_FAILED", failedAt - 10_000, "28000", 10_000);
                 try (Connection c = p.admin(); Statement st = c.createStatement()) {
                     st.execute("ALTER ROLE " + SINK_ROLE + " LOGIN");
                 }
                 cluster.rest().restartFailed(p.sinkName);
+                // RUNNING again after one of the FAILED the webhook reported (a task that fails and is restarted
+                // between two polls of the workers' state is never seen FAILED, so not this very restart's)
+                alerted(p.sinkName, "TASK_RUNNING", failedAt - 10_000, "was FAILED", 40_000);
+                if (failure != null) {
+                    alertNotes.add("webhook: TASK_FAILED and SINK_TASK_FAILED with SQLState 28000, then TASK_RUNNING");
+                }
             }
             case PAUSE_RESUME -> {
                 cluster.rest().pause(p.sinkName);
@@ -306,6 +349,9 @@ public final class FaultMatrix {
             Map<String, String> snk = new LinkedHashMap<>(Overlays.sink(pgUrl + "?sslmode=verify-full&sslrootcert="
                     + tls.caCert(), SINK_ROLE, "${env:FERRY_FAULT_PG_PASSWORD}", prefix, db));
             snk.put("target.schema", "shop");
+            if (alerts != null) {
+                snk.put("events.webhook.url", alerts.url());
+            }
             snk.put("target.ddl", SequencedWorkload.targetDdl());
             snk.put("tasks.max", "3");
             snk.put("consumer.override.max.poll.records", "1000");

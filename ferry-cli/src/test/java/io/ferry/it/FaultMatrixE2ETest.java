@@ -50,6 +50,7 @@ class FaultMatrixE2ETest {
     MariaDbServer maria;
     io.ferry.faults.FaultCluster cluster;
     FaultMatrix matrix;
+    io.ferry.faults.WebhookReceiver alerts;
     final List<FaultMatrix.Cell> cells = new ArrayList<>();
     final int rounds = Integer.getInteger("ferry.faults.rounds", 1);
 
@@ -75,9 +76,11 @@ class FaultMatrixE2ETest {
             assertThatThrownBy(() -> st.execute("CREATE DATABASE fm_not_allowed")).as("the source login is least privilege")
                     .hasMessageContaining("denied");
         }
+        alerts = new io.ferry.faults.WebhookReceiver();
         cluster = io.ferry.faults.FaultCluster.start(dir.resolve("cluster"),
-                Map.of("FERRY_FAULT_SOURCE_PASSWORD", sourcePassword, "FERRY_FAULT_PG_PASSWORD", sinkPassword), 3);
-        matrix = new FaultMatrix(cluster, maria, pg, tls, rounds);
+                Map.of("FERRY_FAULT_SOURCE_PASSWORD", sourcePassword, "FERRY_FAULT_PG_PASSWORD", sinkPassword), 3,
+                alerts.url());
+        matrix = new FaultMatrix(cluster, maria, pg, tls, rounds).alertingTo(alerts);
     }
 
     @AfterAll
@@ -87,6 +90,9 @@ class FaultMatrixE2ETest {
         }
         if (maria != null) {
             maria.close();
+        }
+        if (alerts != null) {
+            alerts.close();
         }
         if (!cells.isEmpty()) {
             String table = table(cells);
@@ -127,7 +133,7 @@ class FaultMatrixE2ETest {
 
     @Test
     @Order(2)
-    void noCredentialAppearsInLogsTopicsDeadLettersRestResponsesOrJmx() throws Exception {
+    void noCredentialAppearsInLogsTopicsDeadLettersEventsRestResponsesOrJmx() throws Exception {
         Assumptions.assumeTrue(cluster != null);
         List<String> found = new ArrayList<>();
         for (Path log : cluster.logs()) {
@@ -154,6 +160,11 @@ class FaultMatrixE2ETest {
             found.add("a dead-letter header holds a password");
         }
         found.addAll(cluster.topicsContaining(List.of(sinkPassword, sourcePassword)));
+        for (io.ferry.faults.WebhookReceiver.Received event : alerts.all()) {
+            if (event.body().contains(sinkPassword) || event.body().contains(sourcePassword)) {
+                found.add("an event sent to the webhook holds a password");
+            }
+        }
         String jmx = matrix.jmxDumps() + cluster.jmxDump();
         assertThat(jmx).as("the workers' MBeans were read").contains("io.ferry:type=sink-table");
         if (jmx.contains(sinkPassword) || jmx.contains(sourcePassword)) {

@@ -73,6 +73,10 @@ public class FerrySinkTask extends SinkTask {
     private SinkWriter writer;
     private OffsetStore offsets;
     private RedeliveryFence fence;
+    private io.ferry.sink.events.EventPublisher publisher;
+    private io.ferry.sink.events.SinkEvents alerts = io.ferry.sink.events.SinkEvents.none();
+    private StatsStore statsStore;
+    private long lastLoadedCheck;
     private SinkMetrics metrics;
     private ErrantRecordReporter reporter;
     private int remainingRetries;
@@ -99,6 +103,21 @@ public class FerrySinkTask extends SinkTask {
         connectorName = props.getOrDefault("name", "ferry-sink");
         String taskId = props.getOrDefault(TASK_ID, "0");
         connections = new PgConnections(config, "ferry-sink:" + connectorName + ":" + taskId);
+        publisher = new io.ferry.sink.events.EventPublisher(eventChannels(), 1000);
+        alerts = new io.ferry.sink.events.SinkEvents(publisher, connectorName, taskNumber(taskId),
+                config.badRecordEventIntervalMs());
+        try {
+            startWriting(props, taskId);
+        } catch (RuntimeException e) {
+            alerts.taskFailed(e.getMessage());
+            throw e;
+        }
+        log.info("Ferry sink '{}' task {} started: target schema \"{}\", state schema \"{}\", DLQ reporter {}",
+                connectorName, taskId, config.targetSchema(), config.stateSchema(), reporter != null ? "on" : "off");
+    }
+
+    /** Everything of start() that can fail once events can be sent: state schema, design, constraints. */
+    private void startWriting(Map<String, String> props, String taskId) {
         reporter = errantRecordReporter();
         StateSchema state = new StateSchema(config.stateSchema());
         try {
@@ -142,7 +161,8 @@ public class FerrySinkTask extends SinkTask {
                 + "the target: {}", connectorName, s.table(), s.reason(), s.ddl()));
         List<DeferredDdl> deferred = new ArrayList<>(design.deferred());
         deferred.addAll(ConstraintBuilder.declared(config.targetSchema(), config.foreignKeys()));
-        ConstraintBuilder constraints = new ConstraintBuilder(config.targetSchema(), state, connectorName, deferred);
+        ConstraintBuilder constraints = new ConstraintBuilder(config.targetSchema(), state, connectorName, deferred)
+                .reportingTo(alerts);
         try {
             constraints.register(connections.get());
         } catch (SQLException e) {
@@ -150,15 +170,49 @@ public class FerrySinkTask extends SinkTask {
                     + ErrorContext.chain(e), e);
         }
         writer = new SinkWriter(catalog, new SegmentWriter(text, config.copyEnabled(), config.deleteEnabled()), text,
-                offsets, new StatsStore(state, connectorName), metrics, badRecordHandler(), parking, constraints,
+                offsets, statsStore = new StatsStore(state, connectorName), metrics, badRecordHandler(), parking, constraints,
                 new io.ferry.sink.phase.SnapshotRestarts(config.targetSchema(), state, connectorName, constraints));
         registryKeys = new RegistryKeyResolver(config.bigintKeys(), new KeyRegistry(state));
         namer = new TableNamer(config.tableNameFormat());
         subscribed = subscription(props);
         decoder = new ChangeEventDecoder(namer);
         remainingRetries = config.maxRetries();
-        log.info("Ferry sink '{}' task {} started: target schema \"{}\", state schema \"{}\", DLQ reporter {}",
-                connectorName, taskId, config.targetSchema(), config.stateSchema(), reporter != null ? "on" : "off");
+    }
+
+    private List<io.ferry.sink.events.EventChannel> eventChannels() {
+        List<io.ferry.sink.events.EventChannel> channels = new ArrayList<>();
+        if (config.eventsWebhook() != null) {
+            channels.add(new io.ferry.sink.events.WebhookChannel(config.eventsWebhook(), config.eventsWebhookSlack()
+                    ? io.ferry.sink.events.WebhookChannel.Format.SLACK : io.ferry.sink.events.WebhookChannel.Format.JSON));
+        }
+        if (!config.eventsTopic().isEmpty()) {
+            channels.add(new io.ferry.sink.events.TopicChannel(config.eventsTopic(), config.eventsProducer()));
+        }
+        return channels;
+    }
+
+    private static Integer taskNumber(String taskId) {
+        try {
+            return Integer.valueOf(taskId);
+        } catch (NumberFormatException e) {
+            return null;
+        }
+    }
+
+    /** TABLE_LOADED for tables whose load ended (at most once a second; one task of the connector sends each). */
+    private void reportLoaded() {
+        long now = System.currentTimeMillis();
+        if (now - lastLoadedCheck < 1000) {
+            return;
+        }
+        lastLoadedCheck = now;
+        try {
+            statsStore.claimLoaded(connections.get())
+                    .forEach(l -> alerts.tableLoaded(l.table(), l.rows(), l.badRecords(), l.completedAt()));
+        } catch (SQLException e) {
+            log.debug("Ferry sink '{}' could not check for loaded tables; next time: {}", connectorName,
+                    ErrorContext.chain(e));
+        }
     }
 
     /** Whether a topic is one this connector consumes (its topics or topics.regex). */
@@ -205,6 +259,8 @@ public class FerrySinkTask extends SinkTask {
                         + "to route such records to a dead-letter queue instead.");
             }
             log.warn("{} - sent to the errant-record reporter", message);
+            alerts.badRecord(table, record.topic() + "-" + record.kafkaPartition() + "@" + record.kafkaOffset(),
+                    ErrorContext.chain(error));
             try {
                 // wait: the offsets committed with this batch must not pass a record the DLQ has not taken
                 reporter.report(record, new BadRecordException(message)).get();
@@ -232,8 +288,9 @@ public class FerrySinkTask extends SinkTask {
             }
         } catch (SQLException e) {
             resetConnection();
-            throw new ConnectException("Ferry sink '" + connectorName + "' cannot read its stored offsets: "
-                    + ErrorContext.chain(e), e);
+            String what = "Ferry sink '" + connectorName + "' cannot read its stored offsets: " + ErrorContext.chain(e);
+            alerts.taskFailed(what);
+            throw new ConnectException(what, e);
         }
     }
 
@@ -418,6 +475,7 @@ public class FerrySinkTask extends SinkTask {
             }
             writer.write(connections.get(), events, snapshotTotals, BatchOffsets.of(records).with(fenced), badCounts);
             fence.committed(fenced.positions());
+            reportLoaded();
             remainingRetries = config.maxRetries();
         } catch (UnsafeTypeChange change) {
             throw new HoldPartitions(stop(change, events));
@@ -438,6 +496,7 @@ public class FerrySinkTask extends SinkTask {
             context.timeout(config.retryBackoffMs());
             return new RetriableException(what, e);
         }
+        alerts.taskFailed(what);
         return new ConnectException(what, e);
     }
 
@@ -472,6 +531,7 @@ public class FerrySinkTask extends SinkTask {
                         + "run on the target: {} -- Ferry resumes the table by itself within {} s once the column's "
                         + "type changes; nothing of it is written or skipped meanwhile.", connectorName,
                 change.table(), partitions.keySet(), change.getMessage(), change.ddl(), RELEASE_CHECK_MS / 1000);
+        alerts.tableStopped(change.table(), change.getMessage(), change.ddl(), partitions.keySet());
         return partitions;
     }
 
@@ -483,8 +543,12 @@ public class FerrySinkTask extends SinkTask {
         }
         lastReleaseCheck = now;
         try {
+            Set<String> before = new HashSet<>();
+            stopped.all().forEach(st -> before.add(st.table()));
             Map<TopicPartition, Long> resumed = stopped.release(connections.get(), catalog::columnType);
             if (!resumed.isEmpty()) {
+                stopped.all().forEach(st -> before.remove(st.table()));
+                before.forEach(alerts::tableResumed);
                 catalog.invalidate();
                 resumed.forEach(context::offset);
                 context.resume(resumed.keySet().toArray(new TopicPartition[0]));
@@ -516,6 +580,8 @@ public class FerrySinkTask extends SinkTask {
         }
         lastIdleWork = now;
         releaseStoppedTables();
+        reportLoaded();
+        alerts.flushBadRecords();
         try {
             writer.afterCommit(connections.get());
         } catch (SQLException e) {
@@ -530,6 +596,9 @@ public class FerrySinkTask extends SinkTask {
 
     @Override
     public void stop() {
+        if (publisher != null) {
+            publisher.close();
+        }
         if (connections != null) {
             connections.close();
         }

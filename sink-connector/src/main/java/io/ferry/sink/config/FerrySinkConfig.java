@@ -41,6 +41,7 @@ public final class FerrySinkConfig extends AbstractConfig {
             + "The result is used as one quoted identifier, so case, reserved words and unicode are kept.";
 
     public static final String DESIGN_GROUP = "Target design";
+    public static final String EVENTS_GROUP = "Events";
 
     public static final String FOREIGN_KEYS_CONFIG = "foreign.keys";
     private static final String FOREIGN_KEYS_DOC = "Foreign keys of the target design, comma-separated, each "
@@ -162,6 +163,25 @@ public final class FerrySinkConfig extends AbstractConfig {
     public static final String RETRY_BACKOFF_MS_CONFIG = "retry.backoff.ms";
     private static final String RETRY_BACKOFF_MS_DOC = "Wait between such retries.";
 
+    public static final String EVENTS_WEBHOOK_URL_CONFIG = "events.webhook.url";
+    private static final String EVENTS_WEBHOOK_URL_DOC = "POST every event (table loaded, constraint built or "
+            + "failed, table stopped or resumed, bad records, task failed) here as JSON. Hidden like a password, "
+            + "because such URLs carry a token: give it through a config provider (${env:...}). Delivery never slows "
+            + "the sink, is retried with backoff, and a failed one is logged and counted. Empty: no webhook.";
+    public static final String EVENTS_WEBHOOK_FORMAT_CONFIG = "events.webhook.format";
+    private static final String EVENTS_WEBHOOK_FORMAT_DOC = "json: Ferry's event object (type, severity, time, "
+            + "connector, task, table, summary, details); slack: a Slack incoming-webhook body ({\"text\": ...}).";
+    public static final String EVENTS_TOPIC_CONFIG = "events.topic";
+    private static final String EVENTS_TOPIC_DOC = "Kafka topic for the same events, as JSON keyed by connector (e.g. "
+            + "<topic.prefix>.events). Needs events.bootstrap.servers; other producer settings (TLS, SASL) as "
+            + "events.producer.*. Empty: no topic.";
+    public static final String EVENTS_BOOTSTRAP_CONFIG = "events.bootstrap.servers";
+    private static final String EVENTS_BOOTSTRAP_DOC = "Kafka bootstrap servers for events.topic.";
+    public static final String EVENTS_PRODUCER_PREFIX = "events.producer.";
+    public static final String EVENTS_BAD_RECORDS_INTERVAL_CONFIG = "events.bad.records.interval.ms";
+    private static final String EVENTS_BAD_RECORDS_INTERVAL_DOC = "Bad records are reported per table at once for the "
+            + "first, then at most once per this interval with the count since the last event and the last cause.";
+
     public enum NulPolicy { STRIP, FAIL }
 
     public static final ConfigDef CONFIG_DEF = configDef();
@@ -222,6 +242,17 @@ public final class FerrySinkConfig extends AbstractConfig {
         def.define(REDELIVERED_SKIP_CONFIG, Type.BOOLEAN, true, Importance.LOW, REDELIVERED_SKIP_DOC,
                 WRITE_GROUP, ++order, Width.SHORT, "Skip re-delivered changes");
         order = 0;
+        def.define(EVENTS_WEBHOOK_URL_CONFIG, Type.PASSWORD, null, new WebhookUrlValidator(), Importance.MEDIUM,
+                EVENTS_WEBHOOK_URL_DOC, EVENTS_GROUP, ++order, Width.LONG, "Webhook URL");
+        def.define(EVENTS_WEBHOOK_FORMAT_CONFIG, Type.STRING, "json", ConfigDef.CaseInsensitiveValidString.in("json", "slack"),
+                Importance.LOW, EVENTS_WEBHOOK_FORMAT_DOC, EVENTS_GROUP, ++order, Width.SHORT, "Webhook format");
+        def.define(EVENTS_TOPIC_CONFIG, Type.STRING, "", Importance.MEDIUM, EVENTS_TOPIC_DOC, EVENTS_GROUP, ++order,
+                Width.MEDIUM, "Events topic");
+        def.define(EVENTS_BOOTSTRAP_CONFIG, Type.STRING, "", Importance.MEDIUM, EVENTS_BOOTSTRAP_DOC, EVENTS_GROUP,
+                ++order, Width.LONG, "Events bootstrap servers");
+        def.define(EVENTS_BAD_RECORDS_INTERVAL_CONFIG, Type.LONG, 10_000L, ConfigDef.Range.atLeast(0), Importance.LOW,
+                EVENTS_BAD_RECORDS_INTERVAL_DOC, EVENTS_GROUP, ++order, Width.SHORT, "Bad-record event interval (ms)");
+        order = 0;
         def.define(MAX_RETRIES_CONFIG, Type.INT, 10, ConfigDef.Range.atLeast(0), Importance.MEDIUM,
                 MAX_RETRIES_DOC, RETRY_GROUP, ++order, Width.SHORT, "Max retries");
         def.define(RETRY_BACKOFF_MS_CONFIG, Type.LONG, 3000L, ConfigDef.Range.atLeast(0), Importance.LOW,
@@ -231,6 +262,25 @@ public final class FerrySinkConfig extends AbstractConfig {
 
     public FerrySinkConfig(Map<?, ?> props) {
         super(CONFIG_DEF, props);
+        if (!eventsTopic().isEmpty() && getString(EVENTS_BOOTSTRAP_CONFIG).isBlank()) {
+            throw new ConfigException(EVENTS_BOOTSTRAP_CONFIG, "", "must be set when " + EVENTS_TOPIC_CONFIG
+                    + " is (the Kafka cluster the events go to)");
+        }
+    }
+
+    /** The webhook URL, or null. */
+    public java.net.URI eventsWebhook() {
+        Password p = getPassword(EVENTS_WEBHOOK_URL_CONFIG);
+        return p == null || p.value().isBlank() ? null : java.net.URI.create(p.value().trim());
+    }
+    public boolean eventsWebhookSlack() { return getString(EVENTS_WEBHOOK_FORMAT_CONFIG).equalsIgnoreCase("slack"); }
+    public String eventsTopic() { return getString(EVENTS_TOPIC_CONFIG).trim(); }
+    public long badRecordEventIntervalMs() { return getLong(EVENTS_BAD_RECORDS_INTERVAL_CONFIG); }
+    /** Producer settings for events.topic: the bootstrap servers and whatever events.producer.* adds. */
+    public Map<String, Object> eventsProducer() {
+        Map<String, Object> p = new java.util.HashMap<>(originalsWithPrefix(EVENTS_PRODUCER_PREFIX));
+        p.put("bootstrap.servers", getString(EVENTS_BOOTSTRAP_CONFIG));
+        return p;
     }
 
     public String connectionUrl() { return getString(CONNECTION_URL_CONFIG); }
@@ -275,6 +325,28 @@ public final class FerrySinkConfig extends AbstractConfig {
 
         @Override
         public String toString() { return "jdbc:postgresql://host:port/database"; }
+    }
+
+    /** An http(s) URL with a host; the value itself is never printed (it may hold a token). */
+    static final class WebhookUrlValidator implements ConfigDef.Validator {
+        @Override
+        public void ensureValid(String name, Object value) {
+            String url = value instanceof Password p ? p.value() : value == null ? null : value.toString();
+            if (url == null || url.isBlank()) {
+                return;
+            }
+            try {
+                java.net.URI u = java.net.URI.create(url.trim());
+                if (u.getHost() == null || !("http".equals(u.getScheme()) || "https".equals(u.getScheme()))) {
+                    throw new IllegalArgumentException("not an http(s) URL with a host");
+                }
+            } catch (IllegalArgumentException e) {
+                throw new ConfigException(name, "[hidden]", "must be an http:// or https:// URL with a host");
+            }
+        }
+
+        @Override
+        public String toString() { return "http(s)://host[:port]/path"; }
     }
 
     /** The very parser the task uses, so a bad declaration fails at validate with the property named. */

@@ -42,6 +42,7 @@ public final class ConstraintBuilder {
     private final List<DeferredDdl> all;
     private final List<DeferredDdl> pending;
     private final Map<String, Long> notBefore = new HashMap<>();
+    private io.ferry.sink.events.SinkEvents events = io.ferry.sink.events.SinkEvents.none();
 
     public ConstraintBuilder(String targetSchema, StateSchema state, String connector, List<DeferredDdl> deferred) {
         this.targetSchema = targetSchema;
@@ -49,6 +50,12 @@ public final class ConstraintBuilder {
         this.connector = connector;
         this.all = List.copyOf(deferred);
         this.pending = new ArrayList<>(deferred);
+    }
+
+    /** Where BUILT, WAITING and FAILED are reported (each once per change of state). */
+    public ConstraintBuilder reportingTo(io.ferry.sink.events.SinkEvents events) {
+        this.events = events;
+        return this;
     }
 
     /**
@@ -123,14 +130,32 @@ public final class ConstraintBuilder {
     }
 
     private void record(Connection conn, DeferredDdl d, String stateName, String detail) throws SQLException {
-        try (PreparedStatement ps = conn.prepareStatement("UPDATE " + state.table("design_constraints")
-                + " SET state = ?, detail = ?, updated_at = now() WHERE connector = ? AND table_name = ? AND name = ?")) {
-            ps.setString(1, stateName);
-            ps.setString(2, detail);
-            ps.setString(3, connector);
-            ps.setString(4, d.table());
-            ps.setString(5, d.name());
-            ps.executeUpdate();
+        String t = state.table("design_constraints");
+        String before;
+        try (PreparedStatement ps = conn.prepareStatement("WITH old AS (SELECT state FROM " + t + " WHERE connector = ? "
+                + "AND table_name = ? AND name = ? FOR UPDATE) UPDATE " + t + " c SET state = ?, detail = ?, "
+                + "updated_at = now() FROM old WHERE c.connector = ? AND c.table_name = ? AND c.name = ? "
+                + "RETURNING old.state")) {
+            ps.setString(1, connector);
+            ps.setString(2, d.table());
+            ps.setString(3, d.name());
+            ps.setString(4, stateName);
+            ps.setString(5, detail);
+            ps.setString(6, connector);
+            ps.setString(7, d.table());
+            ps.setString(8, d.name());
+            try (ResultSet rs = ps.executeQuery()) {
+                before = rs.next() ? rs.getString(1) : stateName;
+            }
+        }
+        if (stateName.equals(before)) {
+            return; // no change of state (a restart finding it built, a retry still waiting): nothing to report
+        }
+        switch (stateName) {
+            case "BUILT" -> events.constraintBuilt(d.table(), d.name(), d.definition());
+            case "WAITING" -> events.constraintWaiting(d.table(), d.name(), d.definition(), detail);
+            case "FAILED" -> events.constraintFailed(d.table(), d.name(), d.definition(), detail);
+            default -> { }
         }
     }
 

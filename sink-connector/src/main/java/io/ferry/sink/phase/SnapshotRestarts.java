@@ -125,7 +125,7 @@ public final class SnapshotRestarts {
                 st.execute("DELETE FROM " + Identifiers.qualified(targetSchema, table));
             }
             try (PreparedStatement ps = conn.prepareStatement("UPDATE " + state.table("table_stats") + " SET "
-                    + "snapshot_rows = 0, phase = 'LOADING', snapshot_completed_at = NULL, "
+                    + "snapshot_rows = 0, phase = 'LOADING', snapshot_completed_at = NULL, loaded_event_at = NULL, "
                     + "snapshot_restarts = snapshot_restarts + 1, snapshot_max_ts_ms = NULL, "
                     + "snapshot_expected = CASE WHEN snapshot_expected_at "
                     + ">= ? THEN snapshot_expected END WHERE connector = ? AND table_name = ?")) {

@@ -78,6 +78,8 @@ public final class StateSchema {
                 st.execute("ALTER TABLE " + table("sink_offsets") + " ADD COLUMN IF NOT EXISTS " + column);
             }
             st.execute("ALTER TABLE " + table("table_stats") + " ADD COLUMN IF NOT EXISTS redelivered_skipped bigint NOT NULL DEFAULT 0");
+            // when the TABLE_LOADED event was sent: exactly one task of the connector claims it
+            st.execute("ALTER TABLE " + table("table_stats") + " ADD COLUMN IF NOT EXISTS loaded_event_at timestamptz");
             // natural key -> bigint id, per table, shared by every connector and task writing to this database
             st.execute("CREATE TABLE IF NOT EXISTS " + table("key_registry") + " ("
                     + "table_name text NOT NULL, natural_key text NOT NULL, "

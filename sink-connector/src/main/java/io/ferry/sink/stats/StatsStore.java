@@ -124,4 +124,35 @@ public final class StatsStore {
             ps.executeBatch();
         }
     }
+
+    /** A table whose load ended and whose TABLE_LOADED event nobody sent yet. */
+    public record Loaded(String table, long rows, long badRecords, String completedAt) {}
+
+    /**
+     * Claims, in its own transaction, the loaded tables whose event is still to be sent: of all the connector's
+     * tasks exactly one gets each table, once.
+     */
+    public java.util.List<Loaded> claimLoaded(Connection conn) throws SQLException {
+        java.util.List<Loaded> out = new java.util.ArrayList<>();
+        boolean auto = conn.getAutoCommit();
+        conn.setAutoCommit(false);
+        try (PreparedStatement ps = conn.prepareStatement("UPDATE " + state.table("table_stats") + " SET "
+                + "loaded_event_at = now() WHERE connector = ? AND phase = 'STREAMING' AND loaded_event_at IS NULL "
+                + "AND snapshot_completed_at IS NOT NULL RETURNING table_name, snapshot_rows, bad_records, "
+                + "snapshot_completed_at::text")) {
+            ps.setString(1, connector);
+            try (java.sql.ResultSet rs = ps.executeQuery()) {
+                while (rs.next()) {
+                    out.add(new Loaded(rs.getString(1), rs.getLong(2), rs.getLong(3), rs.getString(4)));
+                }
+            }
+            conn.commit();
+        } catch (SQLException e) {
+            conn.rollback();
+            throw e;
+        } finally {
+            conn.setAutoCommit(auto);
+        }
+        return out;
+    }
 }
