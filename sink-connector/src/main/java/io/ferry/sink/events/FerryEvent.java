@@ -1,5 +1,7 @@
 package io.ferry.sink.events;
 
+import io.ferry.sink.json.Json;
+
 import java.time.Instant;
 import java.util.LinkedHashMap;
 import java.util.Map;

@@ -235,36 +235,17 @@ public final class ParkedRows {
                 sb.append(',');
             }
             first = false;
-            jsonString(sb, f.name());
+            io.ferry.sink.json.Json.string(sb, f.name());
             sb.append(':');
             var column = table.column(f.name());
             String v = column == null ? null : text.encode(struct.get(f), f.schema(), column);
             if (v == null) {
                 sb.append("null");
             } else {
-                jsonString(sb, v);
+                io.ferry.sink.json.Json.string(sb, v);
             }
         }
         return sb.append('}').toString();
-    }
-
-    private static void jsonString(StringBuilder sb, String s) {
-        sb.append('"');
-        for (int i = 0; i < s.length(); i++) {
-            char c = s.charAt(i);
-            switch (c) {
-                case '"' -> sb.append("\\\"");
-                case '\\' -> sb.append("\\\\");
-                default -> {
-                    if (c < 0x20) {
-                        sb.append(String.format("\\u%04x", (int) c));
-                    } else {
-                        sb.append(c);
-                    }
-                }
-            }
-        }
-        sb.append('"');
     }
 
     static String rowKey(Struct key) {

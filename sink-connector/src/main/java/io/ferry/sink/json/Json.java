@@ -1,13 +1,16 @@
-package io.ferry.sink.events;
+package io.ferry.sink.json;
 
 import java.util.Collection;
 import java.util.Map;
 
-/** The little JSON the event bodies need; the plugin bundles no JSON library (the worker's may differ in version). */
-final class Json {
+/**
+ * The little JSON the sink writes (event bodies, parked rows for jsonb): the plugin bundles no JSON library, and the
+ * worker's may differ in version.
+ */
+public final class Json {
     private Json() {}
 
-    static String write(Object value) {
+    public static String write(Object value) {
         StringBuilder b = new StringBuilder();
         write(b, value);
         return b.toString();
@@ -43,7 +46,8 @@ final class Json {
         }
     }
 
-    private static void string(StringBuilder b, String s) {
+    /** Appends s as a JSON string literal. */
+    public static void string(StringBuilder b, String s) {
         b.append('"');
         for (int i = 0; i < s.length(); i++) {
             char c = s.charAt(i);
