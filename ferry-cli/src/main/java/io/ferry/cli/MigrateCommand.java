@@ -94,7 +94,7 @@ final class MigrateCommand implements Callable<Integer> {
                     .renamed(names.source());
             ConnectorFile sink = sinkBase.with(Overlays.sink(db.targetUrl, db.targetUser, db.targetPassword,
                     topicPrefix, source.database())).with(binary ? Overlays.binaryTopics(sinkBase, false) : Map.of())
-                    .renamed(names.sink());
+                    .with(EventTail.sinkOverlay(pipeline.server.bootstrapServers())).renamed(names.sink());
             Files.writeString(stateDir.resolve("topic-format"), format + "\n");
             System.out.println("  topics: " + (binary ? "Ferry's binary converter" : "JSON with schemas")
                     + " (--topic-format)");
@@ -105,9 +105,11 @@ final class MigrateCommand implements Callable<Integer> {
             }
             ProgressBoard board = new ProgressBoard(System.out);
             long start = System.nanoTime();
-            try (Connection target = db.openTarget()) {
+            try (Connection target = db.openTarget();
+                 EventTail events = new EventTail(pipeline.server.bootstrapServers())) {
                 while (stop.getCount() > 0) {
                     pipeline.checkHealthy(src.name(), sink.name());
+                    board.events(events.drain());
                     board.draw(expected, TargetStats.read(target, "ferry", sink.name()), (System.nanoTime() - start) / 1e9);
                     stop.await(2, java.util.concurrent.TimeUnit.SECONDS);
                 }

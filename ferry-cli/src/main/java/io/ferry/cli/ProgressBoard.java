@@ -2,6 +2,7 @@ package io.ferry.cli;
 
 import java.io.PrintStream;
 import java.util.HashMap;
+import java.util.List;
 import java.util.Map;
 
 /**
@@ -27,6 +28,20 @@ final class ProgressBoard {
     ProgressBoard(PrintStream out, boolean terminal) {
         this.out = out;
         this.terminal = terminal;
+    }
+
+    /** Event lines, printed above the board (which is then drawn anew below them) or into the log as they come. */
+    void events(List<String> lines) {
+        if (lines.isEmpty()) {
+            return;
+        }
+        if (terminal && linesDrawn > 0) {
+            out.print("\033[" + linesDrawn + "A");
+            linesDrawn = 0;
+        }
+        for (String line : lines) {
+            out.println(line + (terminal ? "\033[K" : ""));
+        }
     }
 
     void draw(Map<String, Long> expected, Map<String, TargetStats.Row> done, double elapsedSeconds) {

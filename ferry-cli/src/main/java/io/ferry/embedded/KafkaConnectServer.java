@@ -147,6 +147,9 @@ public final class KafkaConnectServer implements AutoCloseable {
         w.put("config.providers.dir.class", "org.apache.kafka.common.config.provider.DirectoryConfigProvider");
         w.put("config.providers.env.class", "org.apache.kafka.common.config.provider.EnvVarConfigProvider");
         w.put("scheduled.rebalance.max.delay.ms", "5000");
+        // connector and task state changes (a source task failing too) as events on the runner's events topic
+        w.put("rest.extension.classes", "io.ferry.sink.events.ConnectorStateEvents");
+        w.put("ferry.events.topic", "ferry.events");
         return w;
     }
 

@@ -56,6 +56,10 @@ class FerryMigrateE2ETest {
         assertThat(output.lines().filter(l -> l.trim().startsWith("film_actor ")).count())
                 .as("one line per phase change of a table:\n" + output).isBetween(1L, 3L);
         assertThat(output).contains("connectors: legacy-" + name + "-source, legacy-" + name + "-sink");
+        // the sink's events come back through the runner's events topic and are printed as they happen
+        assertThat(output).as("events under the progress log:\n" + output)
+                .contains("event INFO    TABLE_LOADED legacy-" + name + "-sink film_actor: full load of film_actor complete")
+                .contains("event INFO    CONSTRAINT_BUILT legacy-" + name + "-sink");
 
         try (Connection src = TestServers.sourceConnection(source, name); Statement st = src.createStatement()) {
             st.execute("INSERT INTO actor (actor_id, first_name, last_name) VALUES (777, 'WHILE', 'STOPPED')");
