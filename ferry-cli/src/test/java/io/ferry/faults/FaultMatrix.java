@@ -137,9 +137,9 @@ public final class FaultMatrix {
             // CDC under a sequence-numbered workload
             SequencedWorkload w = new SequencedWorkload(p::source, 1_000_000L * cells, ENTRIES);
             w.start(40);
-            Thread.sleep(3000);
+            Thread.sleep(2000);
             Cell cdc = inject(p, fault, Fault.Phase.CDC);
-            Thread.sleep(4000);
+            Thread.sleep(2000); // changes after the repair, applied by the recovered pipeline
             long committed = w.stop();
             step.accept("workload stopped");
             p.awaitConverged();
