@@ -259,10 +259,14 @@ class FerrySinkTaskTest {
                 List.of("1", "1"), List.of("2", "1"), List.of("3", "1"), List.of("4", "1"), List.of("5", "1"));
         assertThat(rows("SELECT inserts, redelivered_skipped FROM ferry.table_stats WHERE table_name = 'audit_log'"))
                 .containsExactly(List.of("5", "3"));
+        // Debezium restarted in the middle of the transaction at 300 and numbered its next change 1 again: a new change,
+        // not a repeat (the fault matrix saw this renumbering after a rebalance; trusting the number lost a delete)
+        b.put(List.of(logged(8, 6, 300, 1)));
+        assertThat(rows("SELECT count(*) FROM audit_log WHERE seq = 6")).containsExactly(List.of("1"));
         b.stop();
         // switched off, the same re-delivery is applied as it comes (what a keyless table then gets: doubles)
         FerrySinkTask c = task(new RecordingContext(false), Map.of("source.redelivered.skip", "false"));
-        c.put(List.of(logged(8, 5, 300, 2)));
+        c.put(List.of(logged(9, 5, 300, 2)));
         assertThat(rows("SELECT count(*) FROM audit_log WHERE seq = 5")).containsExactly(List.of("2"));
         c.stop();
     }

@@ -12,7 +12,7 @@ import java.util.Map;
  * position applied ({@link RedeliveryFence}).
  */
 public record BatchOffsets(Map<TopicPartition, Long> first, Map<TopicPartition, Long> next,
-                           Map<TopicPartition, SourcePosition> positions, Map<String, Long> redelivered) {
+                           Map<TopicPartition, RedeliveryFence.Mark> positions, Map<String, Long> redelivered) {
 
     public static BatchOffsets of(Iterable<SinkRecord> records) {
         Map<TopicPartition, Long> first = new LinkedHashMap<>();

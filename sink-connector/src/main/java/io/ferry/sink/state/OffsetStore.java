@@ -107,20 +107,21 @@ public final class OffsetStore {
     }
 
     /** Stores the batch's source positions ({@link RedeliveryFence}) inside the caller's transaction, after its offsets. */
-    public void savePositions(Connection conn, Map<TopicPartition, SourcePosition> positions) throws SQLException {
+    public void savePositions(Connection conn, Map<TopicPartition, RedeliveryFence.Mark> positions) throws SQLException {
         if (positions.isEmpty()) {
             return;
         }
         try (PreparedStatement ps = conn.prepareStatement("UPDATE " + state.table("sink_offsets") + " SET "
-                + "source_server_id = ?, source_file = ?, source_file_number = ?, source_pos = ?, source_order = ? "
-                + "WHERE connector = ? AND topic = ? AND kafka_partition = ?")) {
-            for (Map.Entry<TopicPartition, SourcePosition> e : positions.entrySet()) {
-                SourcePosition p = e.getValue();
-                if (p == null) {
-                    for (int i = 1; i <= 5; i++) {
-                        ps.setNull(i, i == 2 ? Types.VARCHAR : Types.BIGINT);
+                + "source_server_id = ?, source_file = ?, source_file_number = ?, source_pos = ?, source_order = ?, "
+                + "source_tx_prints = ? WHERE connector = ? AND topic = ? AND kafka_partition = ?")) {
+            for (Map.Entry<TopicPartition, RedeliveryFence.Mark> e : positions.entrySet()) {
+                RedeliveryFence.Mark m = e.getValue();
+                if (m == null) {
+                    for (int i = 1; i <= 6; i++) {
+                        ps.setNull(i, i == 2 || i == 6 ? Types.VARCHAR : Types.BIGINT);
                     }
                 } else {
+                    SourcePosition p = m.at();
                     ps.setLong(1, p.serverId());
                     ps.setString(2, p.fileBase());
                     ps.setLong(3, p.fileNumber());
@@ -130,14 +131,14 @@ public final class OffsetStore {
                     } else {
                         ps.setLong(5, p.order());
                     }
+                    ps.setString(6, m.printsText());
                 }
-                ps.setString(6, connector);
-                ps.setString(7, e.getKey().topic());
-                ps.setInt(8, e.getKey().partition());
+                ps.setString(7, connector);
+                ps.setString(8, e.getKey().topic());
+                ps.setInt(9, e.getKey().partition());
                 ps.addBatch();
             }
             ps.executeBatch();
         }
     }
-
 }

@@ -29,18 +29,44 @@ public final class RedeliveryFence {
     private static final Logger log = LoggerFactory.getLogger(RedeliveryFence.class);
 
     /** What one batch keeps, what it skipped, and the positions to store with it. */
-    public record Result(List<ChangeEvent> kept, Map<TopicPartition, SourcePosition> positions,
+    public record Result(List<ChangeEvent> kept, Map<TopicPartition, Mark> positions,
                          Map<String, Long> skippedByTable) {
         public static Result none(List<ChangeEvent> events) {
             return new Result(events, Map.of(), Map.of());
         }
     }
 
+    /**
+     * The latest transaction applied on a partition and the prints of its events applied so far (a repeat inside that
+     * transaction is recognised by its print). Null in a batch's positions: none any more (a new snapshot).
+     */
+    public record Mark(SourcePosition at, java.util.Set<Long> prints) {
+        /** The prints as stored: hex, space-separated. */
+        public String printsText() {
+            StringBuilder b = new StringBuilder();
+            prints.forEach(p -> b.append(b.length() == 0 ? "" : " ").append(Long.toHexString(p)));
+            return b.toString();
+        }
+
+        static java.util.Set<Long> parse(String text) {
+            java.util.Set<Long> out = new java.util.LinkedHashSet<>();
+            if (text != null && !text.isBlank()) {
+                for (String t : text.trim().split(" ")) {
+                    out.add(Long.parseUnsignedLong(t, 16));
+                }
+            }
+            return out;
+        }
+    }
+
+    /** Prints kept per transaction and partition; beyond, events of a huge transaction are applied unchecked. */
+    static final int MAX_PRINTS = 20_000;
+
     private final StateSchema state;
     private final String connector;
     private final boolean enabled;
     /** Latest position committed per partition; an absent key: none known (no CDC yet, or since a new snapshot). */
-    private final Map<TopicPartition, SourcePosition> applied = new HashMap<>();
+    private final Map<TopicPartition, Mark> applied = new HashMap<>();
     /** Partitions whose stored position was read (absent from {@link #applied} then means none is stored). */
     private final java.util.Set<TopicPartition> loaded = new java.util.HashSet<>();
     /** Partitions whose last change event was skipped (or unknown since this task started): their tombstones too. */
@@ -58,7 +84,7 @@ public final class RedeliveryFence {
             return;
         }
         try (PreparedStatement ps = conn.prepareStatement("SELECT source_server_id, source_file, source_file_number, "
-                + "source_pos, source_order FROM " + state.table("sink_offsets")
+                + "source_pos, source_order, source_tx_prints FROM " + state.table("sink_offsets")
                 + " WHERE connector = ? AND topic = ? AND kafka_partition = ? AND source_pos IS NOT NULL")) {
             for (TopicPartition tp : partitions) {
                 ps.setString(1, connector);
@@ -69,8 +95,9 @@ public final class RedeliveryFence {
                 try (ResultSet rs = ps.executeQuery()) {
                     if (rs.next()) {
                         long order = rs.getLong(5);
-                        applied.put(tp, new SourcePosition(rs.getLong(1), rs.getString(2), rs.getLong(3), rs.getLong(4),
-                                rs.wasNull() ? null : order));
+                        Long o = rs.wasNull() ? null : order;
+                        applied.put(tp, new Mark(new SourcePosition(rs.getLong(1), rs.getString(2), rs.getLong(3),
+                                rs.getLong(4), o), Mark.parse(rs.getString(6))));
                     }
                 }
             }
@@ -106,14 +133,14 @@ public final class RedeliveryFence {
         if (!enabled) {
             return Result.none(events);
         }
-        Map<TopicPartition, SourcePosition> batch = new LinkedHashMap<>();
+        Map<TopicPartition, Mark> batch = new LinkedHashMap<>();
         Map<String, Long> skipped = new LinkedHashMap<>();
         Map<TopicPartition, SourcePosition[]> skippedRange = new LinkedHashMap<>();
         List<ChangeEvent> kept = new ArrayList<>(events.size());
         for (ChangeEvent e : events) {
             SinkRecord r = e.record();
             TopicPartition tp = new TopicPartition(r.originalTopic(), r.originalKafkaPartition());
-            SourcePosition mark = batch.containsKey(tp) ? batch.get(tp) : applied.get(tp);
+            Mark mark = batch.containsKey(tp) ? batch.get(tp) : applied.get(tp);
             if (r.value() == null) {
                 // a tombstone repeats the delete before it: after a skipped delete it must not delete a row written since
                 if (mark == null || !lastSkipped.getOrDefault(tp, true)) {
@@ -136,17 +163,38 @@ public final class RedeliveryFence {
                 kept.add(e);
                 continue;
             }
-            if (at.notAfter(mark)) {
+            SourcePosition last = mark == null ? null : mark.at();
+            boolean repeat;
+            java.util.Set<Long> prints;
+            long print = EventPrint.of(value, r.key());
+            if (at.earlierTransactionThan(last)) {
+                repeat = true;
+                prints = null;
+            } else if (at.sameTransactionAs(last)) {
+                repeat = mark.prints().contains(print);
+                prints = repeat ? null : new java.util.LinkedHashSet<>(mark.prints());
+            } else {
+                repeat = false;
+                prints = new java.util.LinkedHashSet<>();
+                if (last != null && !at.comparableTo(last)) {
+                    log.warn("Ferry sink '{}': {} now reads from {} after {}: another server or binlog series, so "
+                            + "re-delivered events are recognised from here on", connector, tp, at, last);
+                }
+            }
+            if (repeat) {
                 skipped.merge(e.table(), 1L, Long::sum);
-                skippedRange.putIfAbsent(tp, new SourcePosition[] {at, mark});
+                skippedRange.putIfAbsent(tp, new SourcePosition[] {at, last});
                 lastSkipped.put(tp, true);
                 continue;
             }
-            if (mark != null && !at.comparableTo(mark)) {
-                log.warn("Ferry sink '{}': {} now reads from {} after {}: another server or binlog series, so "
-                        + "re-delivered events are recognised from here on", connector, tp, at, mark);
+            if (prints.size() < MAX_PRINTS) {
+                prints.add(print);
+            } else if (prints.size() == MAX_PRINTS) {
+                prints.add(0L); // full: said once
+                log.warn("Ferry sink '{}': the transaction at {} has more than {} changes on {}; the rest of it is "
+                        + "applied without the check for re-delivered changes", connector, at, MAX_PRINTS, tp);
             }
-            batch.put(tp, at);
+            batch.put(tp, new Mark(at, prints));
             lastSkipped.put(tp, false);
             kept.add(e);
         }
@@ -160,7 +208,7 @@ public final class RedeliveryFence {
     }
 
     /** The batch committed: its positions are the ones to compare with from now on. */
-    public void committed(Map<TopicPartition, SourcePosition> positions) {
+    public void committed(Map<TopicPartition, Mark> positions) {
         positions.forEach((tp, p) -> {
             if (p == null) {
                 applied.remove(tp);

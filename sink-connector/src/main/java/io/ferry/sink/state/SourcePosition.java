@@ -6,13 +6,13 @@ import org.apache.kafka.connect.data.Struct;
 /**
  * Where a change event stands in the source's binlog: the server, the binlog file, the position of its
  * transaction's BEGIN (MySQL and MariaDB connectors give every event of a transaction the same {@code source.pos}),
- * and, when the source connector provides transaction metadata, the event's place in its transaction
- * ({@code transaction.total_order}). Debezium delivers at least once: after its task dies it reads the binlog again
+ * and Debezium's {@code transaction.total_order} for the log (it is renumbered when Debezium restarts in the middle of
+ * a transaction, so events inside one transaction are told apart by content: {@link EventPrint}). Debezium delivers
+ * at least once: after its task dies it reads the binlog again
  * from the last offset it flushed, and sends events the sink already applied under new Kafka offsets. Those are
  * recognised by their position, not by their Kafka offset.
  *
- * @param order the event's 1-based place in its transaction, or null when the source gives none (then two events
- *              of one transaction cannot be told apart and the position alone decides only between transactions)
+ * @param order Debezium's place of the event in its transaction (for the log), or null
  */
 public record SourcePosition(long serverId, String fileBase, long fileNumber, long pos, Long order) {
 
@@ -46,22 +46,18 @@ public record SourcePosition(long serverId, String fileBase, long fileNumber, lo
         return other != null && serverId == other.serverId && fileBase.equals(other.fileBase);
     }
 
-    /**
-     * True when this event was applied already, given the latest position applied on its partition: an earlier
-     * transaction, or the same transaction at or before the applied event's place in it.
-     */
-    public boolean notAfter(SourcePosition applied) {
+    /** An earlier transaction than the given one's (transactions are contiguous in the binlog, in commit order). */
+    public boolean earlierTransactionThan(SourcePosition applied) {
         if (!comparableTo(applied)) {
             return false;
         }
         int c = Long.compare(fileNumber, applied.fileNumber);
-        if (c == 0) {
-            c = Long.compare(pos, applied.pos);
-        }
-        if (c != 0) {
-            return c < 0;
-        }
-        return order != null && applied.order != null && order <= applied.order;
+        return c != 0 ? c < 0 : pos < applied.pos;
+    }
+
+    /** The same transaction (every event of a MySQL transaction carries its BEGIN's position). */
+    public boolean sameTransactionAs(SourcePosition applied) {
+        return comparableTo(applied) && fileNumber == applied.fileNumber && pos == applied.pos;
     }
 
     @Override

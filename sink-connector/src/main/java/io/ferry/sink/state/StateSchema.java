@@ -74,7 +74,7 @@ public final class StateSchema {
             st.execute("ALTER TABLE " + table("table_stats") + " ADD COLUMN IF NOT EXISTS snapshot_max_ts_ms bigint");
             // the latest source (binlog) position applied per partition: re-delivered change events are recognised by it
             for (String column : new String[] {"source_server_id bigint", "source_file text", "source_file_number bigint",
-                    "source_pos bigint", "source_order bigint"}) {
+                    "source_pos bigint", "source_order bigint", "source_tx_prints text"}) {
                 st.execute("ALTER TABLE " + table("sink_offsets") + " ADD COLUMN IF NOT EXISTS " + column);
             }
             st.execute("ALTER TABLE " + table("table_stats") + " ADD COLUMN IF NOT EXISTS redelivered_skipped bigint NOT NULL DEFAULT 0");
