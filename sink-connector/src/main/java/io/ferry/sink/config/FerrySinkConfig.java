@@ -152,8 +152,8 @@ public final class FerrySinkConfig extends AbstractConfig {
     private static final String REDELIVERED_SKIP_DOC = "Debezium delivers at least once: when its task dies it reads "
             + "the binlog again from the last offset it flushed and sends change events the sink applied already, "
             + "under new Kafka offsets. true: recognise them by their source position (server_id, binlog file and "
-            + "position, and transaction.total_order when the source sets provide.transaction.metadata=true) and skip "
-            + "them, counted per table in redelivered_skipped and logged. Without it a keyless table gets such rows "
+            + "position of the transaction) and, inside the transaction at the restart point, by a fingerprint of "
+            + "each applied change, and skip them, counted per table in redelivered_skipped and logged. Without it a keyless table gets such rows "
             + "twice. A new snapshot, another server_id or another binlog series starts the comparison afresh.";
 
     public static final String MAX_RETRIES_CONFIG = "max.retries";
