@@ -129,21 +129,58 @@ public final class RedeliveryFence {
         });
     }
 
+    /**
+     * A partition's latest transaction as this batch sees it. Prints are computed only when a comparison inside the
+     * transaction needs them or the batch ends on it: the events of the many transactions a batch passes through are
+     * never hashed, only those of the last one per partition (and its set is copied once per batch, not per event).
+     */
+    private static final class Tx {
+        final SourcePosition at;
+        final java.util.Set<Long> prints;
+        final List<Object[]> unprinted = new ArrayList<>(); // {envelope, key}
+        boolean full;
+
+        Tx(SourcePosition at, java.util.Set<Long> prints) {
+            this.at = at;
+            this.prints = prints;
+            this.full = prints.size() >= MAX_PRINTS;
+        }
+
+        java.util.Set<Long> prints() {
+            for (Object[] u : unprinted) {
+                prints.add(EventPrint.of((Struct) u[0], u[1]));
+            }
+            unprinted.clear();
+            return prints;
+        }
+
+        /** False when the transaction is past what is checked (the caller says so once). */
+        boolean add(Struct envelope, Object key) {
+            if (prints.size() + unprinted.size() < MAX_PRINTS) {
+                unprinted.add(new Object[] {envelope, key});
+                return true;
+            }
+            boolean first = !full;
+            full = true;
+            return !first;
+        }
+    }
+
     public Result filter(List<ChangeEvent> events) {
         if (!enabled) {
             return Result.none(events);
         }
-        Map<TopicPartition, Mark> batch = new LinkedHashMap<>();
+        Map<TopicPartition, Tx> batch = new LinkedHashMap<>();
         Map<String, Long> skipped = new LinkedHashMap<>();
         Map<TopicPartition, SourcePosition[]> skippedRange = new LinkedHashMap<>();
         List<ChangeEvent> kept = new ArrayList<>(events.size());
         for (ChangeEvent e : events) {
             SinkRecord r = e.record();
             TopicPartition tp = new TopicPartition(r.originalTopic(), r.originalKafkaPartition());
-            Mark mark = batch.containsKey(tp) ? batch.get(tp) : applied.get(tp);
             if (r.value() == null) {
+                boolean marked = batch.containsKey(tp) ? batch.get(tp) != null : applied.containsKey(tp);
                 // a tombstone repeats the delete before it: after a skipped delete it must not delete a row written since
-                if (mark == null || !lastSkipped.getOrDefault(tp, true)) {
+                if (!marked || !lastSkipped.getOrDefault(tp, true)) {
                     kept.add(e);
                 }
                 continue;
@@ -163,38 +200,27 @@ public final class RedeliveryFence {
                 kept.add(e);
                 continue;
             }
-            SourcePosition last = mark == null ? null : mark.at();
-            boolean repeat;
-            java.util.Set<Long> prints;
-            long print = EventPrint.of(value, r.key());
-            if (at.earlierTransactionThan(last)) {
-                repeat = true;
-                prints = null;
-            } else if (at.sameTransactionAs(last)) {
-                repeat = mark.prints().contains(print);
-                prints = repeat ? null : new java.util.LinkedHashSet<>(mark.prints());
-            } else {
-                repeat = false;
-                prints = new java.util.LinkedHashSet<>();
-                if (last != null && !at.comparableTo(last)) {
-                    log.warn("Ferry sink '{}': {} now reads from {} after {}: another server or binlog series, so "
-                            + "re-delivered events are recognised from here on", connector, tp, at, last);
-                }
-            }
-            if (repeat) {
+            Tx tx = batch.containsKey(tp) ? batch.get(tp) : stored(tp);
+            SourcePosition last = tx == null ? null : tx.at;
+            boolean same = at.sameTransactionAs(last);
+            if (at.earlierTransactionThan(last) || (same && tx.prints().contains(EventPrint.of(value, r.key())))) {
                 skipped.merge(e.table(), 1L, Long::sum);
                 skippedRange.putIfAbsent(tp, new SourcePosition[] {at, last});
                 lastSkipped.put(tp, true);
                 continue;
             }
-            if (prints.size() < MAX_PRINTS) {
-                prints.add(print);
-            } else if (prints.size() == MAX_PRINTS) {
-                prints.add(0L); // full: said once
+            if (!same) {
+                if (last != null && !at.comparableTo(last)) {
+                    log.warn("Ferry sink '{}': {} now reads from {} after {}: another server or binlog series, so "
+                            + "re-delivered events are recognised from here on", connector, tp, at, last);
+                }
+                tx = new Tx(at, new java.util.LinkedHashSet<>());
+            }
+            batch.put(tp, tx);
+            if (!tx.add(value, r.key())) {
                 log.warn("Ferry sink '{}': the transaction at {} has more than {} changes on {}; the rest of it is "
                         + "applied without the check for re-delivered changes", connector, at, MAX_PRINTS, tp);
             }
-            batch.put(tp, new Mark(at, prints));
             lastSkipped.put(tp, false);
             kept.add(e);
         }
@@ -204,7 +230,15 @@ public final class RedeliveryFence {
                     + "redelivered_skipped", connector, skipped.values().stream().mapToLong(Long::longValue).sum(),
                     describe(skippedRange), skipped);
         }
-        return new Result(kept, batch, skipped);
+        Map<TopicPartition, Mark> positions = new LinkedHashMap<>();
+        batch.forEach((tp, tx) -> positions.put(tp, tx == null ? null : new Mark(tx.at, tx.prints())));
+        return new Result(kept, positions, skipped);
+    }
+
+    /** The committed mark as this batch's starting point: its prints copied once, so a failed batch leaves it. */
+    private Tx stored(TopicPartition tp) {
+        Mark m = applied.get(tp);
+        return m == null ? null : new Tx(m.at(), new java.util.LinkedHashSet<>(m.prints()));
     }
 
     /** The batch committed: its positions are the ones to compare with from now on. */
