@@ -25,6 +25,7 @@ import io.ferry.sink.schema.TypeRegistry;
 import io.ferry.sink.schema.UnsafeTypeChange;
 import io.ferry.sink.state.OffsetStore;
 import io.ferry.sink.state.StateSchema;
+import io.ferry.sink.stats.ConnectorGauges;
 import io.ferry.sink.stats.SinkMetrics;
 import io.ferry.sink.stats.StatsStore;
 import io.ferry.sink.write.PgConnections;
@@ -78,6 +79,7 @@ public class FerrySinkTask extends SinkTask {
     private StatsStore statsStore;
     private long lastLoadedCheck;
     private SinkMetrics metrics;
+    private ConnectorGauges gauges;
     private ErrantRecordReporter reporter;
     private int remainingRetries;
     private ParkedRows parking;
@@ -129,6 +131,8 @@ public class FerrySinkTask extends SinkTask {
         offsets = new OffsetStore(state, connectorName);
         fence = new RedeliveryFence(state, connectorName, config.skipRedelivered());
         metrics = new SinkMetrics(connectorName, taskId);
+        // connector-wide gauges from one task only, so that sums over the workers stay right
+        gauges = "0".equals(taskId) ? new ConnectorGauges(state, connectorName) : null;
         PgText text = new PgText(config.nulPolicy());
         TargetDesign design;
         try {
@@ -384,6 +388,7 @@ public class FerrySinkTask extends SinkTask {
             }
         }
         releaseStoppedTables();
+        refreshGauges();
         Set<TopicPartition> held = new HashSet<>();
         Set<SinkRecord> reported = Collections.newSetFromMap(new IdentityHashMap<>());
         while (true) {
@@ -535,6 +540,17 @@ public class FerrySinkTask extends SinkTask {
         return partitions;
     }
 
+    private void refreshGauges() {
+        if (gauges == null) {
+            return;
+        }
+        try {
+            gauges.refreshIfDue(connections.get());
+        } catch (SQLException e) {
+            resetConnection();
+        }
+    }
+
     /** Resumes stopped tables whose target column changed (checked at most every few seconds). */
     private void releaseStoppedTables() {
         long now = System.currentTimeMillis();
@@ -581,6 +597,7 @@ public class FerrySinkTask extends SinkTask {
         lastIdleWork = now;
         releaseStoppedTables();
         reportLoaded();
+        refreshGauges();
         alerts.flushBadRecords();
         try {
             writer.afterCommit(connections.get());
@@ -604,6 +621,9 @@ public class FerrySinkTask extends SinkTask {
         }
         if (metrics != null) {
             metrics.close();
+        }
+        if (gauges != null) {
+            gauges.close();
         }
     }
 }

@@ -23,6 +23,9 @@ public final class TableCounters {
     public Long lastSourceTsMs;
     /** The latest source time of the snapshot rows (tells a restarted snapshot pass from this one's other partitions). */
     public Long snapshotMaxTsMs;
+    /** Source commit times of the change events (not snapshot rows): the lag percentiles are taken at commit. */
+    long[] changeTsMs = new long[0];
+    int changeTsCount;
 
     public void count(ChangeEvent e) {
         if (e.record().value() == null) {
@@ -41,6 +44,12 @@ public final class TableCounters {
         }
         if (e.op().isChange()) {
             streaming = true;
+            if (e.sourceTsMs() != null) {
+                if (changeTsCount == changeTsMs.length) {
+                    changeTsMs = java.util.Arrays.copyOf(changeTsMs, Math.max(16, changeTsCount * 2));
+                }
+                changeTsMs[changeTsCount++] = e.sourceTsMs();
+            }
         }
         if (e.endsTableSnapshot()) {
             snapshotEnded = true;

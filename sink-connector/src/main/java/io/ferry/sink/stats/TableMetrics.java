@@ -12,6 +12,7 @@ final class TableMetrics implements TableMetricsMBean {
     final AtomicLong lastOffset = new AtomicLong(-1);
     final AtomicLong lastSourceTsMs = new AtomicLong(-1);
     volatile String phase = "LOADING";
+    private final LagWindow lag = new LagWindow();
 
     void add(TableCounters c) {
         snapshotRows.addAndGet(c.snapshotRows);
@@ -25,6 +26,9 @@ final class TableMetrics implements TableMetricsMBean {
         }
         if (c.lastSourceTsMs != null) {
             lastSourceTsMs.set(c.lastSourceTsMs);
+        }
+        if (c.changeTsCount > 0) {
+            lag.record(c.changeTsMs, c.changeTsCount, System.currentTimeMillis());
         }
         if ("STREAMING".equals(c.phase())) {
             phase = "STREAMING";
@@ -44,4 +48,9 @@ final class TableMetrics implements TableMetricsMBean {
         long ts = lastSourceTsMs.get();
         return ts < 0 ? -1 : Math.max(0, System.currentTimeMillis() - ts);
     }
+    @Override public long getLagP50Ms() { return lag.percentile(50, System.currentTimeMillis()); }
+    @Override public long getLagP95Ms() { return lag.percentile(95, System.currentTimeMillis()); }
+    @Override public long getLagP99Ms() { return lag.percentile(99, System.currentTimeMillis()); }
+    @Override public long getLagMaxMs() { return lag.percentile(100, System.currentTimeMillis()); }
+    @Override public long getLagSamples() { return lag.count(System.currentTimeMillis()); }
 }

@@ -13,4 +13,11 @@ public interface TableMetricsMBean {
     long getLastSourceTimestampMs();
     /** Wall-clock time between the last applied event's source commit and now, in ms; -1 when unknown. */
     long getMillisBehindSource();
+    /** Lag (source commit to target commit) of the change events applied in the last minute; 0 when none were. */
+    long getLagP50Ms();
+    long getLagP95Ms();
+    long getLagP99Ms();
+    long getLagMaxMs();
+    /** Change events applied in the last minute (sampled above 2,048 per commit). */
+    long getLagSamples();
 }
