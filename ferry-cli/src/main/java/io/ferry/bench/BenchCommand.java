@@ -183,6 +183,12 @@ public final class BenchCommand implements Callable<Integer> {
                     report(ferry);
                     results.add(dbz);
                     report(dbz);
+                    if (!variant.isEmpty()) {
+                        for (Measurement m : operationsOverhead(connect, pg, sinkFile.with(converters), prefix, bytes)) {
+                            results.add(m);
+                            report(m);
+                        }
+                    }
 
                     Measurement e2e = new Measurement("ferry_end_to_end" + variant, rows, bytes);
                     Map<String, String> lastSource = null;
@@ -396,6 +402,53 @@ public final class BenchCommand implements Callable<Integer> {
         }
     }
 
+    /**
+     * What operating the sink costs, on the same drain as ferry_sink_binary: a webhook for its events that never
+     * answers (delivery must stay off the data path), then the Prometheus JMX exporter agent scraped every second.
+     */
+    private List<Measurement> operationsOverhead(ConnectClient connect, PostgresServer pg, ConnectorFile sinkFile,
+                                                 String prefix, long bytes) throws Exception {
+        List<Measurement> out = new ArrayList<>();
+        Measurement hanging = new Measurement("ferry_sink_binary_hanging_webhook", rows, bytes);
+        try (HangingWebhook hook = new HangingWebhook()) {
+            for (int run = 1; run <= runs; run++) {
+                String db = "hook_" + run;
+                pg.createDatabase(db);
+                ConnectorFile sink = sinkFile.renamed("bench-hook-" + run)
+                        .with(Overlays.sink(pg.jdbcUrl(db), pg.user(), pg.password(), prefix, BenchData.DATABASE))
+                        .with(Map.of("events.webhook.url", hook.url()));
+                timeSink(hanging, connect, sink.name(), sink.config(), () -> ferryRows(pg, db) >= rows);
+                connect.delete(sink.name());
+            }
+            hanging.note = "as ferry_sink_binary, with events.webhook.url on a server that accepts and never answers ("
+                    + hook.connections() + " deliveries held open)";
+        }
+        out.add(hanging);
+        Measurement exported = new Measurement("ferry_sink_binary_exporter", rows, bytes);
+        ExporterAgent agent = ExporterAgent.attach(Path.of(System.getProperty("ferry.home", ".")));
+        if (agent == null) {
+            out.add(Measurement.skipped(exported.system, "the exporter agent is not built"));
+            return out;
+        }
+        agent.startScraping();
+        try {
+            for (int run = 1; run <= runs; run++) {
+                String db = "exporter_" + run;
+                pg.createDatabase(db);
+                ConnectorFile sink = sinkFile.renamed("bench-exporter-" + run)
+                        .with(Overlays.sink(pg.jdbcUrl(db), pg.user(), pg.password(), prefix, BenchData.DATABASE));
+                timeSink(exported, connect, sink.name(), sink.config(), () -> ferryRows(pg, db) >= rows);
+                connect.delete(sink.name());
+            }
+        } finally {
+            agent.close();
+        }
+        exported.note = "as ferry_sink_binary, with jmx_prometheus_javaagent 1.0.1 and monitoring/jmx-exporter/"
+                + "kafka-connect.yml attached, scraped every second: " + agent.summary();
+        out.add(exported);
+        return out;
+    }
+
     private void timeSink(Measurement m, ConnectClient connect, String name, Map<String, String> config,
                           BooleanSupplier done) throws Exception {
         var cpu = (com.sun.management.OperatingSystemMXBean) ManagementFactory.getOperatingSystemMXBean();
@@ -584,6 +637,10 @@ public final class BenchCommand implements Callable<Integer> {
         ratio(ratios, "ferry_vs_copy_json", bySystem.get("ferry_sink"), bySystem.get("raw_copy"));
         ratio(ratios, "ferry_vs_debezium_jdbc_json", bySystem.get("ferry_sink"), bySystem.get("debezium_jdbc_sink"));
         ratio(ratios, "end_to_end_vs_pgloader_json", bySystem.get("ferry_end_to_end"), bySystem.get("pgloader"));
+        // what operating it costs (goal: within 5 % of without, i.e. at least 0.95)
+        ratio(ratios, "hanging_webhook_vs_without", bySystem.get("ferry_sink_binary_hanging_webhook"),
+                bySystem.get("ferry_sink_binary"));
+        ratio(ratios, "exporter_vs_without", bySystem.get("ferry_sink_binary_exporter"), bySystem.get("ferry_sink_binary"));
         ratio(ratios, "converter_decode_binary_vs_json", bySystem.get("converter_decode_binary"),
                 bySystem.get("converter_decode_json"));
         // time of ferry verify over the time of one SELECT * of the source table (goal: under 2)

@@ -1,5 +1,6 @@
 package io.ferry.bench;
 
+import io.ferry.embedded.DebianPackage;
 import io.ferry.embedded.MariaDbServer;
 import io.ferry.embedded.PostgresServer;
 
@@ -17,57 +18,16 @@ final class Pgloader {
 
     /** The pgloader on PATH, or null. */
     static Path locate() {
-        for (String dir : (System.getenv().getOrDefault("PATH", "") + File.pathSeparator + "/usr/bin").split(File.pathSeparator)) {
-            Path p = Path.of(dir, "pgloader");
-            if (!dir.isEmpty() && Files.isExecutable(p)) {
-                return p;
-            }
-        }
-        return null;
+        return DebianPackage.locate("pgloader");
     }
 
-    /**
-     * pgloader, installed from Debian's packages when it is missing and this runs as root with apt-get (as the
-     * tests install what they need), so the headline comparison is measured on every machine that can have it.
-     * Returns null with the reason printed when it cannot be had.
-     */
+    /** pgloader, installed from Debian's packages when it is missing and can be (see {@link DebianPackage}). */
     static Path locateOrInstall(Path logDir) throws Exception {
-        Path found = locate();
-        if (found != null) {
-            return found;
+        Path found = DebianPackage.locateOrInstall("pgloader", "pgloader", logDir);
+        if (found == null) {
+            System.out.println("  (or pass --skip pgloader)");
         }
-        Path aptGet = Path.of("/usr/bin/apt-get");
-        if (!Files.isExecutable(aptGet) || !"0".equals(uid())) {
-            System.out.println("  pgloader is not installed and cannot be installed here (needs root and apt-get): "
-                    + "install it (Debian: apt-get install pgloader) or pass --skip pgloader");
-            return null;
-        }
-        Path log = logDir.resolve("apt-get-pgloader.log");
-        System.out.println("  pgloader is not installed: apt-get install pgloader (log " + log + ")");
-        for (List<String> step : List.of(List.of(aptGet.toString(), "-q", "update"),
-                List.of(aptGet.toString(), "-q", "-y", "--no-install-recommends", "install", "pgloader"))) {
-            ProcessBuilder pb = new ProcessBuilder(step).redirectErrorStream(true)
-                    .redirectOutput(ProcessBuilder.Redirect.appendTo(log.toFile()));
-            pb.environment().put("DEBIAN_FRONTEND", "noninteractive");
-            Process p = pb.start();
-            if (!p.waitFor(10, TimeUnit.MINUTES) || p.exitValue() != 0) {
-                p.destroyForcibly();
-                System.out.println("  " + String.join(" ", step) + " failed, see " + log);
-                return null;
-            }
-        }
-        return locate();
-    }
-
-    private static String uid() {
-        try {
-            Process p = new ProcessBuilder("id", "-u").redirectErrorStream(true).start();
-            String out = new String(p.getInputStream().readAllBytes()).trim();
-            p.waitFor(10, TimeUnit.SECONDS);
-            return out;
-        } catch (Exception e) {
-            return "";
-        }
+        return found;
     }
 
     static Measurement measure(Path binary, MariaDbServer maria, PostgresServer pg, long rows, long bytes, int runs) throws Exception {

@@ -68,6 +68,10 @@ public final class ConnectClient {
     }
 
     /** Restarts the connector and those of its tasks that FAILED (Connect's restart API, KIP-745). */
+    public void restartTask(String name, int task) throws IOException {
+        call("POST", "/connectors/" + name + "/tasks/" + task + "/restart", null, 200, 202, 204);
+    }
+
     public void restartFailed(String name) throws IOException {
         call("POST", "/connectors/" + name + "/restart?includeTasks=true&onlyFailed=true", null, 200, 202, 204);
     }

@@ -97,6 +97,20 @@ public final class MariaDbServer implements AutoCloseable {
         grants = true;
     }
 
+    /** Stops the server (the source gone away, for alert tests); {@link #startAgain()} brings it back. */
+    public void stop() throws Exception {
+        db.stop();
+    }
+
+    public void startAgain() throws Exception {
+        db.start();
+        if (grants) {
+            try (Connection c = connect(""); Statement st = c.createStatement()) {
+                st.execute("FLUSH PRIVILEGES");
+            }
+        }
+    }
+
     /** Stops the server and starts it again on the same data and port (a source restart, for fault tests). */
     public void restart(long downMillis) throws Exception {
         db.stop();

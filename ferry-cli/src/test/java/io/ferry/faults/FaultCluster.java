@@ -36,8 +36,15 @@ public final class FaultCluster implements AutoCloseable {
     /** @param eventsWebhook where the workers' ConnectorStateEvents extension posts (null: not enabled) */
     public static FaultCluster start(Path dir, Map<String, String> env, int workers, String eventsWebhook)
             throws Exception {
+        return start(dir, env, workers, eventsWebhook, List.of());
+    }
+
+    /** @param workerJvmArgs JVM options of every worker; {@code {worker}} in one is replaced by the worker's index */
+    public static FaultCluster start(Path dir, Map<String, String> env, int workers, String eventsWebhook,
+                                     List<String> workerJvmArgs) throws Exception {
         FaultCluster c = new FaultCluster(dir, env);
         c.eventsWebhook = eventsWebhook;
+        c.workerJvmArgs = workerJvmArgs;
         for (int i = 0; i < workers; i++) {
             c.addWorker();
         }
@@ -46,6 +53,7 @@ public final class FaultCluster implements AutoCloseable {
 
     /** @param env variables every worker gets (credentials the connector configs name as ${env:...}) */
     private String eventsWebhook;
+    private List<String> workerJvmArgs = List.of();
 
     FaultCluster(Path dir, Map<String, String> env) throws Exception {
         this.dir = dir;
@@ -74,6 +82,9 @@ public final class FaultCluster implements AutoCloseable {
 
     String bootstrap() { return bootstrap; }
 
+    /** The broker as a connector config names it. */
+    public String bootstrapServers() { return bootstrap; }
+
     /** Starts one more worker in the group; returns its index. */
     int addWorker() throws Exception {
         int i = workers.size();
@@ -85,7 +96,8 @@ public final class FaultCluster implements AutoCloseable {
             p.store(out, "Connect worker " + i);
         }
         JavaProcess w = new JavaProcess("worker-" + i, "io.ferry.embedded.ConnectWorkerMain", List.of(props.toString()),
-                env, dir.resolve("worker-" + i + ".log"), "1g");
+                env, dir.resolve("worker-" + i + ".log"), "1g",
+                workerJvmArgs.stream().map(a -> a.replace("{worker}", Integer.toString(i))).toList());
         workers.add(w);
         restPorts.add(port);
         w.start();

@@ -21,6 +21,12 @@ final class JavaProcess {
     private int starts;
 
     JavaProcess(String name, String mainClass, List<String> args, Map<String, String> env, Path log, String heap) {
+        this(name, mainClass, args, env, log, heap, List.of());
+    }
+
+    /** @param jvmArgs options before the main class (a -javaagent, for the monitoring test) */
+    JavaProcess(String name, String mainClass, List<String> args, Map<String, String> env, Path log, String heap,
+                List<String> jvmArgs) {
         this.name = name;
         this.env = env;
         this.log = log;
@@ -28,8 +34,9 @@ final class JavaProcess {
         String cp = home.resolve("ferry-cli/target/ferry-cli.jar") + java.io.File.pathSeparator
                 + home.resolve("ferry-cli/target/lib/*");
         List<String> cmd = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
-                "-Xmx" + heap, "-Dferry.log.dir=" + log.getParent(), "-Dlog4j2.configurationFile=" + log4j(log), "-cp", cp,
-                mainClass));
+                "-Xmx" + heap, "-Dferry.log.dir=" + log.getParent(), "-Dlog4j2.configurationFile=" + log4j(log)));
+        cmd.addAll(jvmArgs);
+        cmd.addAll(List.of("-cp", cp, mainClass));
         cmd.addAll(args);
         this.command = cmd;
     }

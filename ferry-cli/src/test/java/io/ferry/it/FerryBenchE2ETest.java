@@ -40,6 +40,9 @@ class FerryBenchE2ETest {
                 "\"ferry_verify_10_differences\"", "\"verify_time_vs_source_select\"");
         // every comparator measured, pgloader included (installed by the bench when missing): no silent null ratio
         assertThat(json).contains("\"pgloader\"", "\"end_to_end_vs_pgloader\"").doesNotContain("\"end_to_end_vs_pgloader\" : null");
+        // what operating it costs is measured on every run: a hanging events webhook, the exporter agent scraped
+        assertThat(json).contains("\"ferry_sink_binary_hanging_webhook\"", "\"ferry_sink_binary_exporter\"", " scrapes of ")
+                .doesNotContain("\"hanging_webhook_vs_without\" : null").doesNotContain("\"exporter_vs_without\" : null");
         assertThat(json).contains("\"verify_small_heap\" : \"VALIDATED with -Xmx64m");
         assertThat(Files.readString(out.resolve("report.md"))).contains("| ferry_sink |");
     }

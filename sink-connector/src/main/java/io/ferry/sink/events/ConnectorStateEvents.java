@@ -42,6 +42,7 @@ public final class ConnectorStateEvents implements ConnectRestExtension {
     private Thread watcher;
     /** Last state seen per connector ("name") and task ("name/3"); absent: never seen. */
     private final Map<String, String> last = new HashMap<>();
+    private SourceConnections sources;
 
     /** Connect creates it through the no-argument constructor, then calls {@link #configure}. */
     public ConnectorStateEvents() {}
@@ -77,6 +78,8 @@ public final class ConnectorStateEvents implements ConnectRestExtension {
         }
         workerId = workerId(configs);
         publisher = new EventPublisher(channels, 1000);
+        String grace = string(configs, "ferry.events.source.disconnected.ms");
+        sources = new SourceConnections(publisher, grace.isEmpty() ? 5000 : Long.parseLong(grace));
         log.info("Ferry connector state events on: {} channel(s), this worker is {}", channels.size(),
                 workerId == null ? "(unknown: every worker reports every change)" : workerId);
     }
@@ -88,6 +91,9 @@ public final class ConnectorStateEvents implements ConnectRestExtension {
             while (!closed) {
                 try {
                     poll(cluster);
+                    if (sources != null) {
+                        sources.poll(cluster, System.currentTimeMillis());
+                    }
                 } catch (RuntimeException e) {
                     log.debug("Ferry connector state events: the cluster's state is not readable now: {}", e.toString());
                 }

@@ -63,6 +63,16 @@ public final class ConnectorGauges implements AutoCloseable {
 
     void refresh(Connection conn) throws SQLException {
         Map<String, TableState.Values> next = new HashMap<>();
+        // every table of the connector has its series, 0 while nothing is wrong (an absent series alerts nobody)
+        try (PreparedStatement ps = conn.prepareStatement("SELECT table_name FROM " + state.table("table_stats")
+                + " WHERE connector = ?")) {
+            ps.setString(1, connector);
+            try (ResultSet rs = ps.executeQuery()) {
+                while (rs.next()) {
+                    next.put(rs.getString(1), new TableState.Values());
+                }
+            }
+        }
         try (PreparedStatement ps = conn.prepareStatement("SELECT table_name, count(*), "
                 + "coalesce(extract(epoch FROM now() - min(parked_at)), 0)::bigint FROM " + state.table("parked")
                 + " WHERE connector = ? GROUP BY table_name")) {
