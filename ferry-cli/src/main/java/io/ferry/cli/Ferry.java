@@ -7,7 +7,7 @@ import picocli.CommandLine.Command;
 @Command(name = "ferry", mixinStandardHelpOptions = true, versionProvider = Ferry.Version.class,
         description = "Moves a live MySQL database into a redesigned PostgreSQL schema with Kafka Connect.",
         subcommands = {DemoCommand.class, MigrateCommand.class, ValidateCommand.class, DeployCommand.class,
-                StatusCommand.class, StatsCommand.class, VerifyCommand.class, CutoverCheckCommand.class, io.ferry.bench.BenchCommand.class,
+                StatusCommand.class, StatsCommand.class, VerifyCommand.class, ReloadCommand.class, CutoverCheckCommand.class, io.ferry.bench.BenchCommand.class,
                 CommandLine.HelpCommand.class})
 public final class Ferry implements Runnable {
 
@@ -27,6 +27,11 @@ public final class Ferry implements Runnable {
         // the binlog client logs through java.util.logging straight to the console; the runner prints its own output
         java.util.logging.LogManager.getLogManager().reset();
         System.exit(commandLine().execute(args));
+    }
+
+    /** The command line without exiting the JVM (tests run `ferry reload` against their own cluster this way). */
+    public static int execute(String... args) {
+        return commandLine().execute(args);
     }
 
     static CommandLine commandLine() {

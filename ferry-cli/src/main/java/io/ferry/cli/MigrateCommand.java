@@ -11,6 +11,7 @@ import java.sql.SQLException;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Properties;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CountDownLatch;
 
@@ -96,6 +97,17 @@ final class MigrateCommand implements Callable<Integer> {
                     topicPrefix, source.database())).with(binary ? Overlays.binaryTopics(sinkBase, false) : Map.of())
                     .with(EventTail.sinkOverlay(pipeline.server.bootstrapServers())).renamed(names.sink());
             Files.writeString(stateDir.resolve("topic-format"), format + "\n");
+            // where `ferry reload --state-dir` finds this running pipeline (no password: it takes its own)
+            Properties endpoints = new Properties();
+            endpoints.setProperty("connect.url", pipeline.server.restUrl().toString());
+            endpoints.setProperty("bootstrap.servers", pipeline.server.bootstrapServers());
+            endpoints.setProperty("target.url", db.targetUrl);
+            endpoints.setProperty("target.user", db.targetUser == null ? "" : db.targetUser);
+            endpoints.setProperty("source.connector", names.source());
+            endpoints.setProperty("sink.connector", names.sink());
+            try (var w = Files.newBufferedWriter(stateDir.resolve(ReloadCommand.ENDPOINTS))) {
+                endpoints.store(w, "the pipeline ferry migrate runs from this state directory, while it runs");
+            }
             System.out.println("  topics: " + (binary ? "Ferry's binary converter" : "JSON with schemas")
                     + " (--topic-format)");
             pipeline.deploy(sink, src);

@@ -21,6 +21,9 @@ public final class Overlays {
         o.put("topic.prefix", topicPrefix);
         o.put("schema.history.internal.kafka.topic", topicPrefix + ".schema-history");
         o.put("notification.sink.topic.name", topicPrefix + ".notifications");
+        // ferry reload signals Debezium here (key: topic.prefix)
+        o.put("signal.kafka.topic", topicPrefix + ".signals");
+        o.put("signal.kafka.bootstrap.servers", bootstrap);
         return o;
     }
 

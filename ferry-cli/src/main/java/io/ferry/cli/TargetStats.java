@@ -31,8 +31,9 @@ public final class TargetStats {
             try (ResultSet rs = ps.executeQuery()) {
                 while (rs.next()) {
                     long ts = rs.getLong(9);
+                    Long lastTs = rs.wasNull() ? null : ts;
                     out.put(rs.getString(1), new Row(rs.getString(1), rs.getString(2), rs.getLong(3), rs.getLong(4),
-                            rs.getLong(5), rs.getLong(6), rs.getLong(7), rs.getLong(8), rs.wasNull() ? null : ts));
+                            rs.getLong(5), rs.getLong(6), rs.getLong(7), rs.getLong(8), lastTs));
                 }
             }
         } catch (SQLException e) {
@@ -40,6 +41,23 @@ public final class TargetStats {
                 return out; // the sink has not created its state tables yet
             }
             throw e;
+        }
+        // a table `ferry reload` is rewriting shows as RELOADING (state tables of older sinks have no reloads)
+        try (PreparedStatement ps = pg.prepareStatement("SELECT DISTINCT table_name FROM " + state + ".reloads WHERE "
+                + "state IN ('REQUESTED', 'RUNNING', 'SWEEPING')" + (connector == null ? "" : " AND connector = ?"))) {
+            if (connector != null) {
+                ps.setString(1, connector);
+            }
+            try (ResultSet rs = ps.executeQuery()) {
+                while (rs.next()) {
+                    out.computeIfPresent(rs.getString(1), (t, r) -> new Row(r.table(), "RELOADING", r.snapshotRows(),
+                            r.inserts(), r.updates(), r.deletes(), r.badRecords(), r.nulStripped(), r.lastSourceTsMs()));
+                }
+            }
+        } catch (SQLException e) {
+            if (!"42P01".equals(e.getSQLState())) {
+                throw e;
+            }
         }
         return out;
     }

@@ -123,7 +123,8 @@ final class VerifyCommand implements Callable<Integer> {
         return new Map[] {src.config(), sinkConfig};
     }
 
-    private static String onlyDebeziumConnector(ConnectClient client) throws Exception {
+    /** The cluster's only Debezium connector (the source), else an error asking for its name. */
+    static String onlyDebeziumConnector(ConnectClient client) throws Exception {
         List<String> found = new java.util.ArrayList<>();
         for (String name : client.connectors()) {
             if (client.config(name).getOrDefault("connector.class", "").startsWith("io.debezium.connector.")) {

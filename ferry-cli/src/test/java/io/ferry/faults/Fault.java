@@ -14,7 +14,10 @@ public enum Fault {
             EnumSet.of(Phase.CDC)),
     REBALANCE("the group shrunk to 1 worker, grown to 3, shrunk to 1 and grown back (tasks.max=3)"),
     TASK_FAILED("the sink's login revoked: its task FAILED; login granted again, task restarted through the REST API"),
-    PAUSE_RESUME("both connectors paused for 5 s, then resumed");
+    PAUSE_RESUME("both connectors paused for 5 s, then resumed"),
+    RELOAD_SOURCE_KILLED("drift planted in fm_entry and fm_account, both reloaded (ferry reload) while the workload "
+            + "writes; the worker running the source task killed (SIGKILL) mid-reload and started again",
+            EnumSet.of(Phase.CDC));
 
     /** When a fault is injected. */
     public enum Phase { LOAD, BUILD, CDC }

@@ -279,6 +279,7 @@ public final class FaultMatrix {
                     alertNotes.add("webhook: TASK_FAILED and SINK_TASK_FAILED with SQLState 28000, then TASK_RUNNING");
                 }
             }
+            case RELOAD_SOURCE_KILLED -> reloadWithSourceWorkerKilled(p);
             case PAUSE_RESUME -> {
                 cluster.rest().pause(p.sinkName);
                 cluster.rest().pause(p.sourceName);
@@ -288,6 +289,59 @@ public final class FaultMatrix {
             }
         }
         return System.currentTimeMillis();
+    }
+
+    /**
+     * Rows deleted, rows the source never had and values changed in the target, then `ferry reload` of both tables
+     * (in a thread, as an operator runs it); once the reload has written some rows, the worker running Debezium's
+     * task is killed and started again: the incremental snapshot resumes from the connector's offsets on a live
+     * worker and the reload ends DONE, its sweep removing the planted rows.
+     */
+    private void reloadWithSourceWorkerKilled(Pipeline p) throws Exception {
+        try (Connection c = p.admin(); Statement st = c.createStatement()) {
+            st.execute("DELETE FROM shop.fm_entry WHERE entry_id BETWEEN 101 AND 105");
+            st.execute("UPDATE shop.fm_entry SET amount = amount + 1000 WHERE entry_id BETWEEN 201 AND 205");
+            st.execute("INSERT INTO shop.fm_entry (entry_id, region, acct, account_ref, amount, version, seq) SELECT "
+                    + "entry_id + 900000000, region, acct, account_ref, amount, version, seq FROM shop.fm_entry "
+                    + "WHERE entry_id BETWEEN 301 AND 303");
+            st.execute("INSERT INTO shop.fm_account (id, region, acct, balance, version, seq) SELECT gen_random_uuid(), "
+                    + "'zz', acct, balance, version, seq FROM shop.fm_account WHERE acct BETWEEN 1 AND 2");
+        }
+        java.util.concurrent.atomic.AtomicInteger exit = new java.util.concurrent.atomic.AtomicInteger(-1);
+        Thread reload = new Thread(() -> exit.set(io.ferry.cli.Ferry.execute("reload", "fm_entry,fm_account",
+                "--connect", cluster.rest().base().toString(), "--connector", p.sinkName, "--source-connector",
+                p.sourceName, "--bootstrap", cluster.bootstrap(), "--target", p.pgUrl, "--target-user",
+                TestServers.pgUser(), "--target-password", TestServers.pgPassword(), "--timeout-seconds", "240")),
+                "ferry-reload");
+        reload.start();
+        long deadline = System.currentTimeMillis() + 120_000;
+        while (p.scalar("SELECT coalesce(sum(reload_rows), 0) FROM ferry.table_stats") < 1000) {
+            if (!reload.isAlive() || System.currentTimeMillis() > deadline) {
+                throw new AssertionError("the reload wrote no rows before the kill (exit " + exit.get() + ")");
+            }
+            Thread.sleep(100);
+        }
+        String worker = cluster.rest().status(p.sourceName).path("tasks").get(0).path("worker_id").asText();
+        int victim = -1;
+        for (int i = 0; i < cluster.workerCount(); i++) {
+            if (cluster.workerId(i).equals(worker)) {
+                victim = i;
+            }
+        }
+        long rowsAtKill = p.scalar("SELECT coalesce(sum(reload_rows), 0) FROM ferry.table_stats");
+        cluster.stopWorker(victim, true);
+        cluster.startWorker(victim);
+        reload.join(300_000);
+        if (exit.get() != 0) {
+            throw new AssertionError("ferry reload ended with exit code " + exit.get() + " after the kill");
+        }
+        long swept = p.scalar("SELECT coalesce(sum(rows_swept), 0) FROM ferry.reloads WHERE state = 'DONE'");
+        alertNotes.add("reload: worker-" + victim + " killed after " + rowsAtKill + " reloaded rows; resumed and DONE, "
+                + p.scalar("SELECT coalesce(sum(reload_rows), 0) FROM ferry.table_stats") + " rows reloaded, " + swept
+                + " planted rows swept");
+        if (swept != 5) {
+            throw new AssertionError("the sweep removed " + swept + " rows, not the 5 planted");
+        }
     }
 
     /** One migration: its databases, its connectors, and the watch on its stored offsets. */
@@ -345,6 +399,8 @@ public final class FaultMatrix {
             src.put("database.password", "${env:FERRY_FAULT_SOURCE_PASSWORD}");
             src.put("database.server.id", Integer.toString(6000 + cells));
             src.putAll(SequencedWorkload.transforms());
+            // small chunks: a reload lasts long enough for a worker to be killed in the middle of it
+            src.put("incremental.snapshot.chunk.size", "256");
             source = ConnectorFile.read(connectors.resolve("mariadb-source.json")).renamed(sourceName).with(src);
             Map<String, String> snk = new LinkedHashMap<>(Overlays.sink(pgUrl + "?sslmode=verify-full&sslrootcert="
                     + tls.caCert(), SINK_ROLE, "${env:FERRY_FAULT_PG_PASSWORD}", prefix, db));

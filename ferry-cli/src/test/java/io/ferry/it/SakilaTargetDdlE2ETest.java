@@ -30,6 +30,11 @@ class SakilaTargetDdlE2ETest extends SakilaRedesignE2ETest {
     }
 
     @Override
+    boolean reloadsDriftedTables() {
+        return true;
+    }
+
+    @Override
     String corruptSurrogateKeySql() {
         return "id = id + 1000000";
     }

@@ -80,6 +80,7 @@ public class FerrySinkTask extends SinkTask {
     private long lastLoadedCheck;
     private SinkMetrics metrics;
     private ConnectorGauges gauges;
+    private io.ferry.sink.phase.Reloads reloads;
     private ErrantRecordReporter reporter;
     private int remainingRetries;
     private ParkedRows parking;
@@ -173,9 +174,13 @@ public class FerrySinkTask extends SinkTask {
             throw new ConnectException("Ferry sink '" + connectorName + "' cannot record its design's constraints: "
                     + ErrorContext.chain(e), e);
         }
-        writer = new SinkWriter(catalog, new SegmentWriter(text, config.copyEnabled(), config.deleteEnabled()), text,
+        SegmentWriter segmentWriter = new SegmentWriter(text, config.copyEnabled(), config.deleteEnabled());
+        reloads = new io.ferry.sink.phase.Reloads(state, connectorName, taskId, config.targetSchema(), segmentWriter)
+                .reportingTo(alerts);
+        writer = new SinkWriter(catalog, segmentWriter, text,
                 offsets, statsStore = new StatsStore(state, connectorName), metrics, badRecordHandler(), parking, constraints,
-                new io.ferry.sink.phase.SnapshotRestarts(config.targetSchema(), state, connectorName, constraints));
+                new io.ferry.sink.phase.SnapshotRestarts(config.targetSchema(), state, connectorName, constraints))
+                .reloading(reloads);
         registryKeys = new RegistryKeyResolver(config.bigintKeys(), new KeyRegistry(state));
         namer = new TableNamer(config.tableNameFormat());
         subscribed = subscription(props);
@@ -389,6 +394,7 @@ public class FerrySinkTask extends SinkTask {
         }
         releaseStoppedTables();
         refreshGauges();
+        refreshReloads();
         Set<TopicPartition> held = new HashSet<>();
         Set<SinkRecord> reported = Collections.newSetFromMap(new IdentityHashMap<>());
         while (true) {
@@ -439,6 +445,16 @@ public class FerrySinkTask extends SinkTask {
         Map<String, long[]> snapshotTotals = new LinkedHashMap<>();
         for (SinkRecord record : records) {
             if (isNotification(record)) {
+                io.ferry.sink.event.ReloadNotification reload = io.ferry.sink.event.ReloadNotification.from(record, namer);
+                if (reload != null) {
+                    try {
+                        reloads.notified(connections.get(), reload);
+                    } catch (SQLException e) {
+                        throw retryOrFail("Ferry sink '" + connectorName + "' cannot record Debezium's reload "
+                                + "notification: " + ErrorContext.chain(e), e);
+                    }
+                    continue;
+                }
                 SnapshotNotification n = SnapshotNotification.from(record, namer);
                 // every sink of a source reads its notifications: only the tables this sink writes are its business
                 if (n != null && subscribed.test(n.topic())) {
@@ -540,6 +556,17 @@ public class FerrySinkTask extends SinkTask {
         return partitions;
     }
 
+    /** Reloads requested: read before the batch, so every row of a reloaded table written from now on is recorded. */
+    private void refreshReloads() {
+        try {
+            reloads.refreshIfDue(connections.get());
+        } catch (SQLException e) {
+            resetConnection();
+            throw retryOrFail("Ferry sink '" + connectorName + "' cannot read the reloads requested: "
+                    + ErrorContext.chain(e), e);
+        }
+    }
+
     private void refreshGauges() {
         if (gauges == null) {
             return;
@@ -598,6 +625,13 @@ public class FerrySinkTask extends SinkTask {
         releaseStoppedTables();
         reportLoaded();
         refreshGauges();
+        if (reloads != null) {
+            try {
+                reloads.refreshIfDue(connections.get());
+            } catch (SQLException e) {
+                resetConnection();
+            }
+        }
         alerts.flushBadRecords();
         try {
             writer.afterCommit(connections.get());

@@ -17,7 +17,8 @@ public final class TableBatch {
     }
 
     void add(ChangeEvent event) {
-        Segment.Kind kind = event.op().isChange() ? Segment.Kind.CHANGES : Segment.Kind.SNAPSHOT;
+        Segment.Kind kind = event.op().isChange() || event.isIncrementalSnapshot() ? Segment.Kind.CHANGES
+                : Segment.Kind.SNAPSHOT;
         Segment last = segments.isEmpty() ? null : segments.get(segments.size() - 1);
         if (last == null || last.kind() != kind) {
             last = new Segment(kind);

@@ -19,4 +19,12 @@ public record ChangeEvent(SinkRecord record, Op op, String table, Struct key, St
     public boolean endsTableSnapshot() {
         return "last_in_data_collection".equals(snapshot) || "last".equals(snapshot);
     }
+
+    /**
+     * A row of an incremental snapshot (a reload, {@code ferry reload}): read while the table streams, interleaved
+     * with live changes, so it is written like a change (an idempotent upsert), never by COPY.
+     */
+    public boolean isIncrementalSnapshot() {
+        return op == Op.SNAPSHOT && "incremental".equals(snapshot);
+    }
 }

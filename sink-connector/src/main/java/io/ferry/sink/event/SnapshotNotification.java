@@ -27,6 +27,10 @@ public record SnapshotNotification(String table, long totalRowsScanned, String t
         if (!"TABLE_SCAN_COMPLETED".equals(value.getString("type"))) {
             return null;
         }
+        // an incremental snapshot (a reload) reports the same type: it must not count as the initial load
+        if ("Incremental Snapshot".equals(value.getString("aggregate_type"))) {
+            return null;
+        }
         Map<?, ?> data = value.getMap("additional_data");
         // Debezium 3.5 names it scanned_collection; older releases and the docs say data_collection
         Object collection = data == null ? null : data.get("scanned_collection");

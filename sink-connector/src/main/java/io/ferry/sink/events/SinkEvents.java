@@ -19,6 +19,9 @@ public final class SinkEvents {
     public static final String TABLE_RESUMED = "TABLE_RESUMED";
     public static final String BAD_RECORDS = "BAD_RECORDS";
     public static final String SINK_TASK_FAILED = "SINK_TASK_FAILED";
+    public static final String RELOAD_STARTED = "RELOAD_STARTED";
+    public static final String RELOAD_COMPLETED = "RELOAD_COMPLETED";
+    public static final String RELOAD_ABORTED = "RELOAD_ABORTED";
 
     private final Events out;
     private final String connector;
@@ -71,6 +74,20 @@ public final class SinkEvents {
         out.emit(FerryEvent.of(TABLE_STOPPED, Severity.ERROR, connector, task, table, "table " + table + " STOPPED: "
                 + reason + "; other tables keep flowing", details("reason", reason, "ddl_to_run", ddl,
                 "partitions", String.valueOf(partitions))));
+    }
+
+    public void reloadStarted(String table, String reloadId) {
+        out.emit(FerryEvent.of(RELOAD_STARTED, Severity.INFO, connector, task, table, "reload " + reloadId + " of "
+                + table + " started: the sink records the key of every row written to it", details("reload", reloadId)));
+    }
+
+    /** @param state DONE or ABORTED, as `ferry reload` left it */
+    public void reloadEnded(String table, String reloadId, String state, Long swept, Long kept, String detail) {
+        boolean done = "DONE".equals(state);
+        out.emit(FerryEvent.of(done ? RELOAD_COMPLETED : RELOAD_ABORTED, done ? Severity.INFO : Severity.WARNING,
+                connector, task, table, "reload " + reloadId + " of " + table + (done ? " completed" : " aborted")
+                        + (detail == null ? "" : ": " + detail),
+                details("reload", reloadId, "rows_swept", swept, "rows_kept", kept)));
     }
 
     public void tableResumed(String table) {

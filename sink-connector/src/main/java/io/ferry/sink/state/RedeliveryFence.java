@@ -189,6 +189,10 @@ public final class RedeliveryFence {
                 kept.add(e);
                 continue;
             }
+            if (e.isIncrementalSnapshot()) {
+                kept.add(e); // a reload's row between live changes: the changes' positions go on around it
+                continue;
+            }
             if (!e.op().isChange()) {
                 batch.put(tp, null); // a snapshot row: a new pass, positions start afresh
                 lastSkipped.put(tp, false);

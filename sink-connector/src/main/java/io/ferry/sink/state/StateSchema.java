@@ -21,6 +21,11 @@ public final class StateSchema {
         this.schema = schema;
     }
 
+    /** The schema's name, unquoted. */
+    public String name() {
+        return schema;
+    }
+
     public String table(String name) {
         return Identifiers.qualified(schema, name);
     }
@@ -80,6 +85,18 @@ public final class StateSchema {
             st.execute("ALTER TABLE " + table("table_stats") + " ADD COLUMN IF NOT EXISTS redelivered_skipped bigint NOT NULL DEFAULT 0");
             // when the TABLE_LOADED event was sent: exactly one task of the connector claims it
             st.execute("ALTER TABLE " + table("table_stats") + " ADD COLUMN IF NOT EXISTS loaded_event_at timestamptz");
+            // reloads (ferry reload): requested by the runner, acknowledged by every sink task before Debezium is told,
+            // so that every change of the table from then on has its key recorded for the stale-row sweep
+            st.execute("ALTER TABLE " + table("table_stats") + " ADD COLUMN IF NOT EXISTS reload_rows bigint NOT NULL DEFAULT 0");
+            st.execute("CREATE TABLE IF NOT EXISTS " + table("reloads") + " ("
+                    + "reload_id text PRIMARY KEY, connector text NOT NULL, table_name text NOT NULL, "
+                    + "target_table text NOT NULL, keys_table text NOT NULL, state text NOT NULL, sweep boolean NOT NULL, "
+                    + "filter text, requested_at timestamptz NOT NULL DEFAULT now(), signalled_at timestamptz, "
+                    + "completed_at timestamptz, rows_expected bigint, rows_swept bigint, rows_kept bigint, detail text, "
+                    + "scan_status text, scan_completed_at timestamptz, reload_rows_before bigint)");
+            st.execute("CREATE TABLE IF NOT EXISTS " + table("reload_acks") + " ("
+                    + "reload_id text NOT NULL, task text NOT NULL, acked_at timestamptz NOT NULL DEFAULT now(), "
+                    + "PRIMARY KEY (reload_id, task))");
             // natural key -> bigint id, per table, shared by every connector and task writing to this database
             st.execute("CREATE TABLE IF NOT EXISTS " + table("key_registry") + " ("
                     + "table_name text NOT NULL, natural_key text NOT NULL, "

@@ -67,8 +67,8 @@ public final class StatsStore {
         try (PreparedStatement ps = conn.prepareStatement("INSERT INTO " + state.table("table_stats") + " AS s "
                 + "(connector, table_name, phase, snapshot_rows, inserts, updates, deletes, bad_records, nul_stripped, "
                 + "ignored_values, last_topic, last_partition, last_offset, last_source_ts_ms, snapshot_completed_at, "
-                + "last_bad_record_at, snapshot_max_ts_ms, redelivered_skipped) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, "
-                + "CASE WHEN ? THEN now() END, CASE WHEN ? > 0 THEN now() END, ?, ?) "
+                + "last_bad_record_at, snapshot_max_ts_ms, redelivered_skipped, reload_rows) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, "
+                + "CASE WHEN ? THEN now() END, CASE WHEN ? > 0 THEN now() END, ?, ?, ?) "
                 + "ON CONFLICT (connector, table_name) DO UPDATE SET "
                 + "phase = CASE WHEN s.phase = 'STREAMING' THEN s.phase ELSE EXCLUDED.phase END, "
                 + "snapshot_rows = s.snapshot_rows + EXCLUDED.snapshot_rows, inserts = s.inserts + EXCLUDED.inserts, "
@@ -78,6 +78,7 @@ public final class StatsStore {
                 + "snapshot_max_ts_ms = GREATEST(s.snapshot_max_ts_ms, EXCLUDED.snapshot_max_ts_ms), "
                 + "nul_stripped = s.nul_stripped + EXCLUDED.nul_stripped, "
                 + "redelivered_skipped = s.redelivered_skipped + EXCLUDED.redelivered_skipped, "
+                + "reload_rows = s.reload_rows + EXCLUDED.reload_rows, "
                 + "ignored_values = s.ignored_values + EXCLUDED.ignored_values, "
                 + "last_topic = COALESCE(EXCLUDED.last_topic, s.last_topic), "
                 + "last_partition = COALESCE(EXCLUDED.last_partition, s.last_partition), "
@@ -118,7 +119,8 @@ public final class StatsStore {
                 } else {
                     ps.setNull(i++, Types.BIGINT);
                 }
-                ps.setLong(i, c.redelivered);
+                ps.setLong(i++, c.redelivered);
+                ps.setLong(i, c.reloadRows);
                 ps.addBatch();
             }
             ps.executeBatch();

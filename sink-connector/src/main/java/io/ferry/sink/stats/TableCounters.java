@@ -15,6 +15,8 @@ public final class TableCounters {
     public long ignoredValues;
     /** Change events Debezium delivered a second time, skipped (RedeliveryFence). */
     public long redelivered;
+    /** Rows of an incremental snapshot (a reload) written as upserts. */
+    public long reloadRows;
     public boolean snapshotEnded;
     public boolean streaming;
     public String lastTopic;
@@ -33,6 +35,10 @@ public final class TableCounters {
         }
         switch (e.op()) {
             case SNAPSHOT -> {
+                if (e.isIncrementalSnapshot()) {
+                    reloadRows++;
+                    break;
+                }
                 snapshotRows++;
                 if (e.sourceTsMs() != null && (snapshotMaxTsMs == null || e.sourceTsMs() > snapshotMaxTsMs)) {
                     snapshotMaxTsMs = e.sourceTsMs();

@@ -4,6 +4,7 @@ import java.util.concurrent.atomic.AtomicLong;
 
 final class TableMetrics implements TableMetricsMBean {
     final AtomicLong snapshotRows = new AtomicLong();
+    final AtomicLong reloadRows = new AtomicLong();
     final AtomicLong inserts = new AtomicLong();
     final AtomicLong updates = new AtomicLong();
     final AtomicLong deletes = new AtomicLong();
@@ -16,6 +17,7 @@ final class TableMetrics implements TableMetricsMBean {
 
     void add(TableCounters c) {
         snapshotRows.addAndGet(c.snapshotRows);
+        reloadRows.addAndGet(c.reloadRows);
         inserts.addAndGet(c.inserts);
         updates.addAndGet(c.updates);
         deletes.addAndGet(c.deletes);
@@ -36,6 +38,7 @@ final class TableMetrics implements TableMetricsMBean {
     }
 
     @Override public long getSnapshotRows() { return snapshotRows.get(); }
+    @Override public long getReloadRows() { return reloadRows.get(); }
     @Override public long getInserts() { return inserts.get(); }
     @Override public long getUpdates() { return updates.get(); }
     @Override public long getDeletes() { return deletes.get(); }

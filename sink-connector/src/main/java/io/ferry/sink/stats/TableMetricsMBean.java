@@ -3,6 +3,8 @@ package io.ferry.sink.stats;
 /** Per-table JMX view of a sink task, since the task started. */
 public interface TableMetricsMBean {
     long getSnapshotRows();
+    /** Rows of reloads (incremental snapshots, ferry reload) written. */
+    long getReloadRows();
     long getInserts();
     long getUpdates();
     long getDeletes();

@@ -237,6 +237,43 @@ public final class SegmentWriter {
         }
     }
 
+    /**
+     * Records the target keys of these events in a reload's key table (same columns, same types), bound as the
+     * delete binds them, so a key recorded here matches the row it names.
+     */
+    public void touchKeys(Connection conn, TargetTable table, String keysTable, Collection<ChangeEvent> events)
+            throws SQLException {
+        if (events.isEmpty() || !table.hasKey()) {
+            return;
+        }
+        StringJoiner cols = new StringJoiner(", ");
+        StringJoiner params = new StringJoiner(", ");
+        for (String k : table.keyColumns()) {
+            cols.add(Identifiers.quote(k));
+            params.add("?");
+        }
+        try (PreparedStatement ps = conn.prepareStatement("INSERT INTO " + keysTable + " (" + cols + ") VALUES (" + params
+                + ") ON CONFLICT DO NOTHING")) {
+            for (ChangeEvent e : events) {
+                Struct key = e.key();
+                int i = 1;
+                boolean complete = true;
+                for (String k : table.keyColumns()) {
+                    Field f = key.schema().field(k);
+                    if (f == null) {
+                        complete = false;
+                        break;
+                    }
+                    bind(ps, i++, text.encode(key.get(f), f.schema(), table.column(k)));
+                }
+                if (complete) {
+                    ps.addBatch();
+                }
+            }
+            ps.executeBatch();
+        }
+    }
+
     /** Upserts a row given as column -> text form (a parked row). */
     public void upsertEncoded(Connection conn, TargetTable table, Map<String, String> row) throws SQLException {
         StringJoiner cols = new StringJoiner(", ");

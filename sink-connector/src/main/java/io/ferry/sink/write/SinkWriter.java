@@ -49,6 +49,7 @@ public final class SinkWriter {
     private final ParkedRows parking;
     private final ConstraintBuilder constraints;
     private final io.ferry.sink.phase.SnapshotRestarts restarts;
+    private io.ferry.sink.phase.Reloads reloads;
 
     public SinkWriter(TableCatalog catalog, SegmentWriter segments, PgText text, OffsetStore offsets, StatsStore stats,
                       SinkMetrics metrics, BadRecordHandler badRecords, ParkedRows parking,
@@ -63,6 +64,12 @@ public final class SinkWriter {
         this.badRecords = badRecords;
         this.parking = parking;
         this.constraints = constraints;
+    }
+
+    /** Where the keys of reloaded tables' rows are recorded (ferry reload). */
+    public SinkWriter reloading(io.ferry.sink.phase.Reloads reloads) {
+        this.reloads = reloads;
+        return this;
     }
 
     /**
@@ -158,6 +165,12 @@ public final class SinkWriter {
             }
             c.nulStripped += text.takeNulsStripped();
         }
+        if (reloads != null && !reloads.isEmpty()) {
+            Map<String, TargetTable> byTable = new java.util.HashMap<>();
+            targets.forEach((tb, t) -> byTable.put(tb.table(), t));
+            divertedTargets.forEach((e, t) -> byTable.putIfAbsent(e.table(), t));
+            reloads.touch(conn, events, byTable::get);
+        }
         commit(conn, batchOffsets, counters, snapshotTotals);
     }
 
@@ -230,6 +243,12 @@ public final class SinkWriter {
                     conn.rollback(sp);
                     bad(e, ex, counters);
                 }
+            }
+            if (reloads != null && !reloads.isEmpty()) {
+                // a bad record's key too: the target keeps its older row rather than losing it to the sweep
+                Map<String, TargetTable> byTable = new java.util.HashMap<>();
+                targets.forEach((e, t) -> byTable.putIfAbsent(e.table(), t));
+                reloads.touch(conn, events, byTable::get);
             }
             commit(conn, batchOffsets, counters, snapshotTotals);
         } catch (SQLException | RuntimeException ex) {

@@ -25,11 +25,32 @@ class BatchPlannerTest {
     private long offset;
 
     private ChangeEvent event(String table, String op, int id, String name) {
+        return event(table, op, id, name, op.equals("r") ? "true" : null);
+    }
+
+    private ChangeEvent event(String table, String op, int id, String name, String snapshot) {
         Struct key = new Struct(KEY).put("id", id);
         Struct row = new Struct(ROW).put("id", id).put("name", name);
         boolean delete = op.equals("d");
         return decoder.decode(Envelopes.record("srv.db." + table, offset++, key, ROW, op,
-                delete ? row : null, delete ? null : row, op.equals("r") ? "true" : null));
+                delete ? row : null, delete ? null : row, snapshot));
+    }
+
+    @Test
+    void aReloadsRowsAreChangesInTheLiveStreamNotACopySegment() {
+        // an incremental snapshot's rows between live changes: one segment, reduced per key in order, upserted
+        List<ChangeEvent> events = List.of(event("t", "r", 1, "reloaded", "incremental"), event("t", "u", 1, "live"),
+                event("t", "r", 2, "reloaded", "incremental"), event("t", "d", 3, null));
+        List<Segment> segments = new BatchPlanner().plan(events).get(0).segments();
+        assertThat(segments).hasSize(1);
+        assertThat(segments.get(0).kind()).isEqualTo(Segment.Kind.CHANGES);
+        List<ChangeEvent> reduced = new ArrayList<>(segments.get(0).reduced());
+        assertThat(reduced).hasSize(3);
+        assertThat(reduced.stream().filter(e -> e.key().get("id").equals(1)).findFirst().orElseThrow().row()
+                .getString("name")).as("the live change after the reloaded row wins").isEqualTo("live");
+        // the initial snapshot's rows still go to COPY
+        assertThat(new BatchPlanner().plan(List.of(event("t", "r", 9, "x"))).get(0).segments().get(0).kind())
+                .isEqualTo(Segment.Kind.SNAPSHOT);
     }
 
     @Test
