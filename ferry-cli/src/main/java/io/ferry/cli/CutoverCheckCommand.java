@@ -5,7 +5,6 @@ import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 
 import java.sql.Connection;
-import java.sql.DriverManager;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
@@ -20,14 +19,8 @@ import java.util.concurrent.Callable;
                 + "VALIDATED. Exit code 0 for yes.")
 final class CutoverCheckCommand implements Callable<Integer> {
 
-    @Option(names = "--target", required = true, description = "PostgreSQL JDBC URL of the target.")
-    String target;
-
-    @Option(names = "--target-user", defaultValue = "${env:FERRY_TARGET_USER:-postgres}", description = "Default ${DEFAULT-VALUE}.")
-    String user;
-
-    @Option(names = "--target-password", defaultValue = "${env:FERRY_TARGET_PASSWORD}", description = "Env FERRY_TARGET_PASSWORD.")
-    String password;
+    @picocli.CommandLine.Mixin
+    TargetDatabase db;
 
     @Option(names = "--state-schema", defaultValue = "ferry", description = "The sink's state.schema (default ${DEFAULT-VALUE}).")
     String stateSchema;
@@ -50,7 +43,8 @@ final class CutoverCheckCommand implements Callable<Integer> {
     @Override
     public Integer call() throws Exception {
         List<Check> checks = new ArrayList<>();
-        try (Connection pg = DriverManager.getConnection(target, user, password)) {
+        db.requireUrl("cutover-check");
+        try (Connection pg = db.open()) {
             String s = "\"" + stateSchema.replace("\"", "\"\"") + "\"";
             checks.add(phases(pg, s));
             checks.add(lag(pg, s));

@@ -19,16 +19,12 @@ final class Databases {
     @Option(names = "--source-password", defaultValue = "${env:FERRY_SOURCE_PASSWORD}", description = "Env FERRY_SOURCE_PASSWORD.")
     String sourcePassword;
 
-    @Option(names = "--target", required = true, description = "jdbc:postgresql://host:5432/db")
-    String targetUrl;
+    @picocli.CommandLine.Mixin
+    TargetDatabase target;
 
-    @Option(names = "--target-user", defaultValue = "${env:FERRY_TARGET_USER:-postgres}", description = "Default ${DEFAULT-VALUE}.")
-    String targetUser;
-
-    @Option(names = "--target-password", defaultValue = "${env:FERRY_TARGET_PASSWORD}", description = "Env FERRY_TARGET_PASSWORD.")
-    String targetPassword;
-
+    /** The source; the first thing every command that reads both asks for, so it checks that --target is there too. */
     SourceEndpoint source() {
+        target.requireUrl("");
         return SourceEndpoint.parse(sourceUrl, sourceUser, sourcePassword);
     }
 
@@ -38,6 +34,6 @@ final class Databases {
     }
 
     Connection openTarget() throws SQLException {
-        return DriverManager.getConnection(targetUrl, targetUser, targetPassword);
+        return target.open();
     }
 }

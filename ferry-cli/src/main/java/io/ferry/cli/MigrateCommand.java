@@ -77,7 +77,7 @@ final class MigrateCommand implements Callable<Integer> {
         ConnectorFile srcBase = ConnectorFile.read(srcFile);
         ConnectorFile sinkBase = ConnectorFile.read(sinkFile);
         preflight(source);
-        System.out.println("Ferry migrate: " + SourceEndpoint.redact(db.sourceUrl) + " -> " + SourceEndpoint.redact(db.targetUrl));
+        System.out.println("Ferry migrate: " + SourceEndpoint.redact(db.sourceUrl) + " -> " + SourceEndpoint.redact(db.target.url));
         System.out.println("  state: " + stateDir.toAbsolutePath() + " (run again with it to resume)");
         boolean resumed = Files.isDirectory(stateDir.resolve("connect"));
         String format = topicFormat(resumed);
@@ -93,7 +93,7 @@ final class MigrateCommand implements Callable<Integer> {
             boolean binary = format.equals("binary");
             ConnectorFile src = srcBase.with(srcOverlay).with(binary ? Overlays.binaryTopics(srcBase, true) : Map.of())
                     .renamed(names.source());
-            ConnectorFile sink = sinkBase.with(Overlays.sink(db.targetUrl, db.targetUser, db.targetPassword,
+            ConnectorFile sink = sinkBase.with(Overlays.sink(db.target.url, db.target.user, db.target.password,
                     topicPrefix, source.database())).with(binary ? Overlays.binaryTopics(sinkBase, false) : Map.of())
                     .with(EventTail.sinkOverlay(pipeline.server.bootstrapServers())).renamed(names.sink());
             Files.writeString(stateDir.resolve("topic-format"), format + "\n");
@@ -101,8 +101,8 @@ final class MigrateCommand implements Callable<Integer> {
             Properties endpoints = new Properties();
             endpoints.setProperty("connect.url", pipeline.server.restUrl().toString());
             endpoints.setProperty("bootstrap.servers", pipeline.server.bootstrapServers());
-            endpoints.setProperty("target.url", db.targetUrl);
-            endpoints.setProperty("target.user", db.targetUser == null ? "" : db.targetUser);
+            endpoints.setProperty("target.url", db.target.url);
+            endpoints.setProperty("target.user", db.target.user == null ? "" : db.target.user);
             endpoints.setProperty("source.connector", names.source());
             endpoints.setProperty("sink.connector", names.sink());
             try (var w = Files.newBufferedWriter(stateDir.resolve(ReloadCommand.ENDPOINTS))) {
@@ -144,8 +144,8 @@ final class MigrateCommand implements Callable<Integer> {
         try (Connection c = db.openTarget()) {
             c.isValid(5);
         } catch (SQLException e) {
-            throw new UserError("cannot connect to the target " + SourceEndpoint.redact(db.targetUrl) + " as '"
-                    + db.targetUser + "': " + firstLine(e), Errors.classify(e) == null ? null : Errors.classify(e).hint(), e);
+            throw new UserError("cannot connect to the target " + SourceEndpoint.redact(db.target.url) + " as '"
+                    + db.target.user + "': " + firstLine(e), Errors.classify(e) == null ? null : Errors.classify(e).hint(), e);
         }
     }
 

@@ -9,7 +9,6 @@ import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 
 import java.net.URI;
-import java.sql.DriverManager;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -47,14 +46,8 @@ final class ReloadCommand implements Callable<Integer> {
             + "signal.kafka.bootstrap.servers).")
     String bootstrap;
 
-    @Option(names = "--target", description = "jdbc:postgresql://host:5432/db (the sink's database).")
-    String targetUrl;
-
-    @Option(names = "--target-user", defaultValue = "${env:FERRY_TARGET_USER:-postgres}", description = "Default ${DEFAULT-VALUE}.")
-    String targetUser;
-
-    @Option(names = "--target-password", defaultValue = "${env:FERRY_TARGET_PASSWORD}", description = "Env FERRY_TARGET_PASSWORD.")
-    String targetPassword;
+    @picocli.CommandLine.Mixin
+    TargetDatabase target;
 
     @Option(names = "--where", description = "Reload only the rows matching this SQL condition on the source table "
             + "(Debezium's additional-conditions); no sweep then.")
@@ -71,7 +64,7 @@ final class ReloadCommand implements Callable<Integer> {
         if (stateDir != null) {
             fromStateDir();
         }
-        if (sinkConnector == null || targetUrl == null) {
+        if (sinkConnector == null || target.url == null) {
             throw new UserError("ferry reload needs the sink connector and its database", "pass --connector NAME and "
                     + "--target URL, or --state-dir DIR of a running ferry migrate");
         }
@@ -109,7 +102,7 @@ final class ReloadCommand implements Callable<Integer> {
                 + ")" + (where != null ? " where " + where : ""));
         Reload reload = new Reload(new Reload.Settings(servers, signalTopic, prefix, sinkConnector, mapping.stateSchema(),
                 !noSweep, where, timeoutSeconds * 1000),
-                () -> DriverManager.getConnection(targetUrl, targetUser, targetPassword),
+                target::open,
                 () -> runningTasks(client, sinkConnector), System.out).watching(new Reload.SourceTask() {
                     @Override
                     public String failedTrace() throws Exception {
@@ -143,9 +136,9 @@ final class ReloadCommand implements Callable<Integer> {
         bootstrap = bootstrap != null ? bootstrap : p.getProperty("bootstrap.servers");
         sinkConnector = sinkConnector != null ? sinkConnector : p.getProperty("sink.connector");
         sourceConnector = sourceConnector != null ? sourceConnector : p.getProperty("source.connector");
-        targetUrl = targetUrl != null ? targetUrl : p.getProperty("target.url");
+        target.url = target.url != null ? target.url : p.getProperty("target.url");
         if (!p.getProperty("target.user", "").isEmpty()) {
-            targetUser = p.getProperty("target.user");
+            target.user = p.getProperty("target.user");
         }
     }
 

@@ -79,7 +79,7 @@ final class VerifyCommand implements Callable<Integer> {
             @Override public Connection source() throws java.sql.SQLException { return db.openSource(); }
             @Override public Connection target() throws java.sql.SQLException { return db.openTarget(); }
         }, verifier, parallel);
-        System.out.println("Ferry verify: " + SourceEndpoint.redact(db.sourceUrl) + " -> " + SourceEndpoint.redact(db.targetUrl));
+        System.out.println("Ferry verify: " + SourceEndpoint.redact(db.sourceUrl) + " -> " + SourceEndpoint.redact(db.target.url));
         List<TableResult> results = run.run(source.database(), tables, System.out);
         System.out.println();
         System.out.print(VerifyReport.table(results));
@@ -92,7 +92,7 @@ final class VerifyCommand implements Callable<Integer> {
             }
         }
         if (reportDir != null) {
-            VerifyReport.write(reportDir, runId, SourceEndpoint.redact(db.sourceUrl), SourceEndpoint.redact(db.targetUrl),
+            VerifyReport.write(reportDir, runId, SourceEndpoint.redact(db.sourceUrl), SourceEndpoint.redact(db.target.url),
                     results);
             System.out.println("report: " + reportDir.resolve("verify.json"));
         }
@@ -116,7 +116,7 @@ final class VerifyCommand implements Callable<Integer> {
                 source.kind().equals("mariadb") ? "mariadb-source.json" : "mysql-source.json");
         Path sinkFile = sinkConfig != null ? sinkConfig : Paths.connectors().resolve("postgres-sink.json");
         ConnectorFile src = ConnectorFile.read(srcFile).with(Overlays.source(source, "", topicPrefix));
-        ConnectorFile sink = ConnectorFile.read(sinkFile).with(Overlays.sink(db.targetUrl, db.targetUser, db.targetPassword,
+        ConnectorFile sink = ConnectorFile.read(sinkFile).with(Overlays.sink(db.target.url, db.target.user, db.target.password,
                 topicPrefix, source.database()));
         Map<String, String> sinkConfig = new java.util.LinkedHashMap<>(sink.config());
         sinkConfig.put("name", sink.name());

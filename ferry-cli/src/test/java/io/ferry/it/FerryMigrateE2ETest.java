@@ -47,6 +47,8 @@ class FerryMigrateE2ETest {
         try {
             awaitVerified(source, pgUrl, sinkConfig, first, 240);
             cutoverCheck(pgUrl, "legacy-" + name + "-sink");
+            reloadThroughTheStateDirectory(pgUrl, state);
+            awaitVerified(source, pgUrl, sinkConfig, first, 120);
         } finally {
             stop(first, state);
         }
@@ -162,6 +164,22 @@ class FerryMigrateE2ETest {
             Thread.sleep(3000);
         }
         throw new AssertionError("ferry verify did not pass:\n" + last);
+    }
+
+    /** Drift planted in category, then `ferry reload category --state-dir`: the running migrate's pipeline repairs it. */
+    private static void reloadThroughTheStateDirectory(String pgUrl, Path state) throws Exception {
+        try (Connection pg = DriverManager.getConnection(pgUrl, TestServers.pgUser(), TestServers.pgPassword());
+             Statement st = pg.createStatement()) {
+            st.execute("INSERT INTO category (category_id, name, last_update) VALUES (99, 'Phantom', now())");
+            st.execute("UPDATE category SET name = 'Drifted' WHERE category_id = 1");
+        }
+        Path out = Path.of("target/ferry-reload.log");
+        Process p = ferry(List.of("bash", home().resolve("ferry").toString(), "reload", "category", "--state-dir",
+                state.toString(), "--timeout-seconds", "120")).redirectOutput(out.toFile()).start();
+        assertThat(p.waitFor(3, TimeUnit.MINUTES)).isTrue();
+        String log = Files.readString(out, StandardCharsets.UTF_8);
+        assertThat(p.exitValue()).as(log).isZero();
+        assertThat(log).contains("RELOADED category").contains("1 stale rows swept");
     }
 
     private static void cutoverCheck(String pgUrl, String sink) throws Exception {
