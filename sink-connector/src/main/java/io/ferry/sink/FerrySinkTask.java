@@ -133,7 +133,8 @@ public class FerrySinkTask extends SinkTask {
         fence = new RedeliveryFence(state, connectorName, config.skipRedelivered());
         metrics = new SinkMetrics(connectorName, taskId);
         // connector-wide gauges from one task only, so that sums over the workers stay right
-        gauges = "0".equals(taskId) ? new ConnectorGauges(state, connectorName) : null;
+        gauges = "0".equals(taskId) ? new ConnectorGauges(state, connectorName)
+                .reportingTo(alerts, config.parkedRowsThreshold(), config.parkedAgeSeconds()) : null;
         PgText text = new PgText(config.nulPolicy());
         TargetDesign design;
         try {
@@ -568,6 +569,7 @@ public class FerrySinkTask extends SinkTask {
     }
 
     private void refreshGauges() {
+        metrics.checkLag(alerts, config.lagThresholdMs(), config.lagDurationMs());
         if (gauges == null) {
             return;
         }

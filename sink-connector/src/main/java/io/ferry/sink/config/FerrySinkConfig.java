@@ -182,6 +182,19 @@ public final class FerrySinkConfig extends AbstractConfig {
     private static final String EVENTS_BAD_RECORDS_INTERVAL_DOC = "Bad records are reported per table at once for the "
             + "first, then at most once per this interval with the count since the last event and the last cause.";
 
+    public static final String EVENTS_PARKED_ROWS_CONFIG = "events.parked.rows.threshold";
+    private static final String EVENTS_PARKED_ROWS_DOC = "PARKED_BACKLOG is sent when a table has more parked rows "
+            + "(rows a foreign key refused for now) than this, or its oldest is older than events.parked.age.seconds; "
+            + "PARKED_CLEARED when neither holds any more. 0: no such events.";
+    public static final String EVENTS_PARKED_AGE_CONFIG = "events.parked.age.seconds";
+    private static final String EVENTS_PARKED_AGE_DOC = "See events.parked.rows.threshold. 0: the age alone never alerts.";
+    public static final String EVENTS_LAG_MS_CONFIG = "events.lag.threshold.ms";
+    private static final String EVENTS_LAG_MS_DOC = "LAG_HIGH is sent when the p99 lag (source commit to target commit) "
+            + "of a table's changes in the last minute stays above this for events.lag.duration.ms; LAG_OK when it is "
+            + "below again. 0: no such events.";
+    public static final String EVENTS_LAG_DURATION_CONFIG = "events.lag.duration.ms";
+    private static final String EVENTS_LAG_DURATION_DOC = "See events.lag.threshold.ms.";
+
     public enum NulPolicy { STRIP, FAIL }
 
     public static final ConfigDef CONFIG_DEF = configDef();
@@ -252,6 +265,14 @@ public final class FerrySinkConfig extends AbstractConfig {
                 ++order, Width.LONG, "Events bootstrap servers");
         def.define(EVENTS_BAD_RECORDS_INTERVAL_CONFIG, Type.LONG, 10_000L, ConfigDef.Range.atLeast(0), Importance.LOW,
                 EVENTS_BAD_RECORDS_INTERVAL_DOC, EVENTS_GROUP, ++order, Width.SHORT, "Bad-record event interval (ms)");
+        def.define(EVENTS_PARKED_ROWS_CONFIG, Type.LONG, 1000L, ConfigDef.Range.atLeast(0), Importance.LOW,
+                EVENTS_PARKED_ROWS_DOC, EVENTS_GROUP, ++order, Width.SHORT, "Parked-row backlog threshold");
+        def.define(EVENTS_PARKED_AGE_CONFIG, Type.LONG, 600L, ConfigDef.Range.atLeast(0), Importance.LOW,
+                EVENTS_PARKED_AGE_DOC, EVENTS_GROUP, ++order, Width.SHORT, "Parked-row age threshold (s)");
+        def.define(EVENTS_LAG_MS_CONFIG, Type.LONG, 60_000L, ConfigDef.Range.atLeast(0), Importance.LOW,
+                EVENTS_LAG_MS_DOC, EVENTS_GROUP, ++order, Width.SHORT, "Lag threshold (ms)");
+        def.define(EVENTS_LAG_DURATION_CONFIG, Type.LONG, 300_000L, ConfigDef.Range.atLeast(0), Importance.LOW,
+                EVENTS_LAG_DURATION_DOC, EVENTS_GROUP, ++order, Width.SHORT, "Lag duration (ms)");
         order = 0;
         def.define(MAX_RETRIES_CONFIG, Type.INT, 10, ConfigDef.Range.atLeast(0), Importance.MEDIUM,
                 MAX_RETRIES_DOC, RETRY_GROUP, ++order, Width.SHORT, "Max retries");
@@ -276,6 +297,10 @@ public final class FerrySinkConfig extends AbstractConfig {
     public boolean eventsWebhookSlack() { return getString(EVENTS_WEBHOOK_FORMAT_CONFIG).equalsIgnoreCase("slack"); }
     public String eventsTopic() { return getString(EVENTS_TOPIC_CONFIG).trim(); }
     public long badRecordEventIntervalMs() { return getLong(EVENTS_BAD_RECORDS_INTERVAL_CONFIG); }
+    public long parkedRowsThreshold() { return getLong(EVENTS_PARKED_ROWS_CONFIG); }
+    public long parkedAgeSeconds() { return getLong(EVENTS_PARKED_AGE_CONFIG); }
+    public long lagThresholdMs() { return getLong(EVENTS_LAG_MS_CONFIG); }
+    public long lagDurationMs() { return getLong(EVENTS_LAG_DURATION_CONFIG); }
     /** Producer settings for events.topic: the bootstrap servers and whatever events.producer.* adds. */
     public Map<String, Object> eventsProducer() {
         Map<String, Object> p = new java.util.HashMap<>(originalsWithPrefix(EVENTS_PRODUCER_PREFIX));

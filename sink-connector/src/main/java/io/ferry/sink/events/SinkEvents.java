@@ -20,6 +20,11 @@ public final class SinkEvents {
     public static final String BAD_RECORDS = "BAD_RECORDS";
     public static final String SINK_TASK_FAILED = "SINK_TASK_FAILED";
     public static final String RELOAD_STARTED = "RELOAD_STARTED";
+    public static final String PARKED_BACKLOG = "PARKED_BACKLOG";
+    public static final String PARKED_CLEARED = "PARKED_CLEARED";
+    public static final String LAG_HIGH = "LAG_HIGH";
+    public static final String LAG_OK = "LAG_OK";
+    public static final String VERIFY_MISMATCHED = "VERIFY_MISMATCHED";
     public static final String RELOAD_COMPLETED = "RELOAD_COMPLETED";
     public static final String RELOAD_ABORTED = "RELOAD_ABORTED";
 
@@ -74,6 +79,25 @@ public final class SinkEvents {
         out.emit(FerryEvent.of(TABLE_STOPPED, Severity.ERROR, connector, task, table, "table " + table + " STOPPED: "
                 + reason + "; other tables keep flowing", details("reason", reason, "ddl_to_run", ddl,
                 "partitions", String.valueOf(partitions))));
+    }
+
+    public void parkedBacklog(String table, long rows, long oldestSeconds, boolean over) {
+        out.emit(FerryEvent.of(over ? PARKED_BACKLOG : PARKED_CLEARED, over ? Severity.WARNING : Severity.INFO, connector,
+                task, table, over ? rows + " rows of " + table + " are parked (the oldest for " + oldestSeconds + " s): "
+                        + "their parent has not arrived; see the state table parked" : "the parked rows of " + table
+                        + " are down to " + rows, details("parked_rows", rows, "oldest_seconds", oldestSeconds)));
+    }
+
+    public void lag(String table, long p99Ms, boolean high) {
+        out.emit(FerryEvent.of(high ? LAG_HIGH : LAG_OK, high ? Severity.WARNING : Severity.INFO, connector, task, table,
+                "p99 lag of " + table + " over the last minute is " + p99Ms + " ms" + (high ? ", above the threshold"
+                        : ", below the threshold again"), details("lag_p99_ms", p99Ms)));
+    }
+
+    public void verifyMismatched(String table, long rows, String state) {
+        out.emit(FerryEvent.of(VERIFY_MISMATCHED, Severity.ERROR, connector, task, table, "ferry verify found " + rows
+                + " rows of " + table + " different from the source (" + state + "); see the state table "
+                + "validation_failures", details("mismatched", rows)));
     }
 
     public void reloadStarted(String table, String reloadId) {

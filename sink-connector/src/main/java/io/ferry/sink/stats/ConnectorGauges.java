@@ -39,6 +39,40 @@ public final class ConnectorGauges implements AutoCloseable {
         this.connector = connector;
     }
 
+    private io.ferry.sink.events.SinkEvents events;
+    private long parkedRowsThreshold;
+    private long parkedAgeSeconds;
+    /** Tables whose backlog was reported (until it clears), and the verification state last seen per table. */
+    private final java.util.Set<String> backlogged = new java.util.HashSet<>();
+    private final Map<String, String> verified = new HashMap<>();
+
+    /** PARKED_BACKLOG / PARKED_CLEARED and VERIFY_MISMATCHED from what each refresh reads. */
+    public ConnectorGauges reportingTo(io.ferry.sink.events.SinkEvents events, long parkedRowsThreshold, long parkedAgeSeconds) {
+        this.events = events;
+        this.parkedRowsThreshold = parkedRowsThreshold;
+        this.parkedAgeSeconds = parkedAgeSeconds;
+        return this;
+    }
+
+    private void report(Map<String, TableState.Values> now) {
+        if (events == null) {
+            return;
+        }
+        now.forEach((table, v) -> {
+            boolean over = (parkedRowsThreshold > 0 && v.parkedRows > parkedRowsThreshold)
+                    || (parkedAgeSeconds > 0 && v.parkedRows > 0 && v.parkedOldestSeconds > parkedAgeSeconds);
+            if (over && backlogged.add(table)) {
+                events.parkedBacklog(table, v.parkedRows, v.parkedOldestSeconds, true);
+            } else if (!over && backlogged.remove(table)) {
+                events.parkedBacklog(table, v.parkedRows, v.parkedOldestSeconds, false);
+            }
+            String before = verified.put(table, v.validationState);
+            if ("MISMATCHED".equals(v.validationState) && !"MISMATCHED".equals(before)) {
+                events.verifyMismatched(table, v.validationMismatched, v.validationState);
+            }
+        });
+    }
+
     /** Refreshes when due; a failed read keeps the last values (the next write will reset the connection anyway). */
     public void refreshIfDue(Connection conn) {
         long now = System.currentTimeMillis();
@@ -124,6 +158,7 @@ public final class ConnectorGauges implements AutoCloseable {
         // a table whose rows left the parked table must read 0 again, not keep its last backlog
         tables.forEach((table, s) -> s.set(next.getOrDefault(table, new TableState.Values())));
         next.forEach((table, v) -> tables.computeIfAbsent(table, this::register).set(v));
+        report(next);
     }
 
     private TableState register(String table) {

@@ -14,6 +14,9 @@ final class TableMetrics implements TableMetricsMBean {
     final AtomicLong lastSourceTsMs = new AtomicLong(-1);
     volatile String phase = "LOADING";
     private final LagWindow lag = new LagWindow();
+    /** For LAG_HIGH: since when the p99 is above the threshold (0: it is not), and whether that was reported. */
+    long lagHighSince;
+    boolean lagReported;
 
     void add(TableCounters c) {
         snapshotRows.addAndGet(c.snapshotRows);

@@ -17,12 +17,14 @@ import static org.assertj.core.api.Assertions.assertThat;
 class ConnectorGaugesTest {
 
     private final MBeanServer server = ManagementFactory.getPlatformMBeanServer();
+    private final java.util.List<io.ferry.sink.events.FerryEvent> events = new java.util.concurrent.CopyOnWriteArrayList<>();
 
     @Test
     void parkedStoppedConstraintsAndVerificationPerTableAndBackToZero() throws Exception {
         String url = TestPostgres.newDatabaseUrl();
         try (Connection c = DriverManager.getConnection(url, TestPostgres.user(), TestPostgres.password());
-             ConnectorGauges gauges = new ConnectorGauges(new StateSchema("ferry"), "gauges-sink")) {
+             ConnectorGauges gauges = new ConnectorGauges(new StateSchema("ferry"), "gauges-sink")
+                     .reportingTo(new io.ferry.sink.events.SinkEvents(events::add, "gauges-sink", 0, 0), 1, 60)) {
             new StateSchema("ferry").create(c);
             try (Statement st = c.createStatement()) {
                 st.execute("INSERT INTO ferry.parked (connector, table_name, row_key, topic, kafka_partition, kafka_offset, op, "
@@ -49,6 +51,10 @@ class ConnectorGaugesTest {
             assertThat(attr("film", "ValidationMismatched")).isEqualTo(3L);
             assertThat(attr("film", "ValidationState")).isEqualTo("MISMATCHED");
             assertThat(attr("rental", "ValidationState")).isEqualTo("NONE");
+            assertThat(events).extracting(e -> e.type() + " " + e.table()).containsExactlyInAnyOrder(
+                    "PARKED_BACKLOG rental", "VERIFY_MISMATCHED film");
+            gauges.refresh(c);
+            assertThat(events).as("reported once, not at every refresh").hasSize(2);
 
             try (Statement st = c.createStatement()) {
                 st.execute("DELETE FROM ferry.parked");
@@ -57,6 +63,7 @@ class ConnectorGaugesTest {
             gauges.refresh(c);
             assertThat(attr("rental", "ParkedRows")).as("a drained backlog reads 0, not its last value").isEqualTo(0L);
             assertThat(attr("widen", "Stopped")).isEqualTo(0);
+            assertThat(events.get(events.size() - 1).type()).isEqualTo("PARKED_CLEARED");
         }
         assertThat(server.queryNames(new ObjectName("io.ferry:type=sink-table-state,connector=\"gauges-sink\",*"), null))
                 .as("closed: unregistered").isEmpty();
