@@ -175,7 +175,8 @@ public class FerrySinkTask extends SinkTask {
             throw new ConnectException("Ferry sink '" + connectorName + "' cannot record its design's constraints: "
                     + ErrorContext.chain(e), e);
         }
-        SegmentWriter segmentWriter = new SegmentWriter(text, config.copyEnabled(), config.deleteEnabled());
+        SegmentWriter segmentWriter = new SegmentWriter(text, config.copyEnabled(), config.deleteEnabled())
+                .upsertingByCopy(config.upsertByCopy());
         reloads = new io.ferry.sink.phase.Reloads(state, connectorName, taskId, config.targetSchema(), segmentWriter)
                 .reportingTo(alerts);
         writer = new SinkWriter(catalog, segmentWriter, text,

@@ -131,6 +131,42 @@ class FerrySinkTaskTest {
         assertThat(again.seeks).containsEntry(TP, 8L);
     }
 
+    /**
+     * cdc.upsert.mode=copy (staging table + one INSERT ... SELECT) writes exactly what the batched statements write,
+     * hostile values included, and a value the target cannot hold still isolates only its own record.
+     */
+    @Test
+    void bothCdcUpsertModesWriteTheSameRowsAndIsolateTheSameBadRecord() throws Exception {
+        List<List<List<Object>>> results = new ArrayList<>();
+        for (String mode : List.of("statements", "copy")) {
+            url = TestPostgres.newDatabaseUrl();
+            RecordingContext ctx = new RecordingContext(true);
+            FerrySinkTask task = task(ctx, Map.of("cdc.upsert.mode", mode));
+            task.put(List.of(rec(0, "r", null, row(1, "seed", 1, "1.00", null, null), "last")));
+            List<SinkRecord> batch = new ArrayList<>();
+            long offset = 1;
+            for (int round = 0; round < 2; round++) {
+                for (int id = 1; id <= 100; id++) {
+                    String text = id % 7 == 0 ? null : "r" + round + "\t\\\"q\" \0ü😀" + id;
+                    batch.add(rec(offset++, round == 0 && id > 1 ? "c" : "u", null, row(id, text, id % 2,
+                            id % 5 == 0 ? null : (id % 100) + "." + round + "5", id % 3 == 0 ? "a,b c" : "", (long) id * 1_000_001L), null));
+                }
+            }
+            batch.add(rec(offset++, "d", row(50, null, null, null, null, null), null, null));
+            task.put(batch); // in copy mode: one staging COPY and one INSERT ... SELECT for the 100 reduced upserts
+            task.put(List.of(rec(offset++, "c", null, row(500, "x".repeat(21), 1, null, null, null), null), // too long for varchar(20)
+                    rec(offset++, "c", null, row(600, "fits", 1, null, null, null), null)));
+            results.add(rows("SELECT \"Id\", \"select\", active::text, price::text, features::text, at::text "
+                    + "FROM \"Order Line\" ORDER BY \"Id\""));
+            assertThat(ctx.reported).as(mode + ": only the value that does not fit is a bad record").hasSize(1);
+            assertThat(rows("SELECT inserts, updates, deletes, bad_records FROM ferry.table_stats"))
+                    .as(mode).containsExactly(List.of("100", "101", "1", "1"));
+            task.stop();
+        }
+        assertThat(results.get(0)).hasSize(100).isEqualTo(results.get(1));
+        assertThat(results.get(0).get(0).get(1)).isEqualTo("r1\t\\\"q\" ü😀1");
+    }
+
     @Test
     void redeliveredSnapshotBatchIsNotDoubled() throws Exception {
         FerrySinkTask task = task(new RecordingContext(false), Map.of());

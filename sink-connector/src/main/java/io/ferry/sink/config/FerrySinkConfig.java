@@ -139,6 +139,13 @@ public final class FerrySinkConfig extends AbstractConfig {
     private static final String COPY_ENABLED_DOC = "Write snapshot rows (op=r) with COPY. When a COPY meets a row that "
             + "is already there (a re-run snapshot), that batch is applied again as upserts, so nothing is doubled.";
 
+    public static final String CHANGE_WRITE_CONFIG = "cdc.upsert.mode";
+    private static final String CHANGE_WRITE_DOC = "How a batch's upserts of one table are written during CDC. "
+            + "statements: one batched INSERT ... ON CONFLICT per row. copy: the rows are COPYed into a temporary table "
+            + "of the target's columns and types, then one INSERT ... SELECT ... ON CONFLICT writes them all (for "
+            + "groups of at least 64 rows; smaller ones use statements). Both keep the per-key reduction and the "
+            + "order of the batch; a failing batch is replayed row by row with statements either way.";
+
     public static final String DELETE_ENABLED_CONFIG = "delete.enabled";
     private static final String DELETE_ENABLED_DOC = "Apply deletes (op=d) and tombstones (null value with a key) as "
             + "DELETE by primary key. When false they are counted and skipped.";
@@ -247,6 +254,8 @@ public final class FerrySinkConfig extends AbstractConfig {
         order = 0;
         def.define(COPY_ENABLED_CONFIG, Type.BOOLEAN, true, Importance.MEDIUM, COPY_ENABLED_DOC,
                 WRITE_GROUP, ++order, Width.SHORT, "COPY for snapshot rows");
+        def.define(CHANGE_WRITE_CONFIG, Type.STRING, "statements", ConfigDef.CaseInsensitiveValidString.in("statements", "copy"),
+                Importance.LOW, CHANGE_WRITE_DOC, WRITE_GROUP, ++order, Width.SHORT, "CDC upsert mode");
         def.define(DELETE_ENABLED_CONFIG, Type.BOOLEAN, true, Importance.MEDIUM, DELETE_ENABLED_DOC,
                 WRITE_GROUP, ++order, Width.SHORT, "Apply deletes");
         def.define(NUL_POLICY_CONFIG, Type.STRING, NUL_POLICY_DEFAULT,
@@ -327,6 +336,7 @@ public final class FerrySinkConfig extends AbstractConfig {
     public java.util.Set<String> jsonColumns() { return java.util.Set.copyOf(getList(JSON_COLUMNS_CONFIG)); }
     public String enumMode() { return getString(ENUM_MODE_CONFIG); }
     public boolean copyEnabled() { return getBoolean(COPY_ENABLED_CONFIG); }
+    public boolean upsertByCopy() { return "copy".equalsIgnoreCase(getString(CHANGE_WRITE_CONFIG)); }
     public boolean deleteEnabled() { return getBoolean(DELETE_ENABLED_CONFIG); }
     public NulPolicy nulPolicy() { return NulPolicy.valueOf(getString(NUL_POLICY_CONFIG).toUpperCase(java.util.Locale.ROOT)); }
     public java.util.List<ForeignKeyDeclaration> foreignKeys() {

@@ -19,6 +19,7 @@ import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.SQLException;
 import java.sql.Savepoint;
+import java.sql.Statement;
 import java.sql.Types;
 import java.util.ArrayList;
 import java.util.Collection;
@@ -92,10 +93,18 @@ public final class SegmentWriter {
     private void copy(Connection conn, TargetTable table, Collection<ChangeEvent> rows) throws SQLException {
         for (List<ChangeEvent> group : bySchema(rows)) {
             List<Field> fields = writableFields(table, group.get(0).row().schema());
+            copyRows(conn, table.qualifiedName(), table, fields, group);
+        }
+    }
+
+    /** COPY of these rows' fields into a table (the target, or a staging table with the target's column types). */
+    private void copyRows(Connection conn, String into, TargetTable table, List<Field> fields, List<ChangeEvent> group)
+            throws SQLException {
+        {
             StringJoiner cols = new StringJoiner(", ");
             fields.forEach(f -> cols.add(Identifiers.quote(f.name())));
             CopyIn copyIn = conn.unwrap(PGConnection.class).getCopyAPI()
-                    .copyIn("COPY " + table.qualifiedName() + " (" + cols + ") FROM STDIN");
+                    .copyIn("COPY " + into + " (" + cols + ") FROM STDIN");
             try {
                 ByteArrayOutputStream buf = new ByteArrayOutputStream(COPY_CHUNK_BYTES + 4096);
                 StringBuilder line = new StringBuilder(256);
@@ -165,9 +174,23 @@ public final class SegmentWriter {
         }
     }
 
+    /** Groups smaller than this are cheaper as batched statements than as COPY + INSERT ... SELECT. */
+    static final int COPY_UPSERT_MIN_ROWS = 64;
+
+    private boolean upsertByCopy;
+
+    public SegmentWriter upsertingByCopy(boolean on) {
+        this.upsertByCopy = on;
+        return this;
+    }
+
     private void upsert(Connection conn, TargetTable table, Collection<ChangeEvent> events) throws SQLException {
         for (List<ChangeEvent> group : bySchema(events)) {
             List<Field> fields = writableFields(table, group.get(0).row().schema());
+            if (upsertByCopy && table.hasKey() && group.size() >= COPY_UPSERT_MIN_ROWS) {
+                upsertThroughStaging(conn, table, fields, group);
+                continue;
+            }
             String sql = upsertSql(table, fields, group.get(0));
             try (PreparedStatement ps = conn.prepareStatement(sql)) {
                 for (ChangeEvent e : group) {
@@ -179,6 +202,32 @@ public final class SegmentWriter {
                 }
                 ps.executeBatch();
             }
+        }
+    }
+
+    /**
+     * The rows COPYed into a temporary table made from the target's own columns (so COPY parses each value into the
+     * target's type exactly as the snapshot's COPY does), then one INSERT ... SELECT ... ON CONFLICT. The rows are
+     * reduced per key before (Segment), so no key occurs twice in the one statement.
+     */
+    private void upsertThroughStaging(Connection conn, TargetTable table, List<Field> fields, List<ChangeEvent> group)
+            throws SQLException {
+        StringJoiner cols = new StringJoiner(", ");
+        fields.forEach(f -> cols.add(Identifiers.quote(f.name())));
+        String staging = Identifiers.quote("ferry_stage_" + Long.toHexString(
+                (table.qualifiedName() + "|" + cols).hashCode() & 0xffffffffL) + "_" + cols.length());
+        try (Statement st = conn.createStatement()) {
+            // made in the batch's transaction and dropped at its end: it always has the target's current types
+            st.execute("CREATE TEMP TABLE IF NOT EXISTS " + staging + " ON COMMIT DROP AS SELECT " + cols
+                    + " FROM " + table.qualifiedName() + " WITH NO DATA");
+            st.execute("TRUNCATE " + staging);
+        }
+        copyRows(conn, "pg_temp." + staging, table, fields, group);
+        String insert = upsertSql(table, fields, group.get(0));
+        String head = insert.substring(0, insert.indexOf(" VALUES ("));
+        String tail = insert.substring(insert.indexOf(") ON CONFLICT") + 1);
+        try (Statement st = conn.createStatement()) {
+            st.executeUpdate(head + " SELECT " + cols + " FROM pg_temp." + staging + tail);
         }
     }
 
