@@ -30,8 +30,50 @@ public final class StateSchema {
         return Identifiers.qualified(schema, name);
     }
 
+    /**
+     * Creates or upgrades the state tables. Skipped when they are current: an ALTER TABLE takes an exclusive lock
+     * even when it changes nothing, and tasks starting while others write would deadlock with them (the bench's
+     * three tasks did). A deadlock or serialization failure of a real upgrade is retried.
+     */
     public void create(Connection conn) throws SQLException {
-        Transactions.commit(conn, this::createTables);
+        if (current(conn)) {
+            return;
+        }
+        for (int attempt = 1; ; attempt++) {
+            try {
+                Transactions.commit(conn, this::createTables);
+                return;
+            } catch (SQLException e) {
+                boolean retriable = "40P01".equals(e.getSQLState()) || "40001".equals(e.getSQLState());
+                if (!retriable || attempt >= 5) {
+                    throw e;
+                }
+                try {
+                    Thread.sleep(200L * attempt);
+                } catch (InterruptedException ie) {
+                    Thread.currentThread().interrupt();
+                    throw e;
+                }
+            }
+        }
+    }
+
+    /** Whether the last table and column this version adds are there (then all the earlier ones are). */
+    private boolean current(Connection conn) throws SQLException {
+        try (java.sql.PreparedStatement ps = conn.prepareStatement("SELECT to_regclass(?) IS NOT NULL AND "
+                + "to_regclass(?) IS NOT NULL AND EXISTS (SELECT 1 FROM pg_attribute WHERE attrelid = to_regclass(?) "
+                + "AND attname = 'reload_rows' AND NOT attisdropped)")) {
+            ps.setString(1, table("key_registry"));
+            ps.setString(2, table("reload_acks"));
+            ps.setString(3, table("table_stats"));
+            try (java.sql.ResultSet rs = ps.executeQuery()) {
+                return rs.next() && rs.getBoolean(1);
+            }
+        } finally {
+            if (!conn.getAutoCommit()) {
+                conn.rollback();
+            }
+        }
     }
 
     private void createTables(Connection conn) throws SQLException {
