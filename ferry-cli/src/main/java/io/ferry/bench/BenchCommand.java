@@ -384,6 +384,11 @@ public final class BenchCommand implements Callable<Integer> {
                 if ("RUNNING".equals(t.path("state").asText())) {
                     running++;
                 }
+                if ("FAILED".equals(t.path("state").asText())) {
+                    // a failed task will not run by itself: say why now, not after the run's timeout
+                    throw new IllegalStateException(name + " task " + t.path("id").asText() + " FAILED: "
+                            + t.path("trace").asText().lines().findFirst().orElse(""));
+                }
             }
             return running;
         } catch (java.io.IOException e) {
