@@ -104,11 +104,22 @@ final class ReloadCommand implements Callable<Integer> {
                 !noSweep, where, timeoutSeconds * 1000),
                 target::open,
                 () -> runningTasks(client, sinkConnector), System.out).watching(new Reload.SourceTask() {
+                    private boolean unreachableSaid;
+
                     @Override
-                    public String failedTrace() throws Exception {
-                        for (JsonNode t : client.status(srcName).path("tasks")) {
-                            if ("FAILED".equals(t.path("state").asText())) {
-                                return t.path("trace").asText("FAILED");
+                    public String failedTrace() {
+                        try {
+                            for (JsonNode t : client.status(srcName).path("tasks")) {
+                                if ("FAILED".equals(t.path("state").asText())) {
+                                    return t.path("trace").asText("FAILED");
+                                }
+                            }
+                        } catch (java.io.IOException e) {
+                            // the worker behind --connect may be restarting: the reload itself does not need it
+                            if (!unreachableSaid) {
+                                unreachableSaid = true;
+                                System.out.println("  Connect at " + connect + " is not reachable now (" + e
+                                        + "); the source task is watched again once it is");
                             }
                         }
                         return null;

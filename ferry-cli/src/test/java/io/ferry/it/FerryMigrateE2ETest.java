@@ -47,7 +47,7 @@ class FerryMigrateE2ETest {
         try {
             awaitVerified(source, pgUrl, sinkConfig, first, 240);
             cutoverCheck(pgUrl, "legacy-" + name + "-sink");
-            reloadThroughTheStateDirectory(pgUrl, state);
+            reloadThroughTheStateDirectory(source, name, pgUrl, state);
             awaitVerified(source, pgUrl, sinkConfig, first, 120);
         } finally {
             stop(first, state);
@@ -167,16 +167,35 @@ class FerryMigrateE2ETest {
     }
 
     /** Drift planted in category, then `ferry reload category --state-dir`: the running migrate's pipeline repairs it. */
-    private static void reloadThroughTheStateDirectory(String pgUrl, Path state) throws Exception {
+    private static void reloadThroughTheStateDirectory(SourceEndpoint source, String name, String pgUrl, Path state)
+            throws Exception {
         try (Connection pg = DriverManager.getConnection(pgUrl, TestServers.pgUser(), TestServers.pgPassword());
              Statement st = pg.createStatement()) {
             st.execute("INSERT INTO category (category_id, name, last_update) VALUES (99, 'Phantom', now())");
             st.execute("UPDATE category SET name = 'Drifted' WHERE category_id = 1");
         }
         Path out = Path.of("target/ferry-reload.log");
+        // a live source, as a reload meets it (Debezium's read-only watermarks move with its transactions)
+        java.util.concurrent.atomic.AtomicBoolean live = new java.util.concurrent.atomic.AtomicBoolean(true);
+        Thread trickle = new Thread(() -> {
+            try (Connection src = TestServers.sourceConnection(source, name); Statement st = src.createStatement()) {
+                while (live.get()) {
+                    st.execute("UPDATE actor SET last_update = NOW() WHERE actor_id = 9");
+                    Thread.sleep(200);
+                }
+            } catch (Exception e) {
+                throw new IllegalStateException(e);
+            }
+        });
+        trickle.start();
         Process p = ferry(List.of("bash", home().resolve("ferry").toString(), "reload", "category", "--state-dir",
                 state.toString(), "--timeout-seconds", "120")).redirectOutput(out.toFile()).start();
-        assertThat(p.waitFor(3, TimeUnit.MINUTES)).isTrue();
+        try {
+            assertThat(p.waitFor(3, TimeUnit.MINUTES)).isTrue();
+        } finally {
+            live.set(false);
+            trickle.join();
+        }
         String log = Files.readString(out, StandardCharsets.UTF_8);
         assertThat(p.exitValue()).as(log).isZero();
         assertThat(log).contains("RELOADED category").contains("1 stale rows swept");
