@@ -126,8 +126,12 @@ final class ReloadCommand implements Callable<Integer> {
                     }
 
                     @Override
-                    public void restart() throws Exception {
-                        client.restartFailed(srcName);
+                    public void restart() {
+                        try {
+                            client.restartFailed(srcName);
+                        } catch (java.io.IOException e) {
+                            System.out.println("  could not restart the source task now (" + e + "); trying again");
+                        }
                     }
                 });
         return reload.run(targets) ? 0 : 1;
