@@ -223,25 +223,18 @@ public final class SegmentWriter {
             st.execute("TRUNCATE " + staging);
         }
         copyRows(conn, "pg_temp." + staging, table, fields, group);
-        String insert = upsertSql(table, fields, group.get(0));
-        String head = insert.substring(0, insert.indexOf(" VALUES ("));
-        String tail = insert.substring(insert.indexOf(") ON CONFLICT") + 1);
         try (Statement st = conn.createStatement()) {
-            st.executeUpdate(head + " SELECT " + cols + " FROM pg_temp." + staging + tail);
+            st.executeUpdate("INSERT INTO " + table.qualifiedName() + " (" + cols + ") SELECT " + cols + " FROM pg_temp."
+                    + staging + conflictClause(table, fields));
         }
     }
 
     private static String upsertSql(TargetTable table, List<Field> fields, ChangeEvent sample) {
         StringJoiner cols = new StringJoiner(", ");
         StringJoiner params = new StringJoiner(", ");
-        StringJoiner updates = new StringJoiner(", ");
         for (Field f : fields) {
-            TargetColumn c = table.column(f.name());
             cols.add(Identifiers.quote(f.name()));
             params.add("?");
-            if (!table.keyColumns().contains(f.name())) {
-                updates.add(Identifiers.quote(f.name()) + " = EXCLUDED." + Identifiers.quote(f.name()));
-            }
         }
         String insert = "INSERT INTO " + table.qualifiedName() + " (" + cols + ") VALUES (" + params + ")";
         if (!table.hasKey()) {
@@ -251,10 +244,20 @@ public final class SegmentWriter {
             }
             return insert;
         }
+        return insert + conflictClause(table, fields);
+    }
+
+    /** ON CONFLICT on the target's key: the written fields that are not key columns take the new values. */
+    private static String conflictClause(TargetTable table, List<Field> fields) {
+        StringJoiner updates = new StringJoiner(", ");
+        for (Field f : fields) {
+            if (!table.keyColumns().contains(f.name())) {
+                updates.add(Identifiers.quote(f.name()) + " = EXCLUDED." + Identifiers.quote(f.name()));
+            }
+        }
         StringJoiner key = new StringJoiner(", ");
         table.keyColumns().forEach(k -> key.add(Identifiers.quote(k)));
-        return insert + " ON CONFLICT (" + key + ")"
-                + (updates.length() == 0 ? " DO NOTHING" : " DO UPDATE SET " + updates);
+        return " ON CONFLICT (" + key + ")" + (updates.length() == 0 ? " DO NOTHING" : " DO UPDATE SET " + updates);
     }
 
     private void delete(Connection conn, TargetTable table, List<ChangeEvent> events) throws SQLException {
