@@ -31,6 +31,11 @@ final class SourceConnections {
     private final MBeanServer server = ManagementFactory.getPlatformMBeanServer();
     /** server (topic.prefix) -> since when it is disconnected, and whether that was reported. */
     private final Map<String, long[]> down = new HashMap<>();
+    /**
+     * Servers seen connected since their task started: before that, {@code Connected} is false because streaming
+     * has not begun (a snapshot of any length), not because the database went away.
+     */
+    private final java.util.Set<String> streamed = new java.util.HashSet<>();
 
     SourceConnections(EventPublisher publisher, long graceMs) {
         this.publisher = publisher;
@@ -51,7 +56,13 @@ final class SourceConnections {
             return;
         }
         down.keySet().retainAll(connected.keySet());
+        streamed.retainAll(connected.keySet());
         connected.forEach((prefix, up) -> {
+            if (up) {
+                streamed.add(prefix);
+            } else if (!streamed.contains(prefix)) {
+                return;
+            }
             long[] since = down.get(prefix);
             if (!up && since == null) {
                 down.put(prefix, new long[] {now, 0});
