@@ -105,15 +105,15 @@ public final class FaultCluster implements AutoCloseable {
         return i;
     }
 
-    int workerCount() { return workers.size(); }
+    public int workerCount() { return workers.size(); }
 
     boolean workerAlive(int i) { return workers.get(i).alive(); }
 
-    void stopWorker(int i, boolean hard) throws InterruptedException {
+    public void stopWorker(int i, boolean hard) throws InterruptedException {
         workers.get(i).stop(hard);
     }
 
-    void startWorker(int i) throws Exception {
+    public void startWorker(int i) throws Exception {
         workers.get(i).start();
         awaitRest(i);
     }
@@ -135,7 +135,7 @@ public final class FaultCluster implements AutoCloseable {
         throw new IllegalStateException("no live worker");
     }
 
-    String workerId(int i) {
+    public String workerId(int i) {
         return "127.0.0.1:" + restPorts.get(i);
     }
 

@@ -66,6 +66,11 @@ public class FerrySinkConnector extends SinkConnector {
         if (!valid) {
             return config;
         }
+        String transactional = FerrySinkConfig.transactionalProblem(connectorConfigs);
+        if (transactional != null) {
+            error(config, FerrySinkConfig.APPLY_MODE_CONFIG, transactional);
+            return config;
+        }
         FerrySinkConfig sink = new FerrySinkConfig(connectorConfigs);
         try (Connection conn = PgConnections.open(sink, "ferry-validate")) {
             try {

@@ -92,6 +92,8 @@ public class FerrySinkTask extends SinkTask {
     private org.apache.kafka.connect.data.Schema notificationCheckedFor;
     private boolean notificationSchema;
     private java.util.function.Predicate<String> subscribed = t -> true;
+    /** Source transactions being assembled (cdc.apply.mode=transactional), else null. */
+    private io.ferry.sink.flow.TransactionBuffer transactions;
     /** How often stopped tables are checked for the target change that resumes them (tests shorten it). */
     static long RELEASE_CHECK_MS = 5000;
 
@@ -167,6 +169,10 @@ public class FerrySinkTask extends SinkTask {
                 + "the target: {}", connectorName, s.table(), s.reason(), s.ddl()));
         List<DeferredDdl> deferred = new ArrayList<>(design.deferred());
         deferred.addAll(ConstraintBuilder.declared(config.targetSchema(), config.foreignKeys()));
+        if (config.transactional()) {
+            // checked at each commit of whole source transactions: the order of tables inside one does not matter
+            deferred.replaceAll(ConstraintBuilder::deferrable);
+        }
         ConstraintBuilder constraints = new ConstraintBuilder(config.targetSchema(), state, connectorName, deferred)
                 .reportingTo(alerts);
         try {
@@ -188,6 +194,10 @@ public class FerrySinkTask extends SinkTask {
         subscribed = subscription(props);
         decoder = new ChangeEventDecoder(namer);
         remainingRetries = config.maxRetries();
+        if (config.transactional()) {
+            transactions = new io.ferry.sink.flow.TransactionBuffer(connectorName, config.transactionTopic(),
+                    config.transactionGroupMax(), config.transactionBufferMax(), subscribed);
+        }
     }
 
     private List<io.ferry.sink.events.EventChannel> eventChannels() {
@@ -292,6 +302,9 @@ public class FerrySinkTask extends SinkTask {
             Map<TopicPartition, Long> stored = offsets.load(connections.get(), partitions);
             fence.load(connections.get(), partitions);
             endRead(connections.get());
+            if (transactions != null) {
+                transactions.assigned(partitions);
+            }
             if (!stored.isEmpty()) {
                 log.info("Ferry sink '{}' resumes {} partition(s) from offsets stored in PostgreSQL: {}",
                         connectorName, stored.size(), stored);
@@ -310,6 +323,13 @@ public class FerrySinkTask extends SinkTask {
         parking.revoke(partitions);
         stopped.revoke(partitions);
         fence.revoke(partitions);
+        if (transactions != null) {
+            // what was held for the partitions that stay is read again, so transactions are assembled whole
+            Map<TopicPartition, Long> again = transactions.clear(partitions);
+            if (!again.isEmpty()) {
+                context.offset(again);
+            }
+        }
     }
 
     /**
@@ -365,6 +385,15 @@ public class FerrySinkTask extends SinkTask {
             log.warn("Ferry sink '{}': PostgreSQL does not have commits it acknowledged before the failure (a crash with "
                     + "synchronous_commit=off, or a failover to a standby that was behind); reading again from {}",
                     connectorName, rewind);
+            if (transactions != null) {
+                // the held transactions must be assembled again from where PostgreSQL stands
+                Map<TopicPartition, Long> again = transactions.clear(List.of());
+                rewind.forEach((tp, o) -> again.merge(tp, o, Math::min));
+                transactions.rewound(again);
+                context.offset(again);
+                reconcile = false;
+                return null;
+            }
             context.offset(rewind);
         }
         if (applied > 0) {
@@ -384,6 +413,10 @@ public class FerrySinkTask extends SinkTask {
 
     @Override
     public void put(Collection<SinkRecord> records) {
+        if (transactions != null) {
+            putTransactions(records);
+            return;
+        }
         if (records.isEmpty()) {
             idle();
             return;
@@ -425,6 +458,63 @@ public class FerrySinkTask extends SinkTask {
         }
     }
 
+    /**
+     * Transactional mode: records are held until their source transaction is whole; whole ones are written in commit
+     * order, grouped, in one PostgreSQL transaction with their offsets (the transaction topic's too).
+     */
+    private void putTransactions(Collection<SinkRecord> records) {
+        transactions.add(records);
+        io.ferry.sink.flow.TransactionBuffer.Ready ready = transactions.ready();
+        if (ready.isEmpty()) {
+            idle();
+            return;
+        }
+        Collection<SinkRecord> batch = ready.records();
+        if (reconcile) {
+            batch = reconciled(batch);
+            if (batch == null) {
+                return; // rewound: the buffer starts again from where PostgreSQL stands
+            }
+        }
+        releaseStoppedTables();
+        refreshGauges();
+        refreshReloads();
+        Set<SinkRecord> reported = Collections.newSetFromMap(new IdentityHashMap<>());
+        while (!batch.isEmpty()) {
+            try {
+                write(new ArrayList<>(batch), reported);
+                break;
+            } catch (HoldPartitions h) {
+                // a stopped table cannot leave its transactions behind while later ones commit
+                throw new ConnectException("Ferry sink '" + connectorName + "' (cdc.apply.mode=transactional): table(s) "
+                        + new java.util.TreeSet<>(h.partitions.values()) + " STOPPED; in transactional mode no later "
+                        + "transaction is applied before it. Run the DDL from the log or the TABLE_STOPPED event on the "
+                        + "target, then restart the task.");
+            } catch (OffsetStore.Moved moved) {
+                log.warn("Ferry sink '{}': another writer committed records of this batch first ({}); applying only "
+                        + "the rest", connectorName, moved.stored());
+                batch = reconciled(batch);
+                if (batch == null) {
+                    return;
+                }
+            }
+        }
+        transactions.applied(ready);
+    }
+
+    @Override
+    public Map<TopicPartition, org.apache.kafka.clients.consumer.OffsetAndMetadata> preCommit(
+            Map<TopicPartition, org.apache.kafka.clients.consumer.OffsetAndMetadata> currentOffsets) {
+        if (transactions == null) {
+            return super.preCommit(currentOffsets);
+        }
+        // Kafka's committed offsets must not pass a record still held for its transaction
+        Map<TopicPartition, org.apache.kafka.clients.consumer.OffsetAndMetadata> safe = new HashMap<>();
+        currentOffsets.forEach((tp, om) -> safe.put(tp, new org.apache.kafka.clients.consumer.OffsetAndMetadata(
+                transactions.committable(tp, om.offset()))));
+        return safe;
+    }
+
     private List<SinkRecord> unheld(Collection<SinkRecord> records, Set<TopicPartition> held) {
         List<SinkRecord> batch = new ArrayList<>(records.size());
         for (SinkRecord r : records) {
@@ -446,6 +536,9 @@ public class FerrySinkTask extends SinkTask {
         Map<String, Long> badCounts = new LinkedHashMap<>();
         Map<String, long[]> snapshotTotals = new LinkedHashMap<>();
         for (SinkRecord record : records) {
+            if (transactions != null && isTransactionMarker(record)) {
+                continue; // BEGIN/END: here only so that the transaction topic's offset is stored with the batch
+            }
             if (isNotification(record)) {
                 io.ferry.sink.event.ReloadNotification reload = io.ferry.sink.event.ReloadNotification.from(record, namer);
                 if (reload != null) {
@@ -521,6 +614,11 @@ public class FerrySinkTask extends SinkTask {
         }
         alerts.taskFailed(what);
         return new ConnectException(what, e);
+    }
+
+    private boolean isTransactionMarker(SinkRecord record) {
+        String topic = config.transactionTopic();
+        return record.topic().equals(topic) || record.originalTopic().equals(topic);
     }
 
     /** Whether the record is Debezium's notification; decided once per value schema, as records come in runs. */

@@ -42,6 +42,7 @@ public final class FerrySinkConfig extends AbstractConfig {
 
     public static final String DESIGN_GROUP = "Target design";
     public static final String EVENTS_GROUP = "Events";
+    public static final String TRANSACTIONS_GROUP = "Transactions";
 
     public static final String FOREIGN_KEYS_CONFIG = "foreign.keys";
     private static final String FOREIGN_KEYS_DOC = "Foreign keys of the target design, comma-separated, each "
@@ -145,6 +146,31 @@ public final class FerrySinkConfig extends AbstractConfig {
             + "of the target's columns and types, then one INSERT ... SELECT ... ON CONFLICT writes them all (for "
             + "groups of at least 64 rows; smaller ones use statements). Both keep the per-key reduction and the "
             + "order of the batch; a failing batch is replayed row by row with statements either way.";
+
+    public static final String APPLY_MODE_CONFIG = "cdc.apply.mode";
+    private static final String APPLY_MODE_DOC = "How changes are grouped into PostgreSQL transactions during CDC. "
+            + "batch: each put() is one transaction holding whatever the consumer returned, so a reader can see part "
+            + "of a source transaction while another table's topic lags. transactional: the source's transactions "
+            + "(Debezium's provide.transaction.metadata=true) are assembled from every table's topic and the "
+            + "transaction topic and committed whole, in source commit order; consecutive ready transactions share "
+            + "one PostgreSQL transaction, none is split (except one larger than transaction.buffer.max.events, "
+            + "logged). Needs tasks.max=1 and the transaction topic among the subscribed topics. Snapshot rows are "
+            + "written as in batch mode.";
+
+    public static final String TRANSACTION_TOPIC_CONFIG = "transaction.topic";
+    private static final String TRANSACTION_TOPIC_DOC = "Debezium's transaction topic (<topic.prefix>.transaction) "
+            + "with the BEGIN and END of every source transaction; required with cdc.apply.mode=transactional and "
+            + "must be one of the subscribed topics.";
+
+    public static final String TRANSACTION_GROUP_MAX_CONFIG = "transaction.group.max.events";
+    private static final String TRANSACTION_GROUP_MAX_DOC = "Most change events of consecutive whole source "
+            + "transactions committed in one PostgreSQL transaction (a single larger transaction is never split for "
+            + "it).";
+
+    public static final String TRANSACTION_BUFFER_MAX_CONFIG = "transaction.buffer.max.events";
+    private static final String TRANSACTION_BUFFER_MAX_DOC = "Most change events held while their transactions are "
+            + "incomplete. When the oldest transaction alone exceeds it, it is applied in pieces as its events arrive "
+            + "(a WARN and the split_transactions counter say so), so memory stays bounded.";
 
     public static final String DELETE_ENABLED_CONFIG = "delete.enabled";
     private static final String DELETE_ENABLED_DOC = "Apply deletes (op=d) and tombstones (null value with a key) as "
@@ -256,6 +282,14 @@ public final class FerrySinkConfig extends AbstractConfig {
                 WRITE_GROUP, ++order, Width.SHORT, "COPY for snapshot rows");
         def.define(CHANGE_WRITE_CONFIG, Type.STRING, "statements", ConfigDef.CaseInsensitiveValidString.in("statements", "copy"),
                 Importance.LOW, CHANGE_WRITE_DOC, WRITE_GROUP, ++order, Width.SHORT, "CDC upsert mode");
+        def.define(APPLY_MODE_CONFIG, Type.STRING, "batch", ConfigDef.CaseInsensitiveValidString.in("batch",
+                "transactional"), Importance.MEDIUM, APPLY_MODE_DOC, TRANSACTIONS_GROUP, 1, Width.SHORT, "CDC apply mode");
+        def.define(TRANSACTION_TOPIC_CONFIG, Type.STRING, "", Importance.MEDIUM, TRANSACTION_TOPIC_DOC,
+                TRANSACTIONS_GROUP, 2, Width.LONG, "Transaction topic");
+        def.define(TRANSACTION_GROUP_MAX_CONFIG, Type.INT, 20_000, ConfigDef.Range.atLeast(1), Importance.LOW,
+                TRANSACTION_GROUP_MAX_DOC, TRANSACTIONS_GROUP, 3, Width.SHORT, "Events per commit");
+        def.define(TRANSACTION_BUFFER_MAX_CONFIG, Type.INT, 100_000, ConfigDef.Range.atLeast(1), Importance.LOW,
+                TRANSACTION_BUFFER_MAX_DOC, TRANSACTIONS_GROUP, 4, Width.SHORT, "Events held");
         def.define(DELETE_ENABLED_CONFIG, Type.BOOLEAN, true, Importance.MEDIUM, DELETE_ENABLED_DOC,
                 WRITE_GROUP, ++order, Width.SHORT, "Apply deletes");
         def.define(NUL_POLICY_CONFIG, Type.STRING, NUL_POLICY_DEFAULT,
@@ -296,6 +330,40 @@ public final class FerrySinkConfig extends AbstractConfig {
             throw new ConfigException(EVENTS_BOOTSTRAP_CONFIG, "", "must be set when " + EVENTS_TOPIC_CONFIG
                     + " is (the Kafka cluster the events go to)");
         }
+        String problem = transactionalProblem(props);
+        if (problem != null) {
+            throw new ConfigException(APPLY_MODE_CONFIG, getString(APPLY_MODE_CONFIG), problem);
+        }
+    }
+
+    /**
+     * What keeps cdc.apply.mode=transactional from working with these settings, or null: one task must see every
+     * table's topic and the transaction topic, or no task could tell when a transaction is whole.
+     */
+    public static String transactionalProblem(Map<?, ?> props) {
+        Object mode = props.get(APPLY_MODE_CONFIG);
+        if (mode == null || !"transactional".equalsIgnoreCase(mode.toString().trim())) {
+            return null;
+        }
+        Object tasks = props.get("tasks.max");
+        if (tasks != null && !tasks.toString().isBlank() && !"1".equals(tasks.toString().trim())) {
+            return "needs tasks.max=1 (one task must read every table's topic and the transaction topic), not "
+                    + tasks;
+        }
+        Object topic = props.get(TRANSACTION_TOPIC_CONFIG);
+        if (topic == null || topic.toString().isBlank()) {
+            return "needs " + TRANSACTION_TOPIC_CONFIG + " (Debezium's <topic.prefix>.transaction, with "
+                    + "provide.transaction.metadata=true on the source)";
+        }
+        String t = topic.toString().trim();
+        Object regex = props.get("topics.regex");
+        Object topics = props.get("topics");
+        boolean subscribed = regex != null && !regex.toString().isBlank()
+                ? java.util.regex.Pattern.compile(regex.toString()).matcher(t).matches()
+                : topics != null && java.util.Arrays.stream(topics.toString().split(",")).map(String::trim)
+                        .anyMatch(t::equals);
+        return subscribed ? null : "the transaction topic " + t + " must be one of the subscribed topics (topics or "
+                + "topics.regex)";
     }
 
     /** The webhook URL, or null. */
@@ -337,6 +405,10 @@ public final class FerrySinkConfig extends AbstractConfig {
     public String enumMode() { return getString(ENUM_MODE_CONFIG); }
     public boolean copyEnabled() { return getBoolean(COPY_ENABLED_CONFIG); }
     public boolean upsertByCopy() { return "copy".equalsIgnoreCase(getString(CHANGE_WRITE_CONFIG)); }
+    public boolean transactional() { return "transactional".equalsIgnoreCase(getString(APPLY_MODE_CONFIG)); }
+    public String transactionTopic() { return getString(TRANSACTION_TOPIC_CONFIG).trim(); }
+    public int transactionGroupMax() { return getInt(TRANSACTION_GROUP_MAX_CONFIG); }
+    public int transactionBufferMax() { return getInt(TRANSACTION_BUFFER_MAX_CONFIG); }
     public boolean deleteEnabled() { return getBoolean(DELETE_ENABLED_CONFIG); }
     public NulPolicy nulPolicy() { return NulPolicy.valueOf(getString(NUL_POLICY_CONFIG).toUpperCase(java.util.Locale.ROOT)); }
     public java.util.List<ForeignKeyDeclaration> foreignKeys() {

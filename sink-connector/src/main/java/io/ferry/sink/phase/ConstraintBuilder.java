@@ -86,6 +86,16 @@ public final class ConstraintBuilder {
         return dropped;
     }
 
+    /** A foreign key as DEFERRABLE INITIALLY DEFERRED, unless its definition says how it defers already. */
+    public static DeferredDdl deferrable(DeferredDdl d) {
+        if (d.kind() != DeferredDdl.Kind.FOREIGN_KEY
+                || d.definition().toUpperCase(java.util.Locale.ROOT).contains("DEFERRABLE")) {
+            return d;
+        }
+        return new DeferredDdl(d.table(), d.name(), d.kind(), d.tables(), d.definition() + " DEFERRABLE INITIALLY DEFERRED",
+                d.unique());
+    }
+
     /** The foreign keys declared in {@code foreign.keys}, as deferred constraints. */
     public static List<DeferredDdl> declared(String targetSchema, List<ForeignKeyDeclaration> fks) {
         List<DeferredDdl> out = new ArrayList<>();

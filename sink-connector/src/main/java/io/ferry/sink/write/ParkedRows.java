@@ -157,6 +157,8 @@ public final class ParkedRows {
         conn.setAutoCommit(false);
         List<String> applied = new ArrayList<>();
         try {
+            // deferrable foreign keys (transactional mode) must refuse a row here, under its savepoint, not at commit
+            SegmentWriter.checkConstraintsNow(conn);
             for (Parked r : rows) {
                 String table = r.table();
                 String key = r.key();

@@ -434,4 +434,11 @@ public final class SegmentWriter {
         }
         return groups;
     }
+
+    /** Deferred constraints checked per statement for the rest of the transaction (a row-by-row replay). */
+    public static void checkConstraintsNow(Connection conn) throws SQLException {
+        try (java.sql.Statement st = conn.createStatement()) {
+            st.execute("SET CONSTRAINTS ALL IMMEDIATE");
+        }
+    }
 }

@@ -206,6 +206,8 @@ public final class SinkWriter {
         }
         conn.setAutoCommit(false);
         try {
+            // a deferrable foreign key (transactional mode) must refuse the row that breaks it, not the commit
+            SegmentWriter.checkConstraintsNow(conn);
             if (!restartPlan.isEmpty()) {
                 restarts.apply(conn, restartPlan);
             }

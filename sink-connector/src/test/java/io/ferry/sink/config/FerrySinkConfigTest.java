@@ -53,4 +53,22 @@ class FerrySinkConfigTest {
         assertThat(c.password().toString()).doesNotContain("s3cret");
         assertThat(c.values().toString()).doesNotContain("s3cret");
     }
+
+    @Test
+    void transactionalModeNeedsOneTaskAndTheTransactionTopicSubscribed() {
+        Map<String, String> base = Map.of("connection.url", "jdbc:postgresql://x/y", "cdc.apply.mode", "transactional",
+                "topics.regex", "shop\\.(db\\..*|transaction)");
+        assertThatThrownBy(() -> new FerrySinkConfig(base)).isInstanceOf(ConfigException.class)
+                .hasMessageContaining("transaction.topic");
+        Map<String, String> ok = new java.util.HashMap<>(base);
+        ok.put("transaction.topic", "shop.transaction");
+        assertThat(new FerrySinkConfig(ok).transactional()).isTrue();
+        Map<String, String> twoTasks = new java.util.HashMap<>(ok);
+        twoTasks.put("tasks.max", "2");
+        assertThatThrownBy(() -> new FerrySinkConfig(twoTasks)).hasMessageContaining("tasks.max=1");
+        Map<String, String> notSubscribed = new java.util.HashMap<>(ok);
+        notSubscribed.put("topics.regex", "shop\\.db\\..*");
+        assertThatThrownBy(() -> new FerrySinkConfig(notSubscribed)).hasMessageContaining("subscribed");
+        assertThat(FerrySinkConfig.transactionalProblem(Map.of("tasks.max", "4"))).as("batch mode: any tasks.max").isNull();
+    }
 }

@@ -1,0 +1,194 @@
+package io.ferry.sink.flow;
+
+import org.apache.kafka.common.TopicPartition;
+import org.apache.kafka.connect.data.Schema;
+import org.apache.kafka.connect.data.SchemaBuilder;
+import org.apache.kafka.connect.data.Struct;
+import org.apache.kafka.connect.sink.SinkRecord;
+import org.junit.jupiter.api.Test;
+
+import java.util.ArrayList;
+import java.util.List;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+class TransactionBufferTest {
+
+    static final String TX_TOPIC = "shop.transaction";
+    static final Schema BLOCK = SchemaBuilder.struct().optional().field("id", Schema.STRING_SCHEMA)
+            .field("total_order", Schema.INT64_SCHEMA).field("data_collection_order", Schema.INT64_SCHEMA).build();
+    static final Schema EVENT = SchemaBuilder.struct().field("n", Schema.INT32_SCHEMA).field("transaction", BLOCK).build();
+    static final Schema COLLECTION = SchemaBuilder.struct().field("data_collection", Schema.STRING_SCHEMA)
+            .field("event_count", Schema.INT64_SCHEMA).build();
+    static final Schema MARKER = SchemaBuilder.struct().field("status", Schema.STRING_SCHEMA)
+            .field("id", Schema.STRING_SCHEMA).field("event_count", Schema.OPTIONAL_INT64_SCHEMA)
+            .field("data_collections", SchemaBuilder.array(COLLECTION).optional().build()).build();
+
+    final long[] offsets = new long[3];
+
+    SinkRecord event(int partition, String tx, long order) {
+        Struct v = new Struct(EVENT).put("n", (int) order);
+        if (tx != null) {
+            v.put("transaction", new Struct(BLOCK).put("id", tx).put("total_order", order).put("data_collection_order", order));
+        }
+        String topic = partition == 0 ? "shop.orders" : "shop.lines";
+        return new SinkRecord(topic, 0, null, null, EVENT, v, offsets[partition]++);
+    }
+
+    SinkRecord marker(String status, String tx, Long count) {
+        return new SinkRecord(TX_TOPIC, 0, null, null, MARKER,
+                new Struct(MARKER).put("status", status).put("id", tx).put("event_count", count), offsets[2]++);
+    }
+
+    static List<String> shape(List<SinkRecord> records) {
+        List<String> out = new ArrayList<>();
+        for (SinkRecord r : records) {
+            out.add(r.topic() + "@" + r.kafkaOffset());
+        }
+        return out;
+    }
+
+    @Test
+    void aTransactionGoesOutOnlyWhenItsEndAndAllItsEventsAreIn() {
+        TransactionBuffer b = new TransactionBuffer("t", TX_TOPIC, 1000, 10_000, t -> true);
+        b.add(List.of(marker("BEGIN", "a", null), event(0, "a", 1)));
+        assertThat(b.ready().isEmpty()).isTrue();
+        b.add(List.of(marker("END", "a", 3L), event(1, "a", 2)));
+        assertThat(b.ready().isEmpty()).as("END says 3 events, 2 are in").isTrue();
+        b.add(List.of(event(1, "a", 3)));
+        TransactionBuffer.Ready r = b.ready();
+        assertThat(shape(r.records())).containsExactlyInAnyOrder("shop.orders@0", "shop.lines@0", "shop.lines@1",
+                TX_TOPIC + "@0", TX_TOPIC + "@1");
+        b.applied(r);
+        assertThat(b.heldEvents()).isZero();
+        assertThat(b.ready().isEmpty()).isTrue();
+    }
+
+    @Test
+    void laterTransactionsWaitForAnEarlierIncompleteOneAndShareItsCommitWhenWhole() {
+        TransactionBuffer b = new TransactionBuffer("t", TX_TOPIC, 1000, 10_000, t -> true);
+        b.add(List.of(marker("BEGIN", "a", null), marker("END", "a", 2L), marker("BEGIN", "b", null),
+                marker("END", "b", 1L), event(0, "a", 1), event(0, "b", 1)));
+        assertThat(b.ready().isEmpty()).as("b is whole but a is not: nothing may commit before a").isTrue();
+        b.add(List.of(event(1, "a", 2)));
+        TransactionBuffer.Ready r = b.ready();
+        assertThat(r.transactions()).isEqualTo(2);
+        assertThat(r.records()).hasSize(7);
+        b.applied(r);
+        assertThat(b.appliedTransactions()).isEqualTo(2);
+    }
+
+    @Test
+    void theGroupLimitSplitsBetweenTransactionsNeverInsideOne() {
+        TransactionBuffer b = new TransactionBuffer("t", TX_TOPIC, 2, 10_000, t -> true);
+        for (String tx : List.of("a", "b", "c")) {
+            b.add(List.of(marker("BEGIN", tx, null), event(0, tx, 1), event(1, tx, 2), marker("END", tx, 2L)));
+        }
+        TransactionBuffer.Ready first = b.ready();
+        assertThat(first.transactions()).isEqualTo(1);
+        assertThat(shape(first.records())).containsExactlyInAnyOrder("shop.orders@0", "shop.lines@0", TX_TOPIC + "@0",
+                TX_TOPIC + "@1");
+        b.applied(first);
+        assertThat(b.ready().transactions()).isEqualTo(1);
+    }
+
+    @Test
+    void recordsWithoutATransactionGoOutWhenNothingHeldPrecedesThemInTheirPartition() {
+        TransactionBuffer b = new TransactionBuffer("t", TX_TOPIC, 1000, 10_000, t -> true);
+        b.add(List.of(event(0, null, 0), event(1, null, 0)));
+        assertThat(b.ready().records()).hasSize(2);
+        b.applied(b.ready());
+        b.add(List.of(marker("BEGIN", "a", null), event(0, "a", 1), event(0, null, 0), event(1, null, 0)));
+        assertThat(shape(b.ready().records())).as("the loose row behind a's event waits, the other goes")
+                .containsExactly("shop.lines@1");
+    }
+
+    @Test
+    void aBatchDeliveredAgainIsNotHeldTwice() {
+        TransactionBuffer b = new TransactionBuffer("t", TX_TOPIC, 1000, 10_000, t -> true);
+        List<SinkRecord> batch = List.of(marker("BEGIN", "a", null), event(0, "a", 1), event(0, "a", 2));
+        b.add(batch);
+        b.add(batch);
+        assertThat(b.heldEvents()).isEqualTo(2);
+        b.add(List.of(marker("END", "a", 2L)));
+        assertThat(b.ready().records()).hasSize(4);
+    }
+
+    @Test
+    void eventsOfAnAppliedTransactionSentAgainAreNotHeldForAnEndThatHasGone() {
+        TransactionBuffer b = new TransactionBuffer("t", TX_TOPIC, 1000, 10_000, t -> true);
+        b.add(List.of(marker("BEGIN", "a", null), event(0, "a", 1), marker("END", "a", 1L)));
+        b.applied(b.ready());
+        b.add(List.of(event(0, "a", 1)));
+        assertThat(b.ready().records()).hasSize(1);
+    }
+
+    @Test
+    void aTransactionThatNeverEndsGoesOutWithTheNextWholeOneAndIsCounted() {
+        TransactionBuffer b = new TransactionBuffer("t", TX_TOPIC, 1000, 10_000, t -> true);
+        b.add(List.of(marker("BEGIN", "a", null), event(0, "a", 1), marker("BEGIN", "b", null), event(0, "b", 1),
+                marker("END", "b", 1L)));
+        TransactionBuffer.Ready r = b.ready();
+        assertThat(r.transactions()).isEqualTo(2);
+        b.applied(r);
+        assertThat(b.incompleteTransactions()).isEqualTo(1);
+        assertThat(b.heldEvents()).isZero();
+    }
+
+    @Test
+    void aTransactionLargerThanTheBufferGoesOutInPiecesAndIsCounted() {
+        TransactionBuffer b = new TransactionBuffer("t", TX_TOPIC, 1000, 3, t -> true);
+        b.add(List.of(marker("BEGIN", "big", null)));
+        for (int i = 1; i <= 4; i++) {
+            b.add(List.of(event(0, "big", i)));
+        }
+        assertThat(b.splitTransactions()).isEqualTo(1);
+        TransactionBuffer.Ready piece = b.ready();
+        assertThat(piece.records()).hasSize(5);
+        b.applied(piece);
+        assertThat(b.heldEvents()).isZero();
+        b.add(List.of(event(0, "big", 5), marker("END", "big", 5L)));
+        TransactionBuffer.Ready rest = b.ready();
+        assertThat(rest.records()).hasSize(2);
+        b.applied(rest);
+        assertThat(b.appliedTransactions()).isEqualTo(1);
+    }
+
+    @Test
+    void neitherKafkaNorAClearedBufferPassesAHeldRecord() {
+        TransactionBuffer b = new TransactionBuffer("t", TX_TOPIC, 1000, 10_000, t -> true);
+        b.add(List.of(event(0, null, 0), marker("BEGIN", "a", null), event(0, "a", 1), event(0, "a", 2)));
+        b.applied(b.ready());
+        TopicPartition orders = new TopicPartition("shop.orders", 0);
+        assertThat(b.committable(orders, 3)).as("offset 1 is the first held").isEqualTo(1);
+        assertThat(b.clear(List.of())).containsEntry(orders, 1L);
+        // Connect delivers an older batch again after the rewind: only what starts at the rewound offset counts
+        b.add(List.of(event(0, "a", 3)));
+        assertThat(b.heldEvents()).isZero();
+        assertThat(b.committable(orders, 4)).isEqualTo(1);
+    }
+
+    @Test
+    void aBatchIsInSourceOrderAcrossTablesSoAReplayMeetsParentsFirst() {
+        TransactionBuffer b = new TransactionBuffer("t", TX_TOPIC, 1000, 10_000, t -> true);
+        // a: insert an order (1) and its line (2); b: delete the line (1), then the order (2)
+        b.add(List.of(event(1, "a", 2), event(1, "b", 1), event(0, "a", 1), event(0, "b", 2)));
+        b.add(List.of(marker("BEGIN", "a", null), marker("END", "a", 2L), marker("BEGIN", "b", null),
+                marker("END", "b", 2L)));
+        List<SinkRecord> out = b.ready().records();
+        assertThat(shape(out)).containsExactly(TX_TOPIC + "@0", "shop.orders@0", "shop.lines@0", TX_TOPIC + "@1",
+                TX_TOPIC + "@2", "shop.lines@1", "shop.orders@1", TX_TOPIC + "@3");
+    }
+
+    @Test
+    void onlyTheEventsOfSubscribedTablesAreWaitedFor() {
+        // this sink reads shop.orders; the transaction also wrote 2 rows of a table another sink reads
+        TransactionBuffer b = new TransactionBuffer("t", TX_TOPIC, 1000, 10_000, "shop.orders"::equals);
+        Struct end = new Struct(MARKER).put("status", "END").put("id", "a").put("event_count", 3L)
+                .put("data_collections", List.of(new Struct(COLLECTION).put("data_collection", "orders").put("event_count", 1L),
+                        new Struct(COLLECTION).put("data_collection", "audit").put("event_count", 2L)));
+        b.add(List.of(marker("BEGIN", "a", null), event(0, "a", 1),
+                new SinkRecord(TX_TOPIC, 0, null, null, MARKER, end, offsets[2]++)));
+        assertThat(b.ready().transactions()).as("whole for this sink with its 1 event").isEqualTo(1);
+    }
+}
