@@ -220,6 +220,14 @@ public final class BenchCommand implements Callable<Integer> {
                     e2e.note = how + "; MariaDB -> Debezium -> Kafka -> Ferry -> PostgreSQL, from source creation to the last row";
                     results.add(e2e);
                     report(e2e);
+                    if (!variant.isEmpty()) {
+                        for (int threads : List.of(2, 4)) {
+                            Measurement m = parallelSnapshot(connect, kc, pg, source, sourceFile, sinkFile, converters,
+                                    threads, bytes);
+                            results.add(m);
+                            report(m);
+                        }
+                    }
                     if (variant.isEmpty()) {
                         // ferry verify of the loaded table through its mapping, beside reading it
                         VerifyBench.Result v = VerifyBench.measure(maria, pg, lastDb, lastSource, lastSink, lastPrefix,
@@ -415,6 +423,43 @@ public final class BenchCommand implements Callable<Integer> {
         } catch (Exception e) {
             return 0;
         }
+    }
+
+    /**
+     * The end-to-end load with Debezium's chunked parallel snapshot of the one table ({@code snapshot.max.threads}):
+     * primary-key ranges read by several threads, interleaved in the topic. Timed until the table is LOADED, and the
+     * row count must come out exact (no chunk lost or read twice, loaded not declared early).
+     */
+    private Measurement parallelSnapshot(ConnectClient connect, KafkaConnectServer kc, PostgresServer pg,
+                                         SourceEndpoint source, ConnectorFile sourceFile, ConnectorFile sinkFile,
+                                         Map<String, String> converters, int threads, long bytes) throws Exception {
+        Measurement m = new Measurement("ferry_end_to_end_binary_snapshot_threads_" + threads, rows, bytes);
+        for (int run = 1; run <= runs; run++) {
+            String prefix = "par" + threads + "r" + run;
+            String db = "par" + threads + "_" + run;
+            pg.createDatabase(db);
+            ConnectorFile sink = sinkFile.renamed("bench-par-sink-" + threads + "-" + run)
+                    .with(Overlays.sink(pg.jdbcUrl(db), pg.user(), pg.password(), prefix, BenchData.DATABASE))
+                    .with(converters);
+            connect.put(sink.name(), sink.config());
+            String sourceName = "bench-par-source-" + threads + "-" + run;
+            long start = System.nanoTime();
+            connect.put(sourceName, sourceFile.with(Overlays.source(source, kc.bootstrapServers(), prefix))
+                    .with(converters).with(Map.of("database.server.id", Integer.toString(186000 + threads * 10 + run),
+                            "snapshot.max.threads", Integer.toString(threads))).config());
+            await(() -> loaded(pg, db, rows), "the load with snapshot.max.threads=" + threads);
+            m.seconds.add(seconds(start));
+            long loaded = count(pg, db, "items");
+            connect.delete(sourceName);
+            connect.delete(sink.name());
+            if (loaded != rows) {
+                throw new IllegalStateException("snapshot.max.threads=" + threads + " loaded " + loaded + " rows of "
+                        + rows);
+            }
+        }
+        m.note = "as ferry_end_to_end_binary, Debezium's snapshot.max.threads=" + threads + " (chunked by primary-key "
+                + "range), timed until LOADED; row count checked exact";
+        return m;
     }
 
     /**
@@ -680,6 +725,10 @@ public final class BenchCommand implements Callable<Integer> {
         ratio(ratios, "ferry_vs_copy_json", bySystem.get("ferry_sink"), bySystem.get("raw_copy"));
         ratio(ratios, "ferry_vs_debezium_jdbc_json", bySystem.get("ferry_sink"), bySystem.get("debezium_jdbc_sink"));
         ratio(ratios, "end_to_end_vs_pgloader_json", bySystem.get("ferry_end_to_end"), bySystem.get("pgloader"));
+        for (int threads : List.of(2, 4)) {
+            ratio(ratios, "end_to_end_snapshot_threads_" + threads + "_vs_pgloader",
+                    bySystem.get("ferry_end_to_end_binary_snapshot_threads_" + threads), bySystem.get("pgloader"));
+        }
         // CDC apply capacity at the highest rate measured: staging COPY + INSERT ... SELECT over batched statements
         Double copyRate = appliedAtTop("ferry_copy");
         Double statementsRate = appliedAtTop("ferry");

@@ -43,6 +43,10 @@ final class MigrateCommand implements Callable<Integer> {
             + "the format its topics were written in.")
     String topicFormat;
 
+    @Option(names = "--transactional", description = "Apply CDC as whole source transactions in commit order "
+            + "(the sink's cdc.apply.mode=transactional; one sink task). Also on when --sink-config says so.")
+    boolean transactional;
+
     @Option(names = "--topic-prefix", defaultValue = "ferry", description = "Debezium topic.prefix (default ${DEFAULT-VALUE}).")
     String topicPrefix;
 
@@ -96,6 +100,7 @@ final class MigrateCommand implements Callable<Integer> {
             ConnectorFile sink = sinkBase.with(Overlays.sink(db.target.url, db.target.user, db.target.password,
                     topicPrefix, source.database())).with(binary ? Overlays.binaryTopics(sinkBase, false) : Map.of())
                     .with(EventTail.sinkOverlay(pipeline.server.bootstrapServers())).renamed(names.sink());
+            sink = sink.with(Overlays.transactional(sink, transactional, topicPrefix, source.database()));
             Files.writeString(stateDir.resolve("topic-format"), format + "\n");
             // where `ferry reload --state-dir` finds this running pipeline (no password: it takes its own)
             Properties endpoints = new Properties();

@@ -39,6 +39,24 @@ public final class Overlays {
         return o;
     }
 
+    /**
+     * For a sink applying whole source transactions ({@code cdc.apply.mode=transactional}, asked for or already in
+     * the file): Debezium's transaction topic subscribed and named, and one task. Empty otherwise.
+     */
+    public static Map<String, String> transactional(ConnectorFile sink, boolean asked, String topicPrefix,
+                                                    String database) {
+        if (!asked && !"transactional".equalsIgnoreCase(sink.config().getOrDefault("cdc.apply.mode", "").trim())) {
+            return Map.of();
+        }
+        Map<String, String> o = new LinkedHashMap<>();
+        o.put("cdc.apply.mode", "transactional");
+        o.put("transaction.topic", topicPrefix + ".transaction");
+        o.put("topics.regex", regexLiteral(topicPrefix) + "\\.(" + regexLiteral(database)
+                + "\\..*|notifications|transaction)");
+        o.put("tasks.max", "1");
+        return o;
+    }
+
     public static final String BINARY_CONVERTER = "io.ferry.converter.FerryBinaryConverter";
 
     /**

@@ -42,4 +42,19 @@ class OverlaysTest {
         ConnectorFile f = new ConnectorFile("c", Map.of("connection.password", "secret", "database.password", "${env:X}"));
         assertThat(f.printable()).containsEntry("connection.password", "********").containsEntry("database.password", "${env:X}");
     }
+
+    @Test
+    void aTransactionalSinkSubscribesToTheTransactionTopicWithOneTask() {
+        ConnectorFile batch = new ConnectorFile("s", Map.of("tasks.max", "3"));
+        assertThat(Overlays.transactional(batch, false, "ferry-1", "shop_db")).isEmpty();
+        Map<String, String> asked = Overlays.transactional(batch, true, "ferry-1", "shop_db");
+        assertThat(asked).containsEntry("cdc.apply.mode", "transactional").containsEntry("tasks.max", "1")
+                .containsEntry("transaction.topic", "ferry-1.transaction");
+        Pattern regex = Pattern.compile(asked.get("topics.regex"));
+        assertThat(regex.matcher("ferry-1.transaction").matches()).isTrue();
+        assertThat(regex.matcher("ferry-1.shop_db.orders").matches()).isTrue();
+        assertThat(regex.matcher("ferry-1.notifications").matches()).isTrue();
+        ConnectorFile inFile = new ConnectorFile("s", Map.of("cdc.apply.mode", "transactional"));
+        assertThat(Overlays.transactional(inFile, false, "p", "d")).containsEntry("transaction.topic", "p.transaction");
+    }
 }

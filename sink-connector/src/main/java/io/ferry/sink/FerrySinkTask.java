@@ -197,6 +197,25 @@ public class FerrySinkTask extends SinkTask {
         if (config.transactional()) {
             transactions = new io.ferry.sink.flow.TransactionBuffer(connectorName, config.transactionTopic(),
                     config.transactionGroupMax(), config.transactionBufferMax(), subscribed);
+            transactionsMBean = registerTransactions(taskId);
+        }
+    }
+
+    private javax.management.ObjectName transactionsMBean;
+
+    private javax.management.ObjectName registerTransactions(String taskId) {
+        try {
+            javax.management.ObjectName name = new javax.management.ObjectName("io.ferry:type=sink-transactions,connector="
+                    + javax.management.ObjectName.quote(connectorName) + ",task=" + taskId);
+            var server = java.lang.management.ManagementFactory.getPlatformMBeanServer();
+            if (server.isRegistered(name)) {
+                server.unregisterMBean(name);
+            }
+            server.registerMBean(transactions, name);
+            return name;
+        } catch (Exception e) {
+            log.warn("Could not register the transaction metrics of '{}': {}", connectorName, e.toString());
+            return null;
         }
     }
 
@@ -759,6 +778,13 @@ public class FerrySinkTask extends SinkTask {
         }
         if (gauges != null) {
             gauges.close();
+        }
+        if (transactionsMBean != null) {
+            try {
+                java.lang.management.ManagementFactory.getPlatformMBeanServer().unregisterMBean(transactionsMBean);
+            } catch (Exception ignored) {
+                // already gone
+            }
         }
     }
 }

@@ -34,7 +34,7 @@ import java.util.Set;
  * counted. When the held events exceed the buffer's limit, the oldest transaction is applied in pieces as its events
  * arrive, logged and counted. Not thread-safe: one task's put() thread.
  */
-public final class TransactionBuffer {
+public final class TransactionBuffer implements TransactionBufferMBean {
 
     private static final Logger log = LoggerFactory.getLogger(TransactionBuffer.class);
     private static final int APPLIED_IDS_KEPT = 100_000;
@@ -61,10 +61,11 @@ public final class TransactionBuffer {
     private final Map<TopicPartition, Long> lastAdded = new HashMap<>();
     /** Per partition, after a rewind: the offset that must come next; anything else is an old batch re-delivered. */
     private final Map<TopicPartition, Long> expect = new HashMap<>();
-    private int heldEvents;
-    private long splitTransactions;
-    private long incompleteTransactions;
-    private long appliedTransactions;
+    // read by JMX from another thread
+    private volatile int heldEvents;
+    private volatile long splitTransactions;
+    private volatile long incompleteTransactions;
+    private volatile long appliedTransactions;
 
     public TransactionBuffer(String connector, String transactionTopic, int groupMax, int bufferMax,
                              java.util.function.Predicate<String> subscribed) {
@@ -427,19 +428,23 @@ public final class TransactionBuffer {
         return e == null ? safe : Math.min(safe, e);
     }
 
-    public int heldEvents() {
+    @Override
+    public int getHeldEvents() {
         return heldEvents;
     }
 
-    public long splitTransactions() {
+    @Override
+    public long getSplitTransactions() {
         return splitTransactions;
     }
 
-    public long incompleteTransactions() {
+    @Override
+    public long getIncompleteTransactions() {
         return incompleteTransactions;
     }
 
-    public long appliedTransactions() {
+    @Override
+    public long getAppliedTransactions() {
         return appliedTransactions;
     }
 

@@ -60,7 +60,7 @@ class TransactionBufferTest {
         assertThat(shape(r.records())).containsExactlyInAnyOrder("shop.orders@0", "shop.lines@0", "shop.lines@1",
                 TX_TOPIC + "@0", TX_TOPIC + "@1");
         b.applied(r);
-        assertThat(b.heldEvents()).isZero();
+        assertThat(b.getHeldEvents()).isZero();
         assertThat(b.ready().isEmpty()).isTrue();
     }
 
@@ -75,7 +75,7 @@ class TransactionBufferTest {
         assertThat(r.transactions()).isEqualTo(2);
         assertThat(r.records()).hasSize(7);
         b.applied(r);
-        assertThat(b.appliedTransactions()).isEqualTo(2);
+        assertThat(b.getAppliedTransactions()).isEqualTo(2);
     }
 
     @Test
@@ -109,7 +109,7 @@ class TransactionBufferTest {
         List<SinkRecord> batch = List.of(marker("BEGIN", "a", null), event(0, "a", 1), event(0, "a", 2));
         b.add(batch);
         b.add(batch);
-        assertThat(b.heldEvents()).isEqualTo(2);
+        assertThat(b.getHeldEvents()).isEqualTo(2);
         b.add(List.of(marker("END", "a", 2L)));
         assertThat(b.ready().records()).hasSize(4);
     }
@@ -131,8 +131,8 @@ class TransactionBufferTest {
         TransactionBuffer.Ready r = b.ready();
         assertThat(r.transactions()).isEqualTo(2);
         b.applied(r);
-        assertThat(b.incompleteTransactions()).isEqualTo(1);
-        assertThat(b.heldEvents()).isZero();
+        assertThat(b.getIncompleteTransactions()).isEqualTo(1);
+        assertThat(b.getHeldEvents()).isZero();
     }
 
     @Test
@@ -142,16 +142,16 @@ class TransactionBufferTest {
         for (int i = 1; i <= 4; i++) {
             b.add(List.of(event(0, "big", i)));
         }
-        assertThat(b.splitTransactions()).isEqualTo(1);
+        assertThat(b.getSplitTransactions()).isEqualTo(1);
         TransactionBuffer.Ready piece = b.ready();
         assertThat(piece.records()).hasSize(5);
         b.applied(piece);
-        assertThat(b.heldEvents()).isZero();
+        assertThat(b.getHeldEvents()).isZero();
         b.add(List.of(event(0, "big", 5), marker("END", "big", 5L)));
         TransactionBuffer.Ready rest = b.ready();
         assertThat(rest.records()).hasSize(2);
         b.applied(rest);
-        assertThat(b.appliedTransactions()).isEqualTo(1);
+        assertThat(b.getAppliedTransactions()).isEqualTo(1);
     }
 
     @Test
@@ -164,7 +164,7 @@ class TransactionBufferTest {
         assertThat(b.clear(List.of())).containsEntry(orders, 1L);
         // Connect delivers an older batch again after the rewind: only what starts at the rewound offset counts
         b.add(List.of(event(0, "a", 3)));
-        assertThat(b.heldEvents()).isZero();
+        assertThat(b.getHeldEvents()).isZero();
         assertThat(b.committable(orders, 4)).isEqualTo(1);
     }
 
