@@ -21,6 +21,8 @@ public final class EventPublisher implements Events, AutoCloseable {
     private static final Logger log = LoggerFactory.getLogger(EventPublisher.class);
     static final int CAPACITY = 10_000;
     static final int ATTEMPTS = 5;
+    /** After close, how long a channel's thread goes on delivering what is queued (one attempt each). */
+    static long DRAIN_AFTER_CLOSE_MS = 30_000;
 
     private final List<Delivery> deliveries = new ArrayList<>();
 
@@ -51,7 +53,11 @@ public final class EventPublisher implements Events, AutoCloseable {
         return out;
     }
 
-    /** Delivers what is queued for a few seconds more, then stops. */
+    /**
+     * Stops taking events; each channel's thread delivers what is queued for up to {@link #DRAIN_AFTER_CLOSE_MS}
+     * more, in the background. Does not wait for a hanging channel: a task's stop (and with it Connect's rebalance)
+     * must not be held up by a webhook that never answers.
+     */
     @Override
     public void close() {
         deliveries.forEach(Delivery::close);
@@ -66,6 +72,7 @@ public final class EventPublisher implements Events, AutoCloseable {
         private final AtomicLong dropped = new AtomicLong();
         private final Thread thread;
         private volatile boolean closing;
+        private volatile long giveUpAt = Long.MAX_VALUE;
         private long lastDropLog;
 
         Delivery(EventChannel channel, long backoffMs) {
@@ -92,6 +99,11 @@ public final class EventPublisher implements Events, AutoCloseable {
         @Override
         public void run() {
             while (!closing || !queue.isEmpty()) {
+                if (System.currentTimeMillis() > giveUpAt) {
+                    log.warn("Ferry events: {} events not delivered to {} after the task stopped (each one logged)",
+                            queue.size(), channel.name());
+                    break;
+                }
                 FerryEvent e;
                 try {
                     e = queue.poll(200, TimeUnit.MILLISECONDS);
@@ -136,16 +148,12 @@ public final class EventPublisher implements Events, AutoCloseable {
         }
 
         void close() {
+            giveUpAt = System.currentTimeMillis() + DRAIN_AFTER_CLOSE_MS;
             closing = true;
             try {
-                thread.join(5_000);
+                thread.join(250); // a healthy channel is done by then; a hanging one goes on in the background
             } catch (InterruptedException ie) {
                 Thread.currentThread().interrupt();
-            }
-            if (thread.isAlive()) {
-                thread.interrupt();
-                log.warn("Ferry events: {} events not delivered to {} at shutdown (each one logged)", queue.size(),
-                        channel.name());
             }
         }
     }

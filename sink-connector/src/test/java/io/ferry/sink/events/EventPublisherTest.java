@@ -64,6 +64,32 @@ class EventPublisherTest {
     }
 
     @Test
+    void closeDoesNotWaitForAHangingChannelWhichStillGetsWhatWasQueued() throws Exception {
+        CountDownLatch release = new CountDownLatch(1);
+        List<String> delivered = new CopyOnWriteArrayList<>();
+        EventChannel hanging = new EventChannel() {
+            @Override public String name() { return "hanging"; }
+            @Override public void deliver(FerryEvent e) throws Exception {
+                release.await();
+                delivered.add(e.type());
+            }
+        };
+        EventPublisher p = new EventPublisher(List.of(hanging), 1);
+        p.emit(event("A"));
+        p.emit(event("B"));
+        long t0 = System.nanoTime();
+        p.close();
+        assertThat(TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - t0)).as("close returned without the channel")
+                .isLessThan(2_000);
+        release.countDown();
+        long end = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
+        while (delivered.size() < 2 && System.nanoTime() < end) {
+            Thread.sleep(10);
+        }
+        assertThat(delivered).containsExactly("A", "B");
+    }
+
+    @Test
     void bodiesAreValidJsonWithTheCauseEscaped() {
         String json = event("X").toJson();
         assertThat(json).startsWith("{\"type\":\"X\",\"severity\":\"WARNING\",\"time\":\"")
