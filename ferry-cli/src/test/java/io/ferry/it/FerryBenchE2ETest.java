@@ -46,6 +46,10 @@ class FerryBenchE2ETest {
         // CDC apply in both upsert modes, compared in the same run
         assertThat(json).contains("\"sink\" : \"ferry_copy\"", "\"applied_changes_per_second\"")
                 .doesNotContain("\"cdc_upsert_copy_vs_statements\" : null");
+        // transactional CDC beside batch mode, and the chunked parallel snapshot, in the same run
+        assertThat(json).contains("\"sink\" : \"ferry_transactional\"", "\"ferry_end_to_end_binary_snapshot_threads_4\"")
+                .doesNotContain("\"cdc_transactional_vs_batch\" : null")
+                .doesNotContain("\"end_to_end_snapshot_threads_4_vs_pgloader\" : null");
         assertThat(json).contains("\"verify_small_heap\" : \"VALIDATED with -Xmx64m");
         assertThat(Files.readString(out.resolve("report.md"))).contains("| ferry_sink |");
     }
