@@ -343,6 +343,7 @@ public class FerrySinkTask extends SinkTask {
         stopped.revoke(partitions);
         fence.revoke(partitions);
         if (transactions != null) {
+            pausedAhead.removeAll(partitions);
             // what was held for the partitions that stay is read again, so transactions are assembled whole
             Map<TopicPartition, Long> again = transactions.clear(partitions);
             if (!again.isEmpty()) {
@@ -483,6 +484,7 @@ public class FerrySinkTask extends SinkTask {
      */
     private void putTransactions(Collection<SinkRecord> records) {
         transactions.add(records);
+        holdBackRunningAhead();
         io.ferry.sink.flow.TransactionBuffer.Ready ready = transactions.ready();
         if (ready.isEmpty()) {
             idle();
@@ -519,6 +521,46 @@ public class FerrySinkTask extends SinkTask {
             }
         }
         transactions.applied(ready);
+        holdBackRunningAhead();
+    }
+
+    /** Table partitions paused because they ran ahead of the transaction topic with the buffer full. */
+    private final Set<TopicPartition> pausedAhead = new HashSet<>();
+
+    /**
+     * Bounded memory without splitting transactions: when the buffer is full, the table partitions ahead of the
+     * transaction topic are paused (a consumer can return one partition's 10 MB before another's first record) and
+     * resumed once their transactions have ENDed or the buffer has room again.
+     */
+    private void holdBackRunningAhead() {
+        Set<TopicPartition> ahead = transactions.overfull() || !pausedAhead.isEmpty() ? transactions.runningAhead() : Set.of();
+        if (transactions.overfull()) {
+            List<TopicPartition> pause = new ArrayList<>();
+            for (TopicPartition tp : ahead) {
+                if (pausedAhead.add(tp)) {
+                    pause.add(tp);
+                }
+            }
+            if (!pause.isEmpty()) {
+                context.pause(pause.toArray(new TopicPartition[0]));
+                log.info("Ferry sink '{}': {} events held for source transactions not yet whole "
+                        + "(transaction.buffer.max.events={}); pausing {} until the transaction topic catches up",
+                        connectorName, transactions.getHeldEvents(), config.transactionBufferMax(), pause);
+            }
+        }
+        if (!pausedAhead.isEmpty()) {
+            boolean room = transactions.hasRoom();
+            List<TopicPartition> resume = new ArrayList<>();
+            for (TopicPartition tp : pausedAhead) {
+                if (room || !ahead.contains(tp)) {
+                    resume.add(tp);
+                }
+            }
+            if (!resume.isEmpty()) {
+                resume.forEach(pausedAhead::remove);
+                context.resume(resume.toArray(new TopicPartition[0]));
+            }
+        }
     }
 
     @Override

@@ -51,6 +51,10 @@ class TransactionalApplyTest {
     }
 
     FerrySinkTask task(RecordingContext ctx) {
+        return task(ctx, Map.of());
+    }
+
+    FerrySinkTask task(RecordingContext ctx, Map<String, String> extra) {
         Map<String, String> props = new HashMap<>();
         props.put("name", "tx-sink");
         props.put("connection.url", url);
@@ -61,6 +65,7 @@ class TransactionalApplyTest {
         props.put("cdc.apply.mode", "transactional");
         props.put("transaction.topic", TX);
         props.put("topics.regex", "srv\\.(shop\\..*|transaction)");
+        props.putAll(extra);
         FerrySinkTask task = new FerrySinkTask();
         task.initialize(ctx);
         task.start(props);
@@ -131,5 +136,23 @@ class TransactionalApplyTest {
         assertThat(count("SELECT count(*) FROM orders")).isEqualTo(2);
         assertThat(count("SELECT inserts FROM ferry.table_stats WHERE table_name = 'orders'")).isEqualTo(2);
         restarted.stop();
+    }
+
+    @Test
+    void tablePartitionsAheadOfTheTransactionTopicArePausedWhenTheBufferIsFullAndResumedAfter() throws Exception {
+        RecordingContext ctx = new RecordingContext(false);
+        FerrySinkTask task = task(ctx, Map.of("transaction.buffer.max.events", "2"));
+        // the table topics' records came first (one partition's fetch before another's): 3 transactions, no END yet
+        task.put(List.of(event(ORDERS, ORDER, new Struct(ORDER).put("id", 1).put("line_count", 1), "t1", 1),
+                event(LINES, LINE, new Struct(LINE).put("id", 10).put("order_id", 1), "t1", 2),
+                event(ORDERS, ORDER, new Struct(ORDER).put("id", 2).put("line_count", 0), "t2", 1)));
+        assertThat(ctx.paused).as("held 3 > 2: the table partitions wait for the transaction topic")
+                .containsExactlyInAnyOrder(new TopicPartition(ORDERS, 0), new TopicPartition(LINES, 0));
+        task.put(List.of(marker("BEGIN", "t1", null), marker("END", "t1", 2L), marker("BEGIN", "t2", null),
+                marker("END", "t2", 1L)));
+        assertThat(ctx.paused).isEmpty();
+        assertThat(count("SELECT count(*) FROM orders")).as("both whole, neither split").isEqualTo(2);
+        assertThat(count("SELECT count(*) FROM lines")).isEqualTo(1);
+        task.stop();
     }
 }

@@ -200,7 +200,11 @@ public final class TransactionBuffer implements TransactionBufferMBean {
         }
     }
 
-    /** The oldest transaction goes out in pieces once the buffer holds more than its limit. */
+    /**
+     * The oldest transaction goes out in pieces once it alone holds more than the limit. A buffer that is full of
+     * many transactions is not split: the task pauses the partitions that run ahead of the transaction topic
+     * ({@link #runningAhead()}) until their ENDs have come.
+     */
     private void splitIfOverfull() {
         if (heldEvents <= bufferMax) {
             return;
@@ -221,13 +225,39 @@ public final class TransactionBuffer implements TransactionBufferMBean {
                 }
             }
         }
-        if (head != null && !head.split && !head.whole()) {
+        if (head != null && head.held > bufferMax && !head.split && !head.whole()) {
             head.split = true;
             splitTransactions++;
             log.warn("Ferry sink '{}': source transaction {} holds more than transaction.buffer.max.events={} events "
                     + "({} held); it is applied in pieces from now on, so a reader may see part of it "
                     + "(split transactions so far: {})", connector, head.id, bufferMax, heldEvents, splitTransactions);
         }
+    }
+
+    /** More events are held than transaction.buffer.max.events allows. */
+    public boolean overfull() {
+        return heldEvents > bufferMax;
+    }
+
+    /** At most half the limit held: partitions paused for room may go on. */
+    public boolean hasRoom() {
+        return heldEvents <= bufferMax / 2;
+    }
+
+    /**
+     * Table partitions whose latest held event belongs to a transaction whose END has not come: they are ahead of
+     * the transaction topic, and pausing them bounds what is held without keeping back an event an ENDed
+     * transaction still waits for (a partition delivers a transaction's events before any later one's).
+     */
+    public Set<TopicPartition> runningAhead() {
+        Set<TopicPartition> ahead = new HashSet<>();
+        queues.forEach((tp, q) -> {
+            Held last = q.peekLast();
+            if (last != null && last.tx != null && !last.tx.ended && !isMarker(last.record)) {
+                ahead.add(tp);
+            }
+        });
+        return ahead;
     }
 
     /** What may be written now, or an empty batch; nothing changes until {@link #applied(Ready)}. */

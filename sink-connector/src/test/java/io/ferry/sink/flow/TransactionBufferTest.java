@@ -191,4 +191,28 @@ class TransactionBufferTest {
                 new SinkRecord(TX_TOPIC, 0, null, null, MARKER, end, offsets[2]++)));
         assertThat(b.ready().transactions()).as("whole for this sink with its 1 event").isEqualTo(1);
     }
+
+    @Test
+    void aBufferFullOfManySmallTransactionsIsNotSplitButNamesThePartitionsAheadOfTheTransactionTopic() {
+        TransactionBuffer b = new TransactionBuffer("t", TX_TOPIC, 1000, 3, t -> true);
+        b.add(List.of(marker("BEGIN", "a", null), marker("END", "a", 2L)));
+        for (String tx : List.of("a", "b", "c")) {
+            b.add(List.of(event(0, tx, 1)));
+        }
+        b.add(List.of(event(1, "a", 2), event(1, "d", 1)));
+        assertThat(b.overfull()).isTrue();
+        assertThat(b.getSplitTransactions()).as("no transaction alone is over the limit").isZero();
+        assertThat(b.runningAhead()).as("both table partitions end in transactions without END")
+                .containsExactlyInAnyOrder(new TopicPartition("shop.orders", 0), new TopicPartition("shop.lines", 0));
+        TransactionBuffer.Ready r = b.ready();
+        assertThat(r.transactions()).as("a is whole and goes").isEqualTo(1);
+        b.applied(r);
+        assertThat(b.hasRoom()).isFalse();
+        b.add(List.of(marker("BEGIN", "b", null), marker("END", "b", 1L), marker("BEGIN", "c", null),
+                marker("END", "c", 1L), marker("BEGIN", "d", null), marker("END", "d", 1L)));
+        assertThat(b.runningAhead()).isEmpty();
+        b.applied(b.ready());
+        assertThat(b.getHeldEvents()).isZero();
+        assertThat(b.getAppliedTransactions()).isEqualTo(4);
+    }
 }
