@@ -123,8 +123,24 @@ public final class Reload {
             long lastPrint = 0;
             long lastSourceCheck = 0;
             int sourceRestarts = 0;
+            int resignals = 0;
+            long restartedAt = 0;
+            long rowsAtRestart = 0;
             Map<ReloadTarget, ReloadStore.Progress> scanned = new LinkedHashMap<>();
             while (scanned.size() < tables.size()) {
+                if (restartedAt > 0 && System.currentTimeMillis() - restartedAt > RESIGNAL_AFTER_MS) {
+                    restartedAt = 0;
+                    long rows = rowsDone(c, ids, tables);
+                    if (rows == rowsAtRestart && resignals < 2) {
+                        // the task died before Debezium stored the snapshot in its offsets: the restarted task knows
+                        // nothing of it; the tables not yet scanned are asked for again (their rows are upserts)
+                        resignals++;
+                        List<ReloadTarget> rest = tables.stream().filter(t -> !scanned.containsKey(t)).toList();
+                        out.printf("  no reloaded row for %d s after the restart: Debezium lost the snapshot with the "
+                                + "task; signalling %s again%n", RESIGNAL_AFTER_MS / 1000, names(rest));
+                        signal(rest);
+                    }
+                }
                 if (source != null && System.currentTimeMillis() - lastSourceCheck > 2000) {
                     lastSourceCheck = System.currentTimeMillis();
                     String trace = source.failedTrace();
@@ -134,6 +150,8 @@ public final class Reload {
                             out.println("  the source task FAILED in Debezium's incremental snapshot (its window race, "
                                     + "ConcurrentModificationException); restarting it, the snapshot resumes from its offsets");
                             source.restart();
+                            restartedAt = System.currentTimeMillis();
+                            rowsAtRestart = rowsDone(c, ids, tables);
                         } else {
                             abort(c, ids, "the source task FAILED: " + trace.lines().findFirst().orElse(trace));
                             return false;
@@ -233,6 +251,16 @@ public final class Reload {
             }
             Thread.sleep(300);
         }
+    }
+
+    static final long RESIGNAL_AFTER_MS = 60_000;
+
+    private long rowsDone(Connection c, Map<ReloadTarget, String> ids, List<ReloadTarget> tables) throws Exception {
+        long sum = 0;
+        for (ReloadTarget t : tables) {
+            sum += store.progress(c, ids.get(t)).rowsDone();
+        }
+        return sum;
     }
 
     private void signal(List<ReloadTarget> tables) throws Exception {
