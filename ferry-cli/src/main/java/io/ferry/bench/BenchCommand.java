@@ -615,6 +615,18 @@ public final class BenchCommand implements Callable<Integer> {
         }
     }
 
+    /** The CDC rate one sink applied at the highest rate measured over another's, or null when either is missing. */
+    private void appliedRatio(ObjectNode ratios, String name, String sink,
+                              String against) {
+        Double rate = appliedAtTop(sink);
+        Double base = appliedAtTop(against);
+        if (rate != null && base != null && base > 0) {
+            ratios.put(name, Math.round(rate / base * 100) / 100.0);
+        } else {
+            ratios.putNull(name);
+        }
+    }
+
     /** Every row in and every table LOADED (the sink records the completion when it sends TABLE_LOADED). */
     private static boolean loaded(PostgresServer pg, String db, long rows) {
         try (Connection c = pg.connect(db); Statement st = c.createStatement();
@@ -730,20 +742,9 @@ public final class BenchCommand implements Callable<Integer> {
                     bySystem.get("ferry_end_to_end_binary_snapshot_threads_" + threads), bySystem.get("pgloader"));
         }
         // CDC apply capacity at the highest rate measured: staging COPY + INSERT ... SELECT over batched statements
-        Double copyRate = appliedAtTop("ferry_copy");
-        Double statementsRate = appliedAtTop("ferry");
-        if (copyRate != null && statementsRate != null && statementsRate > 0) {
-            ratios.put("cdc_upsert_copy_vs_statements", Math.round(copyRate / statementsRate * 100) / 100.0);
-        } else {
-            ratios.putNull("cdc_upsert_copy_vs_statements");
-        }
+        appliedRatio(ratios, "cdc_upsert_copy_vs_statements", "ferry_copy", "ferry");
         // whole source transactions over per-put batches: the highest rate applied, and p99 at 5,000 changes/s
-        Double transactionalRate = appliedAtTop("ferry_transactional");
-        if (transactionalRate != null && statementsRate != null && statementsRate > 0) {
-            ratios.put("cdc_transactional_vs_batch", Math.round(transactionalRate / statementsRate * 100) / 100.0);
-        } else {
-            ratios.putNull("cdc_transactional_vs_batch");
-        }
+        appliedRatio(ratios, "cdc_transactional_vs_batch", "ferry_transactional", "ferry");
         // what operating it costs (goal: within 5 % of without, i.e. at least 0.95)
         ratio(ratios, "hanging_webhook_vs_without", bySystem.get("ferry_sink_binary_hanging_webhook"),
                 bySystem.get("ferry_sink_binary_to_loaded"));

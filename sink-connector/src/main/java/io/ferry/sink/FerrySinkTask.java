@@ -597,7 +597,7 @@ public class FerrySinkTask extends SinkTask {
         Map<String, Long> badCounts = new LinkedHashMap<>();
         Map<String, long[]> snapshotTotals = new LinkedHashMap<>();
         for (SinkRecord record : records) {
-            if (transactions != null && isTransactionMarker(record)) {
+            if (transactions != null && transactions.isMarker(record)) {
                 continue; // BEGIN/END: here only so that the transaction topic's offset is stored with the batch
             }
             if (isNotification(record)) {
@@ -675,11 +675,6 @@ public class FerrySinkTask extends SinkTask {
         }
         alerts.taskFailed(what);
         return new ConnectException(what, e);
-    }
-
-    private boolean isTransactionMarker(SinkRecord record) {
-        String topic = config.transactionTopic();
-        return record.topic().equals(topic) || record.originalTopic().equals(topic);
     }
 
     /** Whether the record is Debezium's notification; decided once per value schema, as records come in runs. */

@@ -134,7 +134,8 @@ public final class TransactionBuffer implements TransactionBufferMBean {
         return total instanceof Number n ? n.longValue() : 0;
     }
 
-    private boolean isMarker(SinkRecord r) {
+    /** A BEGIN or END of Debezium's transaction topic (not a change of any table). */
+    public boolean isMarker(SinkRecord r) {
         return r.topic().equals(transactionTopic) || r.originalTopic().equals(transactionTopic);
     }
 
