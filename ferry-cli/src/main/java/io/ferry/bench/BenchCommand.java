@@ -78,7 +78,7 @@ public final class BenchCommand implements Callable<Integer> {
     private static final String TOPIC_PREFIX = "bench";
     /** What --skip accepts: the comparators that come from outside this build. */
     static final List<String> COMPARATORS = List.of("pgloader");
-    /** What connectors/fast/ sets on the source and the sink. */
+    /** What the shipped connectors/*.json set on the source and the sink. */
     static final Map<String, String> BINARY_CONVERTERS = Map.of(
             "key.converter", "io.ferry.converter.FerryBinaryConverter",
             "value.converter", "io.ferry.converter.FerryBinaryConverter");
@@ -128,15 +128,17 @@ public final class BenchCommand implements Callable<Integer> {
                 SourceEndpoint source = new SourceEndpoint("mariadb", maria.host(), maria.port(), BenchData.DATABASE,
                         maria.user(), maria.password());
                 Path connectors = Path.of(System.getProperty("ferry.home", ".")).resolve("connectors");
-                ConnectorFile jsonSource = ConnectorFile.read(connectors.resolve("mariadb-source.json"));
-                ConnectorFile jsonSink = ConnectorFile.read(connectors.resolve("postgres-sink.json"));
+                ConnectorFile shippedSource = ConnectorFile.read(connectors.resolve("mariadb-source.json"));
+                ConnectorFile shippedSink = ConnectorFile.read(connectors.resolve("postgres-sink.json"));
                 Path pluginPath = Path.of(System.getProperty("ferry.plugin.path"));
-                // the same source and sinks twice: as shipped (JSON with schemas) and with Ferry's binary converter
+                // the same source and sinks twice: with Connect's JSON with schemas (connectors/json/, for topics other
+                // consumers read) and as shipped (connectors/*.json, Ferry's binary converter)
                 for (String variant : List.of("", "_binary")) {
                     Map<String, String> converters = variant.isEmpty() ? Map.of() : BINARY_CONVERTERS;
-                    // the binary variant runs the documented faster setup as shipped in connectors/fast/
-                    ConnectorFile sourceFile = variant.isEmpty() ? jsonSource : ConnectorFile.read(connectors.resolve("fast/mariadb-source.json"));
-                    ConnectorFile sinkFile = variant.isEmpty() ? jsonSink : ConnectorFile.read(connectors.resolve("fast/postgres-sink.json"));
+                    ConnectorFile sourceFile = variant.isEmpty()
+                            ? ConnectorFile.read(connectors.resolve("json/mariadb-source.json")) : shippedSource;
+                    ConnectorFile sinkFile = variant.isEmpty()
+                            ? ConnectorFile.read(connectors.resolve("json/postgres-sink.json")) : shippedSink;
                     String prefix = TOPIC_PREFIX + variant.replace("_", "");
                     String topic = prefix + "." + BenchData.DATABASE + "." + BenchData.TABLE;
                     int serverOffset = variant.isEmpty() ? 0 : 100;
@@ -176,7 +178,8 @@ public final class BenchCommand implements Callable<Integer> {
                                 () -> count(pg, dbzDb, "items") >= rows);
                         connect.delete("bench-dbz" + variant + "-" + run);
                     }
-                    String how = variant.isEmpty() ? "JSON converter with schemas" : "FerryBinaryConverter";
+                    String how = variant.isEmpty() ? "JSON converter with schemas (connectors/json/)"
+                            : "FerryBinaryConverter (as shipped)";
                     ferry.note = how + "; drains the finished snapshot topic; from connector creation to the last row committed";
                     dbz.note = how + "; Debezium JDBC sink 3.5.0: insert.mode=upsert, batch.size=5000, max.poll.records=5000";
                     results.add(ferry);
@@ -238,6 +241,7 @@ public final class BenchCommand implements Callable<Integer> {
                         }
                         verifySmallHeap = v.smallHeap();
                         say("  ferry verify in a small heap: %s", verifySmallHeap);
+                        connect.delete("bench-source" + variant); // CDC is measured as shipped, through the binary one
                     }
                     if (!variant.isEmpty()) {
                         postLoad = postLoadBuild(connect, pg, sinkFile.with(converters), prefix, bytes);
@@ -246,14 +250,14 @@ public final class BenchCommand implements Callable<Integer> {
                             results.add(m);
                             report(m);
                         }
-                        connect.delete("bench-source" + variant);
                     }
                 }
 
-                // CDC latency, through the still-running bench-source (it streams the new table): Ferry's sink, then
-                // Debezium's JDBC sink, each alone on the same topic and the same mixed workload
+                // CDC latency, through the still-running shipped (binary) bench source, which streams the new table:
+                // Ferry's sink, then Debezium's JDBC sink, each alone on the same topic and the same mixed workload
                 CdcLatency.prepareSource(maria);
-                String events = TOPIC_PREFIX + "." + BenchData.DATABASE + ".events";
+                String cdcPrefix = TOPIC_PREFIX + "binary";
+                String events = cdcPrefix + "." + BenchData.DATABASE + ".events";
                 // ferry_copy: Ferry's sink with cdc.upsert.mode=copy (staging COPY + one INSERT ... SELECT per table)
                 // ferry_transactional: cdc.apply.mode=transactional (whole source transactions, in commit order)
                 for (String kind : List.of("ferry", "ferry_copy", "ferry_transactional", "debezium_jdbc")) {
@@ -262,10 +266,10 @@ public final class BenchCommand implements Callable<Integer> {
                     String name = "bench-cdc-" + kind.replace('_', '-');
                     Map<String, String> config;
                     if (kind.startsWith("ferry")) {
-                        ConnectorFile cdcSink = CdcLatency.sink(jsonSink, name, pg.jdbcUrl(db), pg, events)
+                        ConnectorFile cdcSink = CdcLatency.sink(shippedSink, name, pg.jdbcUrl(db), pg, events)
                                 .with(Map.of("cdc.upsert.mode", kind.equals("ferry_copy") ? "copy" : "statements"));
                         if (kind.equals("ferry_transactional")) {
-                            String transactions = TOPIC_PREFIX + ".transaction";
+                            String transactions = cdcPrefix + ".transaction";
                             cdcSink = cdcSink.with(Map.of("cdc.apply.mode", "transactional", "transaction.topic",
                                     transactions, "topics.regex", "(" + events.replace(".", "\\.") + "|"
                                             + transactions.replace(".", "\\.") + ")"));
@@ -274,6 +278,7 @@ public final class BenchCommand implements Callable<Integer> {
                     } else {
                         config = new LinkedHashMap<>(debeziumJdbcSink(pg.jdbcUrl(db), pg, events));
                         config.put("table.name.format", "events");
+                        config.putAll(BINARY_CONVERTERS);
                     }
                     connect.put(name, config);
                     CdcLatency.awaitInSync(maria, pg, db); // a new sink first replays what the topic holds

@@ -67,13 +67,13 @@ final class DemoCommand implements Callable<Integer> {
         ConnectorFile srcFile = ConnectorFile.read(Paths.connectors().resolve("mariadb-source.json"));
         // the demo owns its broker: its topics take the fast binary format, as ferry migrate's do
         ConnectorFile src = srcFile.with(Overlays.source(source, pipeline.server.bootstrapServers(), "ferry"))
-                .with(Overlays.binaryTopics(srcFile, true));
+                .with(Overlays.topicFormat(srcFile, true, "binary"));
         // the hand-written target design, read by the worker through Kafka's DirectoryConfigProvider as in production
         ConnectorFile sinkFile = ConnectorFile.read(design.resolve("postgres-sink-ddl.json"));
         ConnectorFile sink = sinkFile
                 .with(Overlays.sink(pg.jdbcUrl("sakila"), pg.user(), pg.password(), "ferry", "sakila"))
                 .with(Map.of("target.ddl", "${dir:" + design + ":sakila-target.sql}"))
-                .with(Overlays.binaryTopics(sinkFile, false));
+                .with(Overlays.topicFormat(sinkFile, false, "binary"));
         Map<String, Long> expected;
         try (Connection c = maria.connect("sakila")) {
             expected = SourceTables.exact(c, "sakila");
@@ -82,7 +82,7 @@ final class DemoCommand implements Callable<Integer> {
         out.println("Deploying connectors/mariadb-source.json and connectors/redesign/postgres-sink-ddl.json: the target is");
         out.println("  the design in connectors/redesign/sakila-target.sql (bigint keys for film_actor and film_category,");
         out.println("  22 foreign keys, checks, uniques and indexes built after the load, staff.password left out)");
-        out.println("  The demo owns its broker, so its topics use Ferry's binary converter (connectors/fast/, the fast path).");
+        out.println("  The demo owns its broker, so its topics use Ferry's binary converter (as the shipped files, the fast path).");
         pipeline.deploy(sink, src);
 
         out.println();

@@ -39,7 +39,7 @@ final class MigrateCommand implements Callable<Integer> {
 
     @Option(names = "--topic-format", paramLabel = "binary|json", description = "How records are kept on this "
             + "runner's own topics: binary (Ferry's converter, the fast path; default for a new state dir) or json "
-            + "(Connect's JSON with schemas, as the shipped files for a shared cluster). A resumed state dir keeps "
+            + "(Connect's JSON with schemas, as connectors/json/ sets, for other consumers of the topics). A resumed state dir keeps "
             + "the format its topics were written in.")
     String topicFormat;
 
@@ -94,11 +94,10 @@ final class MigrateCommand implements Callable<Integer> {
                 srcOverlay.put("table.include.list", String.join(",",
                         tables.stream().map(t -> source.database() + "." + t).toList()));
             }
-            boolean binary = format.equals("binary");
-            ConnectorFile src = srcBase.with(srcOverlay).with(binary ? Overlays.binaryTopics(srcBase, true) : Map.of())
+            ConnectorFile src = srcBase.with(srcOverlay).with(Overlays.topicFormat(srcBase, true, format))
                     .renamed(names.source());
             ConnectorFile sink = sinkBase.with(Overlays.sink(db.target.url, db.target.user, db.target.password,
-                    topicPrefix, source.database())).with(binary ? Overlays.binaryTopics(sinkBase, false) : Map.of())
+                    topicPrefix, source.database())).with(Overlays.topicFormat(sinkBase, false, format))
                     .with(EventTail.sinkOverlay(pipeline.server.bootstrapServers())).renamed(names.sink());
             sink = sink.with(Overlays.transactional(sink, transactional, topicPrefix, source.database()));
             Files.writeString(stateDir.resolve("topic-format"), format + "\n");
@@ -113,8 +112,9 @@ final class MigrateCommand implements Callable<Integer> {
             try (var w = Files.newBufferedWriter(stateDir.resolve(ReloadCommand.ENDPOINTS))) {
                 endpoints.store(w, "the pipeline ferry migrate runs from this state directory, while it runs");
             }
-            System.out.println("  topics: " + (binary ? "Ferry's binary converter" : "JSON with schemas")
-                    + " (--topic-format)");
+            String converter = sink.config().getOrDefault("value.converter", Overlays.JSON_CONVERTER);
+            System.out.println("  topics: " + (converter.equals(Overlays.BINARY_CONVERTER) ? "Ferry's binary converter"
+                    : converter.equals(Overlays.JSON_CONVERTER) ? "JSON with schemas" : converter) + " (--topic-format)");
             pipeline.deploy(sink, src);
             Map<String, Long> expected;
             try (Connection c = db.openSource()) {

@@ -58,22 +58,35 @@ public final class Overlays {
     }
 
     public static final String BINARY_CONVERTER = "io.ferry.converter.FerryBinaryConverter";
+    public static final String JSON_CONVERTER = "org.apache.kafka.connect.json.JsonConverter";
 
     /**
-     * Ferry's binary converter on both ends (what connectors/fast/ sets), for topics nobody but this sink reads: those
-     * of {@code ferry migrate} and {@code ferry demo}, on their own broker. The shipped JSON converter re-parses every
-     * record's embedded schema and caps the load (see the README's speed section). A file that names its own
-     * converters keeps them.
+     * The converters of a runner's own topics ({@code ferry migrate}, {@code ferry demo}, on their own broker):
+     * {@code binary}, Ferry's converter, what the shipped files set (the fast path), or {@code json}, Connect's JSON
+     * with schemas, what {@code connectors/json/} sets (a resumed state dir keeps the format its topics were written
+     * in, whatever the file says). A file that names another converter (Avro, say) keeps it.
      */
-    public static Map<String, String> binaryTopics(ConnectorFile file, boolean source) {
-        if (file.config().containsKey("key.converter") || file.config().containsKey("value.converter")) {
+    public static Map<String, String> topicFormat(ConnectorFile file, boolean source, String format) {
+        String named = file.config().get("value.converter");
+        if (named != null && !named.equals(BINARY_CONVERTER) && !named.equals(JSON_CONVERTER)) {
             return Map.of();
         }
         Map<String, String> o = new LinkedHashMap<>();
-        o.put("key.converter", BINARY_CONVERTER);
-        o.put("value.converter", BINARY_CONVERTER);
-        if (source) {
-            o.put("extended.headers.enabled", "false"); // per-record context headers cost more than the row
+        switch (format) {
+            case "binary" -> {
+                o.put("key.converter", BINARY_CONVERTER);
+                o.put("value.converter", BINARY_CONVERTER);
+                if (source) {
+                    o.put("extended.headers.enabled", "false"); // per-record context headers cost more than the row
+                }
+            }
+            case "json" -> {
+                o.put("key.converter", JSON_CONVERTER);
+                o.put("key.converter.schemas.enable", "true");
+                o.put("value.converter", JSON_CONVERTER);
+                o.put("value.converter.schemas.enable", "true");
+            }
+            default -> throw new IllegalArgumentException("topic format " + format + ": not binary or json");
         }
         return o;
     }

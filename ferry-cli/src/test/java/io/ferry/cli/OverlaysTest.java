@@ -57,4 +57,23 @@ class OverlaysTest {
         ConnectorFile inFile = new ConnectorFile("s", Map.of("cdc.apply.mode", "transactional"));
         assertThat(Overlays.transactional(inFile, false, "p", "d")).containsEntry("transaction.topic", "p.transaction");
     }
+
+    @Test
+    void topicFormatSwitchesTheKnownConvertersBothWaysAndLeavesAnotherConverterAlone() {
+        ConnectorFile shipped = new ConnectorFile("s", Map.of("key.converter", Overlays.BINARY_CONVERTER,
+                "value.converter", Overlays.BINARY_CONVERTER, "extended.headers.enabled", "false"));
+        ConnectorFile json = shipped.with(Overlays.topicFormat(shipped, true, "json"));
+        assertThat(json.config()).containsEntry("value.converter", Overlays.JSON_CONVERTER)
+                .containsEntry("key.converter", Overlays.JSON_CONVERTER)
+                .containsEntry("value.converter.schemas.enable", "true");
+        ConnectorFile back = json.with(Overlays.topicFormat(json, true, "binary"));
+        assertThat(back.config()).containsEntry("value.converter", Overlays.BINARY_CONVERTER)
+                .containsEntry("extended.headers.enabled", "false");
+        ConnectorFile none = new ConnectorFile("n", Map.of());
+        assertThat(Overlays.topicFormat(none, false, "binary")).containsEntry("value.converter", Overlays.BINARY_CONVERTER)
+                .doesNotContainKey("extended.headers.enabled");
+        ConnectorFile avro = new ConnectorFile("a", Map.of("value.converter", "io.apicurio.registry.utils.converter.AvroConverter"));
+        assertThat(Overlays.topicFormat(avro, false, "binary")).isEmpty();
+        assertThatThrownBy(() -> Overlays.topicFormat(none, false, "xml")).hasMessageContaining("xml");
+    }
 }

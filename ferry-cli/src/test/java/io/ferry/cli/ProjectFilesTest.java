@@ -6,6 +6,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
@@ -33,7 +34,8 @@ class ProjectFilesTest {
     @Test
     void connectorFilesParseAndUseEnvReferencesForCredentials() throws Exception {
         for (String name : List.of("mysql-source.json", "mariadb-source.json", "postgres-sink.json",
-                "redesign/mysql-source.json", "redesign/mariadb-source.json", "redesign/postgres-sink.json")) {
+                "redesign/mysql-source.json", "redesign/mariadb-source.json", "redesign/postgres-sink.json",
+                "json/mysql-source.json", "json/mariadb-source.json", "json/postgres-sink.json")) {
             ConnectorFile f = ConnectorFile.read(HOME.resolve("connectors").resolve(name));
             assertThat(f.connectorClass()).as(name).isNotBlank();
             f.config().forEach((k, v) -> {
@@ -41,6 +43,20 @@ class ProjectFilesTest {
                     assertThat(v).as(name + " " + k).startsWith("${env:");
                 }
             });
+        }
+    }
+
+    @Test
+    void everyShippedFileWritesOrReadsTopicsWithOneConverterAndTheJsonFolderWithConnectsJson() throws Exception {
+        try (var files = Files.walk(HOME.resolve("connectors"))) {
+            for (Path p : files.filter(f -> f.toString().endsWith(".json")).toList()) {
+                Map<String, String> c = ConnectorFile.read(p).config();
+                String expected = p.getParent().getFileName().toString().equals("json")
+                        ? "org.apache.kafka.connect.json.JsonConverter" : "io.ferry.converter.FerryBinaryConverter";
+                // a source and a sink from different folders would not understand each other's topics
+                assertThat(c).as(p.toString()).containsEntry("key.converter", expected)
+                        .containsEntry("value.converter", expected);
+            }
         }
     }
 }

@@ -41,11 +41,13 @@ class ConnectorJsonValidationE2ETest {
     }
 
     @Test
-    void theFastVariantsWithFerrysBinaryConverterAreValidToo() throws Exception {
-        assertThat(validator.validate(pipeline.sinkConnector("fast/postgres-sink.json"))).isEmpty();
-        assertThat(validator.validate(pipeline.sourceConnector("fast/mariadb-source.json"))).isEmpty();
+    void theJsonVariantsForOtherConsumersAreValidTooAndAWrongConverterIsCaught() throws Exception {
+        assertThat(validator.validate(pipeline.sinkConnector("json/postgres-sink.json"))).isEmpty();
+        assertThat(validator.validate(pipeline.sourceConnector("json/mariadb-source.json"))).isEmpty();
+        assertThat(pipeline.sinkConnector().config()).as("the shipped files are the fast path")
+                .containsEntry("value.converter", "io.ferry.converter.FerryBinaryConverter");
         // the converter is looked up on the worker's plugin.path: a wrong class name is caught at validate
-        assertThat(validator.validate(pipeline.sinkConnector("fast/postgres-sink.json")
+        assertThat(validator.validate(pipeline.sinkConnector()
                 .with(Map.of("value.converter", "io.ferry.converter.NoSuchConverter"))))
                 .anyMatch(p -> p.contains("value.converter"));
     }
