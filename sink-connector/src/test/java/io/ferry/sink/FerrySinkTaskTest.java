@@ -131,6 +131,23 @@ class FerrySinkTaskTest {
         assertThat(again.seeks).containsEntry(TP, 8L);
     }
 
+    /** A snapshot put several COPY chunks long: every row lands whole, multi-byte values across chunk edges too. */
+    @Test
+    void aSnapshotPutLongerThanOneCopyChunkLandsRowForRow() throws Exception {
+        FerrySinkTask task = task(new RecordingContext(false), Map.of());
+        List<SinkRecord> batch = new ArrayList<>();
+        List<List<Object>> expected = new ArrayList<>();
+        for (int id = 1; id <= 6000; id++) {
+            String text = (id % 3 == 0 ? "ü😀☃" : "plain") + "\t" + id; // 4-byte, 3-byte and escaped characters
+            batch.add(rec(id - 1, "r", null, row(id, text, id % 2, "1.25", "a,b", (long) id), id == 1 ? "first" : "true"));
+            expected.add(List.of(Integer.toString(id), text));
+        }
+        task.put(batch);
+        assertThat(rows("SELECT \"Id\", \"select\" FROM \"Order Line\" ORDER BY \"Id\""))
+                .as("6,000 rows, about %d COPY chunks", 6000 * 40 / (64 * 1024) + 1).isEqualTo(expected);
+        task.stop();
+    }
+
     /**
      * cdc.upsert.mode=copy (staging table + one INSERT ... SELECT) writes exactly what the batched statements write,
      * hostile values included, and a value the target cannot hold still isolates only its own record.

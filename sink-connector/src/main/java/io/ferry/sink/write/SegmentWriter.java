@@ -13,8 +13,6 @@ import org.apache.kafka.connect.data.Struct;
 import org.postgresql.PGConnection;
 import org.postgresql.copy.CopyIn;
 
-import java.io.ByteArrayOutputStream;
-import java.nio.charset.StandardCharsets;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.SQLException;
@@ -34,7 +32,6 @@ import java.util.StringJoiner;
  */
 public final class SegmentWriter {
 
-    private static final int COPY_CHUNK_BYTES = 1 << 20;
     private static final String UNIQUE_VIOLATION = "23505";
 
     private final PgText text;
@@ -106,22 +103,14 @@ public final class SegmentWriter {
             CopyIn copyIn = conn.unwrap(PGConnection.class).getCopyAPI()
                     .copyIn("COPY " + into + " (" + cols + ") FROM STDIN");
             try {
-                ByteArrayOutputStream buf = new ByteArrayOutputStream(COPY_CHUNK_BYTES + 4096);
+                CopyStream stream = new CopyStream(copyIn);
                 StringBuilder line = new StringBuilder(256);
                 for (ChangeEvent e : group) {
                     line.setLength(0);
                     appendCopyLine(line, table, fields, e.row());
-                    byte[] bytes = line.toString().getBytes(StandardCharsets.UTF_8);
-                    buf.write(bytes, 0, bytes.length);
-                    if (buf.size() >= COPY_CHUNK_BYTES) {
-                        copyIn.writeToCopy(buf.toByteArray(), 0, buf.size());
-                        buf.reset();
-                    }
+                    stream.line(line);
                 }
-                if (buf.size() > 0) {
-                    copyIn.writeToCopy(buf.toByteArray(), 0, buf.size());
-                }
-                copyIn.endCopy();
+                stream.end();
             } finally {
                 if (copyIn.isActive()) {
                     copyIn.cancelCopy();
