@@ -61,9 +61,11 @@ public final class BenchCommand implements Callable<Integer> {
     int cdcSeconds;
 
     @Option(names = "--soak", paramLabel = "DURATION",
-            description = "Instead of the benchmark: mixed CDC at the highest rate this machine sustains for DURATION "
-                    + "(30m, 2h, 90s), reporting lag and heap after GC per minute and rows lost/doubled at the end; "
-                    + "writes soak.json and soak.md. Exit code 1 if any row was lost, doubled or different.")
+            description = "Instead of the benchmark: the full load of --rows rows, then mixed CDC at the highest rate "
+                    + "this machine sustains for DURATION (30m, 2h, 90s), with the sink on a worker in its own JVM; "
+                    + "reports the sink's heap after GC over the load and per minute, the lag per minute and rows "
+                    + "lost/doubled at the end; writes soak.json and soak.md. Exit code 1 if any row was lost, "
+                    + "doubled or different.")
     String soak;
 
     @Option(names = "--skip", split = ",", paramLabel = "COMPARATOR",
@@ -91,7 +93,7 @@ public final class BenchCommand implements Callable<Integer> {
         System.setProperty("ferry.log.dir", dir.toString());
         Files.createDirectories(out);
         if (soak != null) {
-            return new SoakRun(SoakRun.parse(soak), dir, out).run();
+            return new SoakRun(SoakRun.parse(soak), rows, dir, out).run();
         }
         for (String s : skip) {
             if (!COMPARATORS.contains(s)) {

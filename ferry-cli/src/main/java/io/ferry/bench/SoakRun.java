@@ -12,6 +12,7 @@ import io.ferry.cli.SourceEndpoint;
 import io.ferry.embedded.KafkaConnectServer;
 import io.ferry.embedded.MariaDbServer;
 import io.ferry.embedded.PostgresServer;
+import io.ferry.embedded.WorkerProcess;
 
 import javax.management.NotificationEmitter;
 import javax.management.NotificationListener;
@@ -35,16 +36,25 @@ import java.util.Set;
 import java.util.concurrent.CopyOnWriteArrayList;
 
 /**
- * {@code ferry bench --soak 30m}: mixed CDC (60% inserts, 30% updates, 10% deletes) through MariaDB, Debezium, Kafka,
- * the Ferry sink and PostgreSQL, first ramped to the highest rate the pipeline sustains here (achieved rate within
- * 5% of the target, p99 lag under 2 s, in sync within 3 s), then held at that rate for the whole duration. Reports,
- * minute by minute, the lag percentiles and the heap after every garbage collection (broker, worker and sink share
- * this JVM), and at the end the rows lost, doubled and different between source and target, compared row by row.
+ * {@code ferry bench --soak 30m}: the full load of {@code --rows} rows, then mixed CDC (60% inserts, 30% updates, 10%
+ * deletes) through MariaDB, Debezium, Kafka, the Ferry sink and PostgreSQL, first ramped to the highest rate the
+ * pipeline sustains here (achieved rate within 5% of the target, p99 lag under 2 s, in sync within 3 s), then held at
+ * that rate for the whole duration, all with the shipped connector files. The sink runs on a Connect worker in a
+ * process of its own, so the heap after each collection is the sink task's (with its worker), reported for the load
+ * and minute by minute beside this JVM's (broker, source worker); at the end the rows lost, doubled and different
+ * between source and target, compared row by row, and the loaded table's row count.
  */
 final class SoakRun {
 
     record Minute(int minute, int targetRate, double achievedRate, long changes, double p50, double p99, double max,
-                  double drainSeconds, int gcs, long heapAfterGcMinBytes, long heapAfterGcMaxBytes) {}
+                  double drainSeconds, int gcs, long heapAfterGcMinBytes, long heapAfterGcMaxBytes, int sinkGcs,
+                  long sinkHeapAfterGcMinBytes, long sinkHeapAfterGcMaxBytes) {}
+
+    record Load(long rows, double seconds, int sinkGcs, long sinkHeapAfterGcMinBytes, long sinkHeapAfterGcMaxBytes,
+                long rowsInTarget) {}
+
+    /** The sink worker's JVM: small, so a heap that grows shows up as collections that free less each time. */
+    static final String SINK_HEAP = "1g";
 
     record GcEvent(long atMillis, String gc, long heapAfterBytes) {}
 
@@ -54,12 +64,15 @@ final class SoakRun {
     private static final String TARGET_DB = "soak";
 
     private final Duration duration;
+    private final long rows;
     private final Path dir;
     private final Path out;
     private final List<GcEvent> gcs = new CopyOnWriteArrayList<>();
+    private WorkerProcess sinkWorker;
 
-    SoakRun(Duration duration, Path dir, Path out) {
+    SoakRun(Duration duration, long rows, Path dir, Path out) {
         this.duration = duration;
+        this.rows = rows;
         this.dir = dir;
         this.out = out;
     }
@@ -82,19 +95,29 @@ final class SoakRun {
         try (MariaDbServer maria = MariaDbServer.start(dir.resolve("mariadb"));
              PostgresServer pg = PostgresServer.start(dir.resolve("postgres"));
              KafkaConnectServer kc = KafkaConnectServer.start(dir.resolve("connect"), pluginPath)) {
-            BenchData.generate(maria, 1_000);
+            say("generating %,d rows in MariaDB %s.%s", rows, BenchData.DATABASE, BenchData.TABLE);
+            BenchData.generate(maria, rows);
             CdcLatency.prepareSource(maria);
             CdcLatency.prepareTarget(pg, TARGET_DB);
+            sinkWorker = WorkerProcess.start(kc.bootstrapServers(), pluginPath, "ferry-soak-sink", SINK_HEAP,
+                    dir.resolve("sink-worker"));
+            say("sink worker: pid %d, -Xmx%s, GC log %s", sinkWorker.pid(), SINK_HEAP, sinkWorker.gcLog());
             ConnectClient connect = new ConnectClient(kc.restUrl());
             SourceEndpoint source = new SourceEndpoint("mariadb", maria.host(), maria.port(), BenchData.DATABASE,
                     maria.user(), maria.password());
             String topic = PREFIX + "." + BenchData.DATABASE + ".events";
             ConnectorFile sink = CdcLatency.sink(ConnectorFile.read(connectors.resolve("postgres-sink.json")), "soak-sink",
-                    pg.jdbcUrl(TARGET_DB), pg, topic);
-            connect.put(sink.name(), sink.config());
+                    pg.jdbcUrl(TARGET_DB), pg, topic).with(Map.of("topics.regex",
+                    PREFIX + "\\." + BenchData.DATABASE + "\\.(" + BenchData.TABLE + "|events)"));
+            new ConnectClient(sinkWorker.restUrl()).put(sink.name(), sink.config());
+            long loadStart = System.currentTimeMillis();
             connect.put("soak-source", ConnectorFile.read(connectors.resolve("mariadb-source.json"))
                     .with(Overlays.source(source, kc.bootstrapServers(), PREFIX))
                     .with(Map.of("database.server.id", "186001")).config());
+            Load load = load(pg, loadStart);
+            say("full load: %,d rows in %.1f s (%,.0f rows/s); sink worker heap after GC %,d-%,d MB over %d GCs",
+                    load.rowsInTarget(), load.seconds(), load.rowsInTarget() / load.seconds(),
+                    load.sinkHeapAfterGcMinBytes() >> 20, load.sinkHeapAfterGcMaxBytes() >> 20, load.sinkGcs());
             CdcLatency.run("ferry", maria, pg, TARGET_DB, 200, 5); // topic creation, consumer assignment
 
             int rate = sustainableRate(maria, pg);
@@ -108,15 +131,63 @@ final class SoakRun {
                 Minute m = minute(minute, r, from, System.currentTimeMillis());
                 minutes.add(m);
                 say("minute %3d: %,7.0f changes/s, lag p50 %.3f s p99 %.3f s max %.3f s, in sync %.1f s after; "
-                                + "%d GCs, heap after GC %,d-%,d MB", m.minute(), m.achievedRate(), m.p50(), m.p99(),
-                        m.max(), m.drainSeconds(), m.gcs(), m.heapAfterGcMinBytes() >> 20, m.heapAfterGcMaxBytes() >> 20);
+                                + "sink worker %d GCs, heap after GC %,d-%,d MB; this JVM %d GCs, %,d-%,d MB",
+                        m.minute(), m.achievedRate(), m.p50(), m.p99(), m.max(), m.drainSeconds(), m.sinkGcs(),
+                        m.sinkHeapAfterGcMinBytes() >> 20, m.sinkHeapAfterGcMaxBytes() >> 20, m.gcs(),
+                        m.heapAfterGcMinBytes() >> 20, m.heapAfterGcMaxBytes() >> 20);
             }
             Damage damage = compare(maria, pg);
             say("end: %,d rows; %d lost, %d doubled, %d different", damage.rows(), damage.lost(), damage.doubled(),
                     damage.different());
-            write(rate, minutes, damage);
-            return damage.lost() == 0 && damage.doubled() == 0 && damage.different() == 0 ? 0 : 1;
+            write(rate, load, minutes, damage);
+            return damage.lost() == 0 && damage.doubled() == 0 && damage.different() == 0
+                    && load.rowsInTarget() == rows ? 0 : 1;
+        } finally {
+            if (sinkWorker != null) {
+                sinkWorker.close();
+            }
         }
+    }
+
+    /** Until the sink has every row of the loaded table (or 30 minutes pass); the sink worker's heap meanwhile. */
+    private Load load(PostgresServer pg, long start) throws Exception {
+        long deadline = System.nanoTime() + Duration.ofMinutes(30).toNanos();
+        long loaded = 0;
+        while (System.nanoTime() < deadline) {
+            loaded = count(pg, BenchData.TABLE);
+            if (loaded >= rows) {
+                break;
+            }
+            Thread.sleep(200);
+        }
+        long end = System.currentTimeMillis();
+        long[] heap = sinkHeap(start, end);
+        return new Load(rows, (end - start) / 1000.0, (int) heap[0], heap[1], heap[2], loaded);
+    }
+
+    private static long count(PostgresServer pg, String table) {
+        try (Connection c = pg.connect(TARGET_DB); Statement st = c.createStatement();
+             ResultSet rs = st.executeQuery("SELECT count(*) FROM \"" + table + "\"")) {
+            rs.next();
+            return rs.getLong(1);
+        } catch (Exception e) {
+            return 0; // not created yet
+        }
+    }
+
+    /** {collections, min, max heap after GC} of the sink worker between two instants. */
+    private long[] sinkHeap(long from, long to) throws Exception {
+        long min = Long.MAX_VALUE;
+        long max = 0;
+        int count = 0;
+        for (long[] gc : sinkWorker.heapAfterGc()) {
+            if (gc[0] >= from && gc[0] < to) {
+                count++;
+                min = Math.min(min, gc[1]);
+                max = Math.max(max, gc[1]);
+            }
+        }
+        return new long[]{count, count == 0 ? 0 : min, max};
     }
 
     /** Doubles the rate from 1,000/s while the pipeline keeps up; the last rate it kept up with. */
@@ -135,7 +206,7 @@ final class SoakRun {
         return best;
     }
 
-    private Minute minute(int n, CdcLatency.Result r, long from, long to) {
+    private Minute minute(int n, CdcLatency.Result r, long from, long to) throws Exception {
         long min = Long.MAX_VALUE;
         long max = 0;
         int count = 0;
@@ -146,8 +217,9 @@ final class SoakRun {
                 max = Math.max(max, e.heapAfterBytes());
             }
         }
+        long[] sink = sinkHeap(from, to);
         return new Minute(n, r.targetRate(), r.achievedRate(), r.changes(), r.p50(), r.p99(), r.max(), r.drainSeconds(),
-                count, count == 0 ? 0 : min, max);
+                count, count == 0 ? 0 : min, max, (int) sink[0], sink[1], sink[2]);
     }
 
     /** The heap in use right after each collection: what the pipeline really keeps, minute by minute. */
@@ -220,7 +292,7 @@ final class SoakRun {
         }
     }
 
-    private void write(int rate, List<Minute> minutes, Damage damage) throws Exception {
+    private void write(int rate, Load load, List<Minute> minutes, Damage damage) throws Exception {
         Files.createDirectories(out);
         ObjectMapper json = new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT);
         ObjectNode root = json.createObjectNode();
@@ -228,19 +300,29 @@ final class SoakRun {
         root.put("rate_changes_per_second", rate);
         root.put("max_heap_bytes", Runtime.getRuntime().maxMemory());
         root.put("cores", Runtime.getRuntime().availableProcessors());
+        root.put("sink_worker_max_heap", SINK_HEAP);
+        root.putPOJO("load", json.convertValue(load, ObjectNode.class));
         ArrayNode list = root.putArray("minutes");
         StringBuilder md = new StringBuilder("# Ferry soak\n\n").append(String.format(
-                "Mixed CDC (60%% inserts, 30%% updates, 10%% deletes) at %,d changes/s, the highest rate this machine "
-                        + "kept up with (%d cores, heap max %d MB), for %s. Heap after GC: the broker, the worker and "
-                        + "the sink share this JVM.%n%n", rate, Runtime.getRuntime().availableProcessors(),
-                Runtime.getRuntime().maxMemory() >> 20, duration))
-                .append("| minute | changes/s | lag p50 s | lag p99 s | lag max s | in sync after s | GCs | heap after GC MB |\n")
-                .append("|---:|---:|---:|---:|---:|---:|---:|---|\n");
+                "Shipped connector files. Full load of %,d rows: %,d in the target after %.1f s (%,.0f rows/s); the "
+                        + "sink worker's heap after GC %,d-%,d MB over %d collections.%n%n", load.rows(),
+                load.rowsInTarget(), load.seconds(), load.rowsInTarget() / load.seconds(),
+                load.sinkHeapAfterGcMinBytes() >> 20, load.sinkHeapAfterGcMaxBytes() >> 20, load.sinkGcs()))
+                .append(String.format(
+                "Then mixed CDC (60%% inserts, 30%% updates, 10%% deletes) at %,d changes/s, the highest rate this machine "
+                        + "kept up with (%d cores), for %s. The sink runs on a Connect worker in its own JVM "
+                        + "(-Xmx%s, nothing else on it): its heap after GC is the sink task's with its worker; the "
+                        + "broker and the source worker share this JVM (heap max %d MB).%n%n", rate,
+                Runtime.getRuntime().availableProcessors(), duration, SINK_HEAP, Runtime.getRuntime().maxMemory() >> 20))
+                .append("| minute | changes/s | lag p50 s | lag p99 s | lag max s | in sync after s | sink GCs | "
+                        + "sink heap after GC MB | this JVM's GCs | its heap after GC MB |\n")
+                .append("|---:|---:|---:|---:|---:|---:|---:|---|---:|---|\n");
         for (Minute m : minutes) {
             list.addPOJO(json.convertValue(m, ObjectNode.class));
-            md.append(String.format("| %d | %,.0f | %.3f | %.3f | %.3f | %.1f | %d | %,d-%,d |%n", m.minute(),
-                    m.achievedRate(), m.p50(), m.p99(), m.max(), m.drainSeconds(), m.gcs(), m.heapAfterGcMinBytes() >> 20,
-                    m.heapAfterGcMaxBytes() >> 20));
+            md.append(String.format("| %d | %,.0f | %.3f | %.3f | %.3f | %.1f | %d | %,d-%,d | %d | %,d-%,d |%n",
+                    m.minute(), m.achievedRate(), m.p50(), m.p99(), m.max(), m.drainSeconds(), m.sinkGcs(),
+                    m.sinkHeapAfterGcMinBytes() >> 20, m.sinkHeapAfterGcMaxBytes() >> 20, m.gcs(),
+                    m.heapAfterGcMinBytes() >> 20, m.heapAfterGcMaxBytes() >> 20));
         }
         root.putPOJO("end", json.convertValue(damage, ObjectNode.class));
         md.append(String.format("%nAt the end: %,d rows in the source; %d lost, %d doubled, %d different (compared row "

@@ -64,7 +64,7 @@ public final class KafkaConnectServer implements AutoCloseable {
         return server;
     }
 
-    private static Connect<?> startWorker(Map<String, String> worker) {
+    static Connect<?> startWorker(Map<String, String> worker) {
         // Connect registers its own JVM shutdown hook, which would stop the worker while our close() stops the broker
         // underneath it: the worker then waits on a broker that is gone. One hook, ours, stops both in order.
         Exit.setShutdownHookAdder((name, hook) -> { });
@@ -153,7 +153,7 @@ public final class KafkaConnectServer implements AutoCloseable {
         return w;
     }
 
-    private static void awaitRest(URI rest) throws Exception {
+    static void awaitRest(URI rest) throws Exception {
         HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(2)).build();
         long deadline = System.nanoTime() + Duration.ofSeconds(120).toNanos();
         while (System.nanoTime() < deadline) {
@@ -211,7 +211,7 @@ public final class KafkaConnectServer implements AutoCloseable {
     }
 
     /** Ports and cluster id chosen once per state directory, so a restart finds the same cluster. */
-    private record Ports(int broker, int controller, int rest, String clusterId) {
+    record Ports(int broker, int controller, int rest, String clusterId) {
         static Ports load(Path file) throws IOException {
             Properties p = new Properties();
             if (Files.exists(file)) {
@@ -232,7 +232,7 @@ public final class KafkaConnectServer implements AutoCloseable {
             return ports;
         }
 
-        private static int freePort() throws IOException {
+        static int freePort() throws IOException {
             try (ServerSocket s = new ServerSocket(0)) {
                 return s.getLocalPort();
             }
