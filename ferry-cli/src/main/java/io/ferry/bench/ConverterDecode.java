@@ -20,7 +20,7 @@ import java.util.stream.Stream;
  * The converter's decode rate alone: reads a finished topic's raw values and times only
  * {@code Converter.toConnectData} on them, the work every sink task does before it sees a row.
  */
-final class ConverterDecode {
+public final class ConverterDecode {
 
     private ConverterDecode() {
     }
@@ -71,7 +71,7 @@ final class ConverterDecode {
     }
 
     /** Ferry's binary converter from its plugin directory, loaded the way a worker isolates it. */
-    static Converter binary(Path pluginPath) throws Exception {
+    public static Converter binary(Path pluginPath) throws Exception {
         Path lib = pluginPath.resolve("ferry-connect-converter").resolve("lib");
         URL[] jars;
         try (Stream<Path> files = Files.list(lib)) {
