@@ -99,9 +99,12 @@ final class SoakRun {
             BenchData.generate(maria, rows);
             CdcLatency.prepareSource(maria);
             CdcLatency.prepareTarget(pg, TARGET_DB);
+            // a flight recording of the sink alone (JFR's profile settings, about 2% here): where its time goes
+            Path jfr = out.toAbsolutePath().resolve("sink-worker.jfr");
             sinkWorker = WorkerProcess.start(kc.bootstrapServers(), pluginPath, "ferry-soak-sink", SINK_HEAP,
-                    dir.resolve("sink-worker"));
-            say("sink worker: pid %d, -Xmx%s, GC log %s", sinkWorker.pid(), SINK_HEAP, sinkWorker.gcLog());
+                    dir.resolve("sink-worker"), List.of("-XX:StartFlightRecording=settings=profile,dumponexit=true,filename=" + jfr));
+            say("sink worker: pid %d, -Xmx%s, GC log %s, flight recording %s (written when it stops)", sinkWorker.pid(),
+                    SINK_HEAP, sinkWorker.gcLog(), jfr);
             ConnectClient connect = new ConnectClient(kc.restUrl());
             SourceEndpoint source = new SourceEndpoint("mariadb", maria.host(), maria.port(), BenchData.DATABASE,
                     maria.user(), maria.password());

@@ -27,17 +27,21 @@ public final class WorkerProcess implements AutoCloseable {
         this.gcLog = gcLog;
     }
 
-    /** Starts the worker and waits for its REST API; {@code heap} is the JVM's -Xmx, e.g. "1g". */
-    public static WorkerProcess start(String bootstrap, Path pluginPath, String group, String heap, Path dir)
-            throws Exception {
+    /**
+     * Starts the worker and waits for its REST API; {@code heap} is the JVM's -Xmx, e.g. "1g"; {@code jvmArgs} go
+     * before the class (a flight recording, say).
+     */
+    public static WorkerProcess start(String bootstrap, Path pluginPath, String group, String heap, Path dir,
+                                      List<String> jvmArgs) throws Exception {
         Files.createDirectories(dir);
         int port = KafkaConnectServer.Ports.freePort();
         Path gcLog = dir.resolve("gc.log");
         List<String> cmd = new ArrayList<>(List.of(
                 Path.of(System.getProperty("java.home"), "bin", "java").toString(), "-Xmx" + heap,
                 // epoch milliseconds on every line: the bench lines collections up with its own clock
-                "-Xlog:gc:file=" + gcLog + ":timemillis",
-                "-cp", System.getProperty("java.class.path"), WorkerProcess.class.getName(),
+                "-Xlog:gc:file=" + gcLog + ":timemillis"));
+        cmd.addAll(jvmArgs);
+        cmd.addAll(List.of("-cp", System.getProperty("java.class.path"), WorkerProcess.class.getName(),
                 bootstrap, Integer.toString(port), pluginPath.toAbsolutePath().toString(), group));
         Process p = new ProcessBuilder(cmd).redirectErrorStream(true).redirectOutput(dir.resolve("worker.log").toFile())
                 .start();
