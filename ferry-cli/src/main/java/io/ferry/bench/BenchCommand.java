@@ -82,8 +82,7 @@ public final class BenchCommand implements Callable<Integer> {
     static final List<String> COMPARATORS = List.of("pgloader");
     /** What the shipped connectors/*.json set on the source and the sink. */
     static final Map<String, String> BINARY_CONVERTERS = Map.of(
-            "key.converter", "io.ferry.converter.FerryBinaryConverter",
-            "value.converter", "io.ferry.converter.FerryBinaryConverter");
+            "key.converter", Overlays.BINARY_CONVERTER, "value.converter", Overlays.BINARY_CONVERTER);
     private final List<CdcLatency.Result> cdc = new ArrayList<>();
     private String verifySmallHeap;
 

@@ -56,7 +56,6 @@ final class SoakRun {
     /** The sink worker's JVM: small, so a heap that grows shows up as collections that free less each time. */
     static final String SINK_HEAP = "1g";
 
-    record GcEvent(long atMillis, String gc, long heapAfterBytes) {}
 
     record Damage(long lost, long doubled, long different, long rows) {}
 
@@ -67,7 +66,8 @@ final class SoakRun {
     private final long rows;
     private final Path dir;
     private final Path out;
-    private final List<GcEvent> gcs = new CopyOnWriteArrayList<>();
+    /** This JVM's collections as {epoch millis, heap after}, the shape of {@link WorkerProcess#heapAfterGc()}. */
+    private final List<long[]> gcs = new CopyOnWriteArrayList<>();
     private WorkerProcess sinkWorker;
 
     SoakRun(Duration duration, long rows, Path dir, Path out) {
@@ -164,7 +164,7 @@ final class SoakRun {
             Thread.sleep(200);
         }
         long end = System.currentTimeMillis();
-        long[] heap = sinkHeap(start, end);
+        long[] heap = heapWindow(sinkWorker.heapAfterGc(), start, end);
         return new Load(rows, (end - start) / 1000.0, (int) heap[0], heap[1], heap[2], loaded);
     }
 
@@ -178,12 +178,12 @@ final class SoakRun {
         }
     }
 
-    /** {collections, min, max heap after GC} of the sink worker between two instants. */
-    private long[] sinkHeap(long from, long to) throws Exception {
+    /** {collections, min, max heap after GC} of {epoch millis, heap after} events between two instants. */
+    static long[] heapWindow(List<long[]> collections, long from, long to) {
         long min = Long.MAX_VALUE;
         long max = 0;
         int count = 0;
-        for (long[] gc : sinkWorker.heapAfterGc()) {
+        for (long[] gc : collections) {
             if (gc[0] >= from && gc[0] < to) {
                 count++;
                 min = Math.min(min, gc[1]);
@@ -210,19 +210,10 @@ final class SoakRun {
     }
 
     private Minute minute(int n, CdcLatency.Result r, long from, long to) throws Exception {
-        long min = Long.MAX_VALUE;
-        long max = 0;
-        int count = 0;
-        for (GcEvent e : gcs) {
-            if (e.atMillis() >= from && e.atMillis() < to) {
-                count++;
-                min = Math.min(min, e.heapAfterBytes());
-                max = Math.max(max, e.heapAfterBytes());
-            }
-        }
-        long[] sink = sinkHeap(from, to);
+        long[] here = heapWindow(gcs, from, to);
+        long[] sink = heapWindow(sinkWorker.heapAfterGc(), from, to);
         return new Minute(n, r.targetRate(), r.achievedRate(), r.changes(), r.p50(), r.p99(), r.max(), r.drainSeconds(),
-                count, count == 0 ? 0 : min, max, (int) sink[0], sink[1], sink[2]);
+                (int) here[0], here[1], here[2], (int) sink[0], sink[1], sink[2]);
     }
 
     /** The heap in use right after each collection: what the pipeline really keeps, minute by minute. */
@@ -245,7 +236,7 @@ final class SoakRun {
                     used += pool.getValue().getUsed();
                 }
             }
-            gcs.add(new GcEvent(System.currentTimeMillis(), info.getGcName(), used));
+            gcs.add(new long[]{System.currentTimeMillis(), used});
         };
         for (GarbageCollectorMXBean gc : ManagementFactory.getGarbageCollectorMXBeans()) {
             if (gc instanceof NotificationEmitter emitter) {

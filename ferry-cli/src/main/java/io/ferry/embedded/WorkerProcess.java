@@ -9,6 +9,8 @@ import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 
 /**
  * A Connect worker in a JVM of its own, in a Connect cluster of its own (group and internal topics named after it)
@@ -16,6 +18,9 @@ import java.util.concurrent.TimeUnit;
  * from the broker, the source and the other sinks. Its GC log is kept beside it.
  */
 public final class WorkerProcess implements AutoCloseable {
+
+    /** A pause line of -Xlog:gc with the timemillis decorator: "[1764...ms] GC(3) Pause Young ... 150M->30M(256M)". */
+    private static final Pattern PAUSE = Pattern.compile("^\\[(\\d+)ms\\].*Pause.* (\\d+)M->(\\d+)M\\(\\d+M\\)");
 
     private final Process process;
     private final URI rest;
@@ -98,9 +103,8 @@ public final class WorkerProcess implements AutoCloseable {
         if (!Files.exists(gcLog)) {
             return out;
         }
-        java.util.regex.Pattern line = java.util.regex.Pattern.compile("^\\[(\\d+)ms\\].*Pause.* (\\d+)M->(\\d+)M\\(\\d+M\\)");
         for (String l : Files.readAllLines(gcLog)) {
-            java.util.regex.Matcher m = line.matcher(l);
+            Matcher m = PAUSE.matcher(l);
             if (m.find()) {
                 out.add(new long[]{Long.parseLong(m.group(1)), Long.parseLong(m.group(3)) << 20});
             }
