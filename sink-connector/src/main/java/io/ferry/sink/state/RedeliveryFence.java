@@ -39,23 +39,36 @@ public final class RedeliveryFence {
     /**
      * The latest transaction applied on a partition and the prints of its events applied so far (a repeat inside that
      * transaction is recognised by its print). Null in a batch's positions: none any more (a new snapshot).
+     *
+     * @param legacy the prints were stored by a Ferry before {@link EventPrint}'s streaming format: the rest of
+     *               this transaction is printed the old way, so a repeat of an event applied before the upgrade is known
      */
-    public record Mark(SourcePosition at, java.util.Set<Long> prints) {
-        /** The prints as stored: hex, space-separated. */
+    public record Mark(SourcePosition at, java.util.Set<Long> prints, boolean legacy) {
+        /** Marks the current format's prints start with; text without it was stored in the legacy format. */
+        static final String FORMAT = "v2";
+
+        /** The prints as stored: the format, then hex, space-separated. */
         public String printsText() {
-            StringBuilder b = new StringBuilder();
+            StringBuilder b = new StringBuilder(legacy ? "" : FORMAT);
             prints.forEach(p -> b.append(b.length() == 0 ? "" : " ").append(Long.toHexString(p)));
             return b.toString();
         }
 
-        static java.util.Set<Long> parse(String text) {
+        static Mark parse(SourcePosition at, String text) {
             java.util.Set<Long> out = new java.util.LinkedHashSet<>();
+            boolean legacy = true;
             if (text != null && !text.isBlank()) {
                 for (String t : text.trim().split(" ")) {
-                    out.add(Long.parseUnsignedLong(t, 16));
+                    if (t.equals(FORMAT)) {
+                        legacy = false;
+                    } else {
+                        out.add(Long.parseUnsignedLong(t, 16));
+                    }
                 }
+            } else {
+                legacy = false; // nothing to compare with: print the new way
             }
-            return out;
+            return new Mark(at, out, legacy);
         }
     }
 
@@ -96,8 +109,8 @@ public final class RedeliveryFence {
                     if (rs.next()) {
                         long order = rs.getLong(5);
                         Long o = rs.wasNull() ? null : order;
-                        applied.put(tp, new Mark(new SourcePosition(rs.getLong(1), rs.getString(2), rs.getLong(3),
-                                rs.getLong(4), o), Mark.parse(rs.getString(6))));
+                        applied.put(tp, Mark.parse(new SourcePosition(rs.getLong(1), rs.getString(2), rs.getLong(3),
+                                rs.getLong(4), o), rs.getString(6)));
                     }
                 }
             }
@@ -130,34 +143,55 @@ public final class RedeliveryFence {
     }
 
     /**
-     * A partition's latest transaction as this batch sees it. Prints are computed only when a comparison inside the
-     * transaction needs them or the batch ends on it: the events of the many transactions a batch passes through are
-     * never hashed, only those of the last one per partition (and its set is copied once per batch, not per event).
+     * A partition's latest transaction as this batch sees it. The first event of a transaction is printed only when
+     * the batch ends on that transaction or a second event of it arrives: most transactions a batch passes through
+     * are single rows and are never printed. Every later event is printed once, for the comparison, and that print is
+     * kept (the set is copied once per batch, not per event).
      */
     private static final class Tx {
         final SourcePosition at;
+        final boolean legacy;
         final java.util.Set<Long> prints;
-        final List<Object[]> unprinted = new ArrayList<>(); // {envelope, key}
+        Struct firstEnvelope;
+        Object firstKey;
         boolean full;
 
-        Tx(SourcePosition at, java.util.Set<Long> prints) {
+        /** A stored transaction, or (no prints) one this batch starts. */
+        Tx(SourcePosition at, java.util.Set<Long> prints, boolean legacy) {
             this.at = at;
             this.prints = prints;
+            this.legacy = legacy;
             this.full = prints.size() >= MAX_PRINTS;
         }
 
+        /** A transaction this batch starts, with its first event: printed later, if at all. */
+        Tx(SourcePosition at, Struct firstEnvelope, Object firstKey) {
+            this(at, new java.util.LinkedHashSet<>(), false);
+            this.firstEnvelope = firstEnvelope;
+            this.firstKey = firstKey;
+        }
+
+        Mark mark() {
+            return new Mark(at, prints(), legacy);
+        }
+
         java.util.Set<Long> prints() {
-            for (Object[] u : unprinted) {
-                prints.add(EventPrint.of((Struct) u[0], u[1]));
+            if (firstEnvelope != null) {
+                prints.add(print(firstEnvelope, firstKey));
+                firstEnvelope = null;
+                firstKey = null;
             }
-            unprinted.clear();
             return prints;
         }
 
+        long print(Struct envelope, Object key) {
+            return legacy ? EventPrint.legacy(envelope, key) : EventPrint.of(envelope, key);
+        }
+
         /** False when the transaction is past what is checked (the caller says so once). */
-        boolean add(Struct envelope, Object key) {
-            if (prints.size() + unprinted.size() < MAX_PRINTS) {
-                unprinted.add(new Object[] {envelope, key});
+        boolean add(long print) {
+            if (prints.size() + (firstEnvelope == null ? 0 : 1) < MAX_PRINTS) {
+                prints().add(print);
                 return true;
             }
             boolean first = !full;
@@ -207,7 +241,8 @@ public final class RedeliveryFence {
             Tx tx = batch.containsKey(tp) ? batch.get(tp) : stored(tp);
             SourcePosition last = tx == null ? null : tx.at;
             boolean same = at.sameTransactionAs(last);
-            if (at.earlierTransactionThan(last) || (same && tx.prints().contains(EventPrint.of(value, r.key())))) {
+            long print = same ? tx.print(value, r.key()) : 0;
+            if (at.earlierTransactionThan(last) || (same && tx.prints().contains(print))) {
                 skipped.merge(e.table(), 1L, Long::sum);
                 skippedRange.putIfAbsent(tp, new SourcePosition[] {at, last});
                 lastSkipped.put(tp, true);
@@ -218,10 +253,10 @@ public final class RedeliveryFence {
                     log.warn("Ferry sink '{}': {} now reads from {} after {}: another server or binlog series, so "
                             + "re-delivered events are recognised from here on", connector, tp, at, last);
                 }
-                tx = new Tx(at, new java.util.LinkedHashSet<>());
+                tx = new Tx(at, value, r.key());
             }
             batch.put(tp, tx);
-            if (!tx.add(value, r.key())) {
+            if (same && !tx.add(print)) {
                 log.warn("Ferry sink '{}': the transaction at {} has more than {} changes on {}; the rest of it is "
                         + "applied without the check for re-delivered changes", connector, at, MAX_PRINTS, tp);
             }
@@ -235,14 +270,14 @@ public final class RedeliveryFence {
                     describe(skippedRange), skipped);
         }
         Map<TopicPartition, Mark> positions = new LinkedHashMap<>();
-        batch.forEach((tp, tx) -> positions.put(tp, tx == null ? null : new Mark(tx.at, tx.prints())));
+        batch.forEach((tp, tx) -> positions.put(tp, tx == null ? null : tx.mark()));
         return new Result(kept, positions, skipped);
     }
 
     /** The committed mark as this batch's starting point: its prints copied once, so a failed batch leaves it. */
     private Tx stored(TopicPartition tp) {
         Mark m = applied.get(tp);
-        return m == null ? null : new Tx(m.at(), new java.util.LinkedHashSet<>(m.prints()));
+        return m == null ? null : new Tx(m.at(), new java.util.LinkedHashSet<>(m.prints()), m.legacy());
     }
 
     /** The batch committed: its positions are the ones to compare with from now on. */

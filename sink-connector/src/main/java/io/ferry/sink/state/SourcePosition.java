@@ -28,17 +28,32 @@ public record SourcePosition(long serverId, String fileBase, long fileNumber, lo
         if (!(file instanceof String f) || !(pos instanceof Number p) || p.longValue() <= 0) {
             return null;
         }
-        int dot = f.lastIndexOf('.');
-        long number;
-        try {
-            number = dot < 0 ? 0 : Long.parseLong(f.substring(dot + 1));
-        } catch (NumberFormatException e) {
-            return null;
+        BinlogFile name = lastFile;
+        if (name == null || !name.name.equals(f)) {
+            name = BinlogFile.of(f);
+            if (name == null) {
+                return null;
+            }
+            lastFile = name;
         }
         Struct tx = struct(envelope, "transaction");
         Object order = tx == null ? null : get(tx, "total_order");
-        return new SourcePosition(server instanceof Number s ? s.longValue() : 0, dot < 0 ? f : f.substring(0, dot),
-                number, p.longValue(), order instanceof Number o ? o.longValue() : null);
+        return new SourcePosition(server instanceof Number s ? s.longValue() : 0, name.base, name.number, p.longValue(),
+                order instanceof Number o ? o.longValue() : null);
+    }
+
+    /** The binlog file of the last event seen: every event but one per file rotation has the same (any thread's). */
+    private static volatile BinlogFile lastFile;
+
+    private record BinlogFile(String name, String base, long number) {
+        static BinlogFile of(String f) {
+            int dot = f.lastIndexOf('.');
+            try {
+                return new BinlogFile(f, dot < 0 ? f : f.substring(0, dot), dot < 0 ? 0 : Long.parseLong(f.substring(dot + 1)));
+            } catch (NumberFormatException e) {
+                return null;
+            }
+        }
     }
 
     /** Same server and same binlog series: positions compare. A failover or a renamed binlog does not. */
