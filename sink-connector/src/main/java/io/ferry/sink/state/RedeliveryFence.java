@@ -55,18 +55,12 @@ public final class RedeliveryFence {
         }
 
         static Mark parse(SourcePosition at, String text) {
+            String[] tokens = text == null || text.isBlank() ? new String[0] : text.trim().split(" ");
+            // no prints at all: nothing to compare with, so the rest is printed the current way
+            boolean legacy = tokens.length > 0 && !tokens[0].equals(FORMAT);
             java.util.Set<Long> out = new java.util.LinkedHashSet<>();
-            boolean legacy = true;
-            if (text != null && !text.isBlank()) {
-                for (String t : text.trim().split(" ")) {
-                    if (t.equals(FORMAT)) {
-                        legacy = false;
-                    } else {
-                        out.add(Long.parseUnsignedLong(t, 16));
-                    }
-                }
-            } else {
-                legacy = false; // nothing to compare with: print the new way
+            for (int i = legacy || tokens.length == 0 ? 0 : 1; i < tokens.length; i++) {
+                out.add(Long.parseUnsignedLong(tokens[i], 16));
             }
             return new Mark(at, out, legacy);
         }
@@ -190,8 +184,8 @@ public final class RedeliveryFence {
 
         /** False when the transaction is past what is checked (the caller says so once). */
         boolean add(long print) {
-            if (prints.size() + (firstEnvelope == null ? 0 : 1) < MAX_PRINTS) {
-                prints().add(print);
+            if (prints().size() < MAX_PRINTS) {
+                prints.add(print);
                 return true;
             }
             boolean first = !full;

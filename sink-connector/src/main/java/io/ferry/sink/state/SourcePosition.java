@@ -49,7 +49,8 @@ public record SourcePosition(long serverId, String fileBase, long fileNumber, lo
         static BinlogFile of(String f) {
             int dot = f.lastIndexOf('.');
             try {
-                return new BinlogFile(f, dot < 0 ? f : f.substring(0, dot), dot < 0 ? 0 : Long.parseLong(f.substring(dot + 1)));
+                long number = dot < 0 ? 0 : Long.parseLong(f.substring(dot + 1));
+                return new BinlogFile(f, dot < 0 ? f : f.substring(0, dot), number);
             } catch (NumberFormatException e) {
                 return null;
             }

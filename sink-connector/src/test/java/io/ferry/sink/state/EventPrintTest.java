@@ -32,7 +32,8 @@ class EventPrintTest {
         // prints are stored in sink_offsets and compared after an upgrade: a new encoding needs a new format tag
         // (RedeliveryFence.Mark.FORMAT) and keeps reading the old one, as legacy() does for the first format
         assertThat(Long.toHexString(EventPrint.of(update(1, "a", "b", 100, 1), key(1)))).isEqualTo("273fe476126d397d");
-        assertThat(Long.toHexString(EventPrint.legacy(update(1, "a", "b", 100, 1), key(1)))).isEqualTo("563c343775a790bf"); // what the first format's code computed
+        // what the first format's code (the commit before the streaming print) computed for this event
+        assertThat(Long.toHexString(EventPrint.legacy(update(1, "a", "b", 100, 1), key(1)))).isEqualTo("563c343775a790bf");
     }
 
     @Test
