@@ -31,8 +31,10 @@ import java.util.Set;
  * <p>
  * Rules for the incomplete: a transaction without END when a later one's END has arrived never gets one (Debezium
  * writes END before the next BEGIN); it goes out with what arrived once that later transaction is whole, logged and
- * counted. When the held events exceed the buffer's limit, the oldest transaction is applied in pieces as its events
- * arrive, logged and counted. Not thread-safe: one task's put() thread.
+ * counted. A transaction earlier in the binlog whose END comes after it (Debezium restarted and sends it again) is
+ * no such proof. Copies of a transaction still held when it is applied go out like records without a transaction.
+ * When the held events exceed the buffer's limit, the oldest transaction is applied in pieces as its events arrive,
+ * logged and counted. Not thread-safe: one task's put() thread.
  */
 public final class TransactionBuffer implements TransactionBufferMBean {
 
@@ -91,6 +93,13 @@ public final class TransactionBuffer implements TransactionBufferMBean {
         final Set<Long> orders = new HashSet<>();
         int held;
         boolean inOrder;
+        /**
+         * Applied: records still held for it are copies Debezium sent again behind a later transaction before this
+         * one was applied; they go out like records without a transaction (the fence skips them), never wait.
+         */
+        boolean done;
+        /** Where its first event stands in the binlog, or null when none with a position came yet. */
+        io.ferry.sink.state.SourcePosition at;
 
         Tx(String id) {
             this.id = id;
@@ -163,6 +172,9 @@ public final class TransactionBuffer implements TransactionBufferMBean {
             return null;
         }
         Tx tx = open.computeIfAbsent(id, Tx::new);
+        if (tx.at == null) {
+            tx.at = io.ferry.sink.state.SourcePosition.of(value);
+        }
         Object total = get(block, "total_order");
         tx.orders.add(total instanceof Number n ? n.longValue() : -1L - tx.orders.size());
         tx.held++;
@@ -254,7 +266,7 @@ public final class TransactionBuffer implements TransactionBufferMBean {
         Set<TopicPartition> ahead = new HashSet<>();
         queues.forEach((tp, q) -> {
             Held last = q.peekLast();
-            if (last != null && last.tx != null && !last.tx.ended && !isMarker(last.record)) {
+            if (last != null && last.tx != null && !last.tx.ended && !last.tx.done && !isMarker(last.record)) {
                 ahead.add(tp);
             }
         });
@@ -285,10 +297,16 @@ public final class TransactionBuffer implements TransactionBufferMBean {
             if (!whole.isEmpty() && events + tx.held > groupMax) {
                 break;
             }
-            // a transaction begun earlier that never ended: its END will not come (see the class comment)
-            orphans.addAll(pending);
-            whole.addAll(pending);
-            pending.clear();
+            // a transaction begun earlier that never ended: its END will not come (see the class comment); unless this
+            // one is earlier in the binlog, sent again by a restarted Debezium after the other's first events
+            for (Iterator<Tx> p = pending.iterator(); p.hasNext(); ) {
+                Tx begun = p.next();
+                if (!resentBefore(tx, begun)) {
+                    orphans.add(begun);
+                    whole.add(begun);
+                    p.remove();
+                }
+            }
             whole.add(tx);
             events += tx.held;
         }
@@ -308,10 +326,10 @@ public final class TransactionBuffer implements TransactionBufferMBean {
             long txRank = -1;
             long place = Long.MIN_VALUE;
             for (Held h : e.getValue()) {
-                if (h.tx != null && !whole.contains(h.tx)) {
+                if (h.tx != null && !h.tx.done && !whole.contains(h.tx)) {
                     break;
                 }
-                if (h.tx != null) {
+                if (h.tx != null && !h.tx.done) {
                     txRank = commitIndex.getOrDefault(h.tx, Integer.MAX_VALUE);
                     place = h.order;
                 }
@@ -341,6 +359,11 @@ public final class TransactionBuffer implements TransactionBufferMBean {
             out.add(taken0.get(k));
         }
         return new Ready(out, taken, whole, orphans);
+    }
+
+    /** Whether {@code tx} is at an earlier place in the binlog than {@code begun} (both known, same binlog series). */
+    private static boolean resentBefore(Tx tx, Tx begun) {
+        return tx.at != null && begun.at != null && tx.at.earlierTransactionThan(begun.at);
     }
 
     /** What {@link #ready()} handed out; {@link #applied(Ready)} once it is committed. */
@@ -392,6 +415,7 @@ public final class TransactionBuffer implements TransactionBufferMBean {
             }
             open.remove(tx.id);
             order.remove(tx);
+            tx.done = true;
             applied.put(tx.id, Boolean.TRUE);
             appliedTransactions++;
         }

@@ -124,6 +124,59 @@ class TransactionBufferTest {
     }
 
     @Test
+    void aCopySentAgainBehindALaterTransactionDoesNotHoldItsPartitionOnceTheFirstCopyIsApplied() {
+        // Debezium restarted and sent a and b again before the sink applied a; b's END is late
+        TransactionBuffer b = new TransactionBuffer("t", TX_TOPIC, 1000, 10_000, t -> true);
+        b.add(List.of(marker("BEGIN", "a", null), event(0, "a", 1), marker("END", "a", 1L), marker("BEGIN", "b", null),
+                event(0, "b", 1), event(0, "a", 1)));
+        TransactionBuffer.Ready first = b.ready();
+        assertThat(shape(first.records())).containsExactlyInAnyOrder("shop.orders@0", TX_TOPIC + "@0", TX_TOPIC + "@1");
+        b.applied(first);
+        b.add(List.of(marker("END", "b", 1L), event(0, null, 0)));
+        TransactionBuffer.Ready second = b.ready();
+        assertThat(shape(second.records())).as("b, the copy of a behind it (the fence skips it) and the loose row")
+                .containsExactly(TX_TOPIC + "@2", "shop.orders@1", "shop.orders@2", "shop.orders@3", TX_TOPIC + "@3");
+        b.applied(second);
+        assertThat(b.getHeldEvents()).isZero();
+        assertThat(b.ready().isEmpty()).isTrue();
+    }
+
+    static final Schema SOURCE = SchemaBuilder.struct().optional().field("file", Schema.STRING_SCHEMA)
+            .field("pos", Schema.INT64_SCHEMA).field("server_id", Schema.INT64_SCHEMA).build();
+    static final Schema LOGGED = SchemaBuilder.struct().field("n", Schema.INT32_SCHEMA).field("source", SOURCE)
+            .field("transaction", BLOCK).build();
+
+    /** An event with its binlog position, as Debezium's MySQL and MariaDB connectors send them. */
+    SinkRecord logged(int partition, String tx, long order, long pos) {
+        Struct v = new Struct(LOGGED).put("n", (int) order)
+                .put("source", new Struct(SOURCE).put("file", "bin.000001").put("pos", pos).put("server_id", 1L))
+                .put("transaction", new Struct(BLOCK).put("id", tx).put("total_order", order)
+                        .put("data_collection_order", order));
+        return new SinkRecord(partition == 0 ? "shop.orders" : "shop.lines", 0, null, null, LOGGED, v,
+                offsets[partition]++);
+    }
+
+    @Test
+    void anEarlierTransactionSentAgainAfterOneBegunDoesNotMakeThatOneIncomplete() {
+        // a sink restarted (it knows no applied ids) reads t's first event, then a restarted Debezium sends w again
+        TransactionBuffer b = new TransactionBuffer("t", TX_TOPIC, 1000, 10_000, t -> true);
+        b.add(List.of(marker("BEGIN", "t", null), logged(0, "t", 1, 500), marker("BEGIN", "w", null),
+                logged(0, "w", 1, 100), logged(1, "w", 2, 100), marker("END", "w", 2L)));
+        TransactionBuffer.Ready early = b.ready();
+        assertThat(shape(early.records())).as("t is not taken for incomplete; w's row behind t waits")
+                .containsExactlyInAnyOrder("shop.lines@0");
+        b.applied(early);
+        assertThat(b.getIncompleteTransactions()).isZero();
+        b.add(List.of(logged(1, "t", 2, 500), marker("END", "t", 2L)));
+        TransactionBuffer.Ready whole = b.ready();
+        assertThat(shape(whole.records())).containsExactlyInAnyOrder("shop.orders@0", "shop.orders@1", "shop.lines@1",
+                TX_TOPIC + "@0", TX_TOPIC + "@1", TX_TOPIC + "@2", TX_TOPIC + "@3");
+        b.applied(whole);
+        assertThat(b.getIncompleteTransactions()).isZero();
+        assertThat(b.getHeldEvents()).isZero();
+    }
+
+    @Test
     void aTransactionThatNeverEndsGoesOutWithTheNextWholeOneAndIsCounted() {
         TransactionBuffer b = new TransactionBuffer("t", TX_TOPIC, 1000, 10_000, t -> true);
         b.add(List.of(marker("BEGIN", "a", null), event(0, "a", 1), marker("BEGIN", "b", null), event(0, "b", 1),
