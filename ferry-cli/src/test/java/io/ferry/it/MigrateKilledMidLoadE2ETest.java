@@ -30,7 +30,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 @Tag("e2e")
 class MigrateKilledMidLoadE2ETest {
 
-    static final int BIG_ROWS = 300_000; // long enough that Debezium is still reading it when the runner is killed
+    static final int BIG_ROWS = 150_000; // long enough that Debezium is still reading it when the runner is killed
     static final int TABLES = Sakila.TABLE_COUNT + 1;
 
     @Test

@@ -50,7 +50,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 @TestMethodOrder(MethodOrderer.OrderAnnotation.class)
 class TransactionalCdcE2ETest {
 
-    static final int TRANSACTIONS = Integer.getInteger("ferry.tx.transactions", 10_000);
+    static final int TRANSACTIONS = Integer.getInteger("ferry.tx.transactions", 6_000);
     static final String TARGET_DDL = """
             CREATE TABLE orders (id integer PRIMARY KEY, customer varchar(20) NOT NULL, line_count integer NOT NULL,
               total bigint NOT NULL);
