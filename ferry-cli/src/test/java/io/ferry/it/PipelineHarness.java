@@ -128,7 +128,7 @@ final class PipelineHarness implements AutoCloseable {
         return new io.ferry.verify.VerifyRun(mapping, new io.ferry.verify.VerifyRun.Connections() {
             @Override public Connection source() throws java.sql.SQLException { return TestServers.sourceConnection(source, name); }
             @Override public Connection target() throws java.sql.SQLException { return DriverManager.getConnection(pgUrl, TestServers.pgUser(), TestServers.pgPassword()); }
-        }, verifier, 4).run(name, List.of(), null); // 4 tables at a time: a planted difference waits out its rechecks
+        }, verifier, 6).run(name, List.of(), null); // 6 tables at a time: a planted difference waits out its rechecks
     }
 
     List<io.ferry.verify.TableResult> verify() throws Exception {
