@@ -206,6 +206,10 @@ final class SoakRun {
         boolean kept() {
             return sinkKept() && achievedRate >= 0.95 * targetRate;
         }
+
+        String result() {
+            return kept() ? "kept up" : sinkKept() ? "source below target; sink kept up" : "sink fell behind";
+        }
     }
 
     private final List<Step> ramp = new ArrayList<>();
@@ -240,8 +244,7 @@ final class SoakRun {
         Step s = new Step(rate, r.achievedRate(), r.p99(), r.drainSeconds());
         ramp.add(s);
         say("ramp %,7d/s: achieved %,7.0f, p99 %.3f s, in sync %.1f s after: %s", rate, r.achievedRate(), r.p99(),
-                r.drainSeconds(), s.kept() ? "kept up" : s.sinkKept() ? "the source did not produce it; the sink kept "
-                        + "up with what it did" : "did not keep up");
+                r.drainSeconds(), s.result());
         return s.kept();
     }
 
@@ -375,8 +378,7 @@ final class SoakRun {
                 + "after s | result |\n|---:|---:|---:|---:|---|\n");
         for (Step st : ramp) {
             b.append(String.format("| %,d | %,.0f | %.3f | %.1f | %s |%n", st.targetRate(), st.achievedRate(), st.p99(),
-                    st.drainSeconds(), st.kept() ? "kept up" : st.sinkKept() ? "source below target; sink kept up"
-                            : "sink fell behind"));
+                    st.drainSeconds(), st.result()));
         }
         return b.append("\n").toString();
     }

@@ -1,5 +1,6 @@
 package io.ferry.sink.flow;
 
+import io.ferry.sink.state.SourcePosition;
 import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.connect.data.Field;
 import org.apache.kafka.connect.data.Struct;
@@ -99,7 +100,7 @@ public final class TransactionBuffer implements TransactionBufferMBean {
          */
         boolean done;
         /** Where its first event stands in the binlog, or null when none with a position came yet. */
-        io.ferry.sink.state.SourcePosition at;
+        SourcePosition at;
 
         Tx(String id) {
             this.id = id;
@@ -172,8 +173,8 @@ public final class TransactionBuffer implements TransactionBufferMBean {
             return null;
         }
         Tx tx = open.computeIfAbsent(id, Tx::new);
-        if (tx.at == null) {
-            tx.at = io.ferry.sink.state.SourcePosition.of(value);
+        if (tx.orders.isEmpty()) {
+            tx.at = SourcePosition.of(value); // every event of a transaction has its BEGIN's position: read it once
         }
         Object total = get(block, "total_order");
         tx.orders.add(total instanceof Number n ? n.longValue() : -1L - tx.orders.size());
@@ -363,7 +364,7 @@ public final class TransactionBuffer implements TransactionBufferMBean {
 
     /** Whether {@code tx} is at an earlier place in the binlog than {@code begun} (both known, same binlog series). */
     private static boolean resentBefore(Tx tx, Tx begun) {
-        return tx.at != null && begun.at != null && tx.at.earlierTransactionThan(begun.at);
+        return tx.at != null && tx.at.earlierTransactionThan(begun.at);
     }
 
     /** What {@link #ready()} handed out; {@link #applied(Ready)} once it is committed. */

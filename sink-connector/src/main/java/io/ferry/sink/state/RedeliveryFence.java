@@ -59,7 +59,7 @@ public final class RedeliveryFence {
             // no prints at all: nothing to compare with, so the rest is printed the current way
             boolean legacy = tokens.length > 0 && !tokens[0].equals(FORMAT);
             java.util.Set<Long> out = new java.util.LinkedHashSet<>();
-            for (int i = legacy || tokens.length == 0 ? 0 : 1; i < tokens.length; i++) {
+            for (int i = legacy ? 0 : 1; i < tokens.length; i++) {
                 out.add(Long.parseUnsignedLong(tokens[i], 16));
             }
             return new Mark(at, out, legacy);
