@@ -92,6 +92,14 @@ public class FerrySinkTask extends SinkTask {
     private org.apache.kafka.connect.data.Schema notificationCheckedFor;
     private boolean notificationSchema;
     private java.util.function.Predicate<String> subscribed = t -> true;
+    /** Full-load batches written while the next is polled and decoded (snapshot.write.overlap), else null. */
+    private io.ferry.sink.flow.BackgroundWrite background;
+    /** Partitions of a batch the background write did not commit: {first offset, next offset} to read them again. */
+    private final Map<TopicPartition, long[]> readAgain = new HashMap<>();
+    /** Partitions rewound by the last put(): Connect seeks them at its next poll, so no offset is committed before. */
+    private final Set<TopicPartition> rewinding = new HashSet<>();
+    /** After a background failure, batches go through the task thread until one is written there. */
+    private boolean synchronousUntilWritten;
     /** Source transactions being assembled (cdc.apply.mode=transactional), else null. */
     private io.ferry.sink.flow.TransactionBuffer transactions;
     /** How often stopped tables are checked for the target change that resumes them (tests shorten it). */
@@ -194,6 +202,9 @@ public class FerrySinkTask extends SinkTask {
         subscribed = subscription(props);
         decoder = new ChangeEventDecoder(namer);
         remainingRetries = config.maxRetries();
+        if (config.copyOverlap() && config.copyEnabled() && !config.transactional()) {
+            background = new io.ferry.sink.flow.BackgroundWrite("ferry-writer-" + connectorName + "-" + taskId);
+        }
         if (config.transactional()) {
             transactions = new io.ferry.sink.flow.TransactionBuffer(connectorName, config.transactionTopic(),
                     config.transactionGroupMax(), config.transactionBufferMax(), subscribed);
@@ -292,6 +303,11 @@ public class FerrySinkTask extends SinkTask {
     /** Bad records go to Connect's errant-record reporter (errors.tolerance / DLQ), else they fail the task. */
     private BadRecordHandler badRecordHandler() {
         return (record, table, error) -> {
+            if (background != null && background.onWriterThread()) {
+                // the errant-record reporter belongs to the task thread: the batch is written again there
+                throw new io.ferry.sink.flow.BackgroundWrite.Redo("a bad record in " + record.topic() + "-"
+                        + record.kafkaPartition() + "@" + record.kafkaOffset());
+            }
             String message = ErrorContext.describe(connectorName, record, table, error);
             // the message carries the whole chain; the raw cause is left out because drivers put row values in theirs
             if (reporter == null) {
@@ -316,6 +332,7 @@ public class FerrySinkTask extends SinkTask {
 
     @Override
     public void open(Collection<TopicPartition> partitions) {
+        settleBackground();
         try {
             parking.assign(connections.get(), partitions);
             Map<TopicPartition, Long> stored = offsets.load(connections.get(), partitions);
@@ -339,6 +356,9 @@ public class FerrySinkTask extends SinkTask {
 
     @Override
     public void close(Collection<TopicPartition> partitions) {
+        settleBackground();
+        // their next owner starts from the offsets stored in PostgreSQL, which never include an uncommitted batch
+        partitions.forEach(readAgain::remove);
         parking.revoke(partitions);
         stopped.revoke(partitions);
         fence.revoke(partitions);
@@ -365,12 +385,17 @@ public class FerrySinkTask extends SinkTask {
         reconcile = true;
     }
 
-    /** The records PostgreSQL does not have yet; partitions it is behind on are rewound to where it stands. */
+    /**
+     * The records PostgreSQL does not have yet; partitions it is behind on are rewound to where it stands. The
+     * partitions of a batch the background write did not commit are among them, whether this batch has records of
+     * them or not: the consumer is past that batch.
+     */
     private Collection<SinkRecord> reconciled(Collection<SinkRecord> records) {
         Map<TopicPartition, Long> first = new HashMap<>();
         for (SinkRecord r : records) {
             first.merge(StoppedTables.partition(r), r.originalKafkaOffset(), Math::min);
         }
+        readAgain.forEach((tp, range) -> first.merge(tp, range[1], Math::min));
         Map<TopicPartition, Long> stored;
         try {
             stored = offsets.load(connections.get(), first.keySet());
@@ -383,10 +408,16 @@ public class FerrySinkTask extends SinkTask {
         Map<TopicPartition, Long> rewind = new HashMap<>();
         first.forEach((tp, f) -> {
             Long s = stored.get(tp);
+            long[] failed = readAgain.get(tp);
+            if (s == null && failed != null) {
+                s = failed[0]; // nothing of the partition committed yet: from the failed batch's first record
+            }
             if (s != null && s < f) {
                 rewind.put(tp, s);
             }
         });
+        boolean afterBackground = !readAgain.isEmpty();
+        readAgain.clear();
         List<SinkRecord> keep = new ArrayList<>(records.size());
         long applied = 0;
         for (SinkRecord r : records) {
@@ -401,10 +432,15 @@ public class FerrySinkTask extends SinkTask {
             }
             keep.add(r);
         }
-        if (!rewind.isEmpty()) {
+        if (!rewind.isEmpty() && afterBackground) {
+            log.info("Ferry sink '{}': reading the background write's batch again from the offsets PostgreSQL committed: {}",
+                    connectorName, rewind);
+        } else if (!rewind.isEmpty()) {
             log.warn("Ferry sink '{}': PostgreSQL does not have commits it acknowledged before the failure (a crash with "
                     + "synchronous_commit=off, or a failover to a standby that was behind); reading again from {}",
                     connectorName, rewind);
+        }
+        if (!rewind.isEmpty()) {
             if (transactions != null) {
                 // the held transactions must be assembled again from where PostgreSQL stands
                 Map<TopicPartition, Long> again = transactions.clear(List.of());
@@ -415,6 +451,7 @@ public class FerrySinkTask extends SinkTask {
                 return null;
             }
             context.offset(rewind);
+            rewinding.addAll(rewind.keySet());
         }
         if (applied > 0) {
             log.info("Ferry sink '{}': {} record(s) of this batch were committed before the failure; not applied twice",
@@ -437,12 +474,21 @@ public class FerrySinkTask extends SinkTask {
             putTransactions(records);
             return;
         }
-        if (records.isEmpty()) {
+        rewinding.clear(); // Connect has polled since the last put(): its rewinds are done
+        // decoded while the batch in flight is written: decoding touches nothing the writer thread uses
+        Decoded early = background != null && background.busy() && !records.isEmpty()
+                ? decode(records instanceof List<SinkRecord> l ? l : new ArrayList<>(records)) : null;
+        settleBackground();
+        if (records.isEmpty() && readAgain.isEmpty()) {
             idle();
             return;
         }
         if (reconcile) {
-            records = reconciled(records);
+            Collection<SinkRecord> kept = reconciled(records);
+            if (kept.size() != records.size()) {
+                early = null;
+            }
+            records = kept;
             if (records.isEmpty()) {
                 return;
             }
@@ -454,10 +500,10 @@ public class FerrySinkTask extends SinkTask {
         Set<SinkRecord> reported = Collections.newSetFromMap(new IdentityHashMap<>());
         while (true) {
             // no per-record partition bookkeeping unless some partition is held
-            List<SinkRecord> batch = held.isEmpty() && !stopped.anyPaused() ? new ArrayList<>(records)
-                    : unheld(records, held);
+            boolean whole = held.isEmpty() && !stopped.anyPaused();
+            List<SinkRecord> batch = whole ? new ArrayList<>(records) : unheld(records, held);
             try {
-                write(batch, reported);
+                write(batch, reported, whole ? early : null);
                 break;
             } catch (HoldPartitions h) {
                 stopped.hold(context, records, h.partitions);
@@ -468,6 +514,7 @@ public class FerrySinkTask extends SinkTask {
                 log.warn("Ferry sink '{}': another writer committed records of this batch first ({}); applying only "
                         + "the rest", connectorName, moved.stored());
                 records = reconciled(records);
+                early = null;
                 if (records.isEmpty()) {
                     return;
                 }
@@ -503,7 +550,7 @@ public class FerrySinkTask extends SinkTask {
         Set<SinkRecord> reported = Collections.newSetFromMap(new IdentityHashMap<>());
         while (!batch.isEmpty()) {
             try {
-                write(new ArrayList<>(batch), reported);
+                write(new ArrayList<>(batch), reported, null);
                 break;
             } catch (HoldPartitions h) {
                 // a stopped table cannot leave its transactions behind while later ones commit
@@ -567,7 +614,15 @@ public class FerrySinkTask extends SinkTask {
     public Map<TopicPartition, org.apache.kafka.clients.consumer.OffsetAndMetadata> preCommit(
             Map<TopicPartition, org.apache.kafka.clients.consumer.OffsetAndMetadata> currentOffsets) {
         if (transactions == null) {
-            return super.preCommit(currentOffsets);
+            settleBackground();
+            if (readAgain.isEmpty() && rewinding.isEmpty()) {
+                return super.preCommit(currentOffsets); // every record put() was given is committed in PostgreSQL
+            }
+            // not past a batch that is to be read again
+            Map<TopicPartition, org.apache.kafka.clients.consumer.OffsetAndMetadata> safe = new HashMap<>(currentOffsets);
+            safe.keySet().removeAll(readAgain.keySet());
+            safe.keySet().removeAll(rewinding);
+            return safe;
         }
         // Kafka's committed offsets must not pass a record still held for its transaction
         Map<TopicPartition, org.apache.kafka.clients.consumer.OffsetAndMetadata> safe = new HashMap<>();
@@ -587,15 +642,30 @@ public class FerrySinkTask extends SinkTask {
         return batch;
     }
 
-    /**
-     * Decodes and writes one batch. Records of stopped tables are not written: their partitions are held (thrown
-     * as {@link HoldPartitions}, before anything is reported or written) and the caller tries again without them.
-     */
-    private void write(List<SinkRecord> records, Set<SinkRecord> reported) {
+    /** A batch decoded, before anything of it touches PostgreSQL. */
+    private record Decoded(List<ChangeEvent> events, List<Map.Entry<SinkRecord, BadRecordException>> undecodable,
+                           Map<String, long[]> snapshotTotals, List<io.ferry.sink.event.ReloadNotification> reloadNotices) {
+
+        /** Only rows of the full load (COPY), nothing a background thread could not finish alone. */
+        boolean fullLoadOnly() {
+            if (events.isEmpty() || !undecodable.isEmpty() || !reloadNotices.isEmpty()) {
+                return false;
+            }
+            for (ChangeEvent e : events) {
+                if (e.op() != io.ferry.sink.event.Op.SNAPSHOT || e.isIncrementalSnapshot()) {
+                    return false;
+                }
+            }
+            return true;
+        }
+    }
+
+    /** Turns records into change events; uses only the decoder's own state, so it may run beside a background write. */
+    private Decoded decode(List<SinkRecord> records) {
         List<ChangeEvent> events = new ArrayList<>(records.size());
         List<Map.Entry<SinkRecord, BadRecordException>> undecodable = new ArrayList<>();
-        Map<String, Long> badCounts = new LinkedHashMap<>();
         Map<String, long[]> snapshotTotals = new LinkedHashMap<>();
+        List<io.ferry.sink.event.ReloadNotification> reloadNotices = new ArrayList<>();
         for (SinkRecord record : records) {
             if (transactions != null && transactions.isMarker(record)) {
                 continue; // BEGIN/END: here only so that the transaction topic's offset is stored with the batch
@@ -603,12 +673,7 @@ public class FerrySinkTask extends SinkTask {
             if (isNotification(record)) {
                 io.ferry.sink.event.ReloadNotification reload = io.ferry.sink.event.ReloadNotification.from(record, namer);
                 if (reload != null) {
-                    try {
-                        reloads.notified(connections.get(), reload);
-                    } catch (SQLException e) {
-                        throw retryOrFail("Ferry sink '" + connectorName + "' cannot record Debezium's reload "
-                                + "notification: " + ErrorContext.chain(e), e);
-                    }
+                    reloadNotices.add(reload);
                     continue;
                 }
                 SnapshotNotification n = SnapshotNotification.from(record, namer);
@@ -624,6 +689,26 @@ public class FerrySinkTask extends SinkTask {
                 undecodable.add(Map.entry(record, e));
             }
         }
+        return new Decoded(events, undecodable, snapshotTotals, reloadNotices);
+    }
+
+    /**
+     * Decodes (unless {@code early} holds this very batch decoded) and writes one batch. Records of stopped tables are
+     * not written: their partitions are held (thrown as {@link HoldPartitions}, before anything is reported or
+     * written) and the caller tries again without them. A batch of full-load rows only goes to the background writer
+     * when there is one; the next put() learns how it ended.
+     */
+    private void write(List<SinkRecord> records, Set<SinkRecord> reported, Decoded early) {
+        Decoded d = early != null ? early : decode(records);
+        for (io.ferry.sink.event.ReloadNotification reload : d.reloadNotices()) {
+            try {
+                reloads.notified(connections.get(), reload);
+            } catch (SQLException e) {
+                throw retryOrFail("Ferry sink '" + connectorName + "' cannot record Debezium's reload "
+                        + "notification: " + ErrorContext.chain(e), e);
+            }
+        }
+        List<ChangeEvent> events = d.events();
         Map<TopicPartition, String> ofStopped = new HashMap<>();
         for (ChangeEvent e : stopped.isEmpty() ? List.<ChangeEvent>of() : events) {
             if (stopped.isStopped(e.table())) {
@@ -633,6 +718,14 @@ public class FerrySinkTask extends SinkTask {
         if (!ofStopped.isEmpty()) {
             throw new HoldPartitions(ofStopped);
         }
+        if (background != null && !synchronousUntilWritten && d.fullLoadOnly()) {
+            BadRecordHandler redo = (record, table, error) -> {
+                throw new io.ferry.sink.flow.BackgroundWrite.Redo("a bad record in " + record.topic());
+            };
+            background.submit(records, () -> apply(records, events, d.snapshotTotals(), new LinkedHashMap<>(), redo));
+            return;
+        }
+        Map<String, Long> badCounts = new LinkedHashMap<>();
         BadRecordHandler bad = badRecordHandler();
         // a batch tried again after a table stopped must not report its bad records twice
         BadRecordHandler once = (record, table, error) -> {
@@ -641,25 +734,55 @@ public class FerrySinkTask extends SinkTask {
             }
             badCounts.merge(record.topic(), 1L, Long::sum);
         };
-        undecodable.forEach(u -> once.handle(u.getKey(), null, u.getValue()));
+        d.undecodable().forEach(u -> once.handle(u.getKey(), null, u.getValue()));
         try {
-            // before keys are allocated for them: a re-delivered insert must not take a new registry id
-            fence.loadMissing(connections.get(), events);
-            RedeliveryFence.Result fenced = fence.filter(events);
-            events = fenced.kept();
-            if (!registryKeys.isEmpty()) {
-                events = registryKeys.resolve(connections.get(), events, once);
-            }
-            writer.write(connections.get(), events, snapshotTotals, BatchOffsets.of(records).with(fenced), badCounts);
-            fence.committed(fenced.positions());
-            reportLoaded();
-            remainingRetries = config.maxRetries();
+            apply(records, events, d.snapshotTotals(), badCounts, once);
+            synchronousUntilWritten = false;
         } catch (UnsafeTypeChange change) {
             throw new HoldPartitions(stop(change, events));
         } catch (SQLException e) {
             throw retryOrFail("Ferry sink '" + connectorName + "' failed to write " + records.size() + " records from "
                     + SinkWriter.nextOffsets(records).keySet() + ": " + ErrorContext.chain(e), e);
         }
+    }
+
+    /** The decoded batch into PostgreSQL with its offsets, in one transaction; on the task or the background thread. */
+    private void apply(List<SinkRecord> records, List<ChangeEvent> events, Map<String, long[]> snapshotTotals,
+                       Map<String, Long> badCounts, BadRecordHandler bad) throws SQLException {
+        // before keys are allocated for them: a re-delivered insert must not take a new registry id
+        fence.loadMissing(connections.get(), events);
+        RedeliveryFence.Result fenced = fence.filter(events);
+        events = fenced.kept();
+        if (!registryKeys.isEmpty()) {
+            events = registryKeys.resolve(connections.get(), events, bad);
+        }
+        writer.write(connections.get(), events, snapshotTotals, BatchOffsets.of(records).with(fenced), badCounts);
+        fence.committed(fenced.positions());
+        reportLoaded();
+        remainingRetries = config.maxRetries();
+    }
+
+    /**
+     * Waits for the background write in flight. One that failed is not judged here: its partitions are read again
+     * from the offsets PostgreSQL committed and written on the task thread, whose handling of every failure applies.
+     */
+    private void settleBackground() {
+        if (background == null) {
+            return;
+        }
+        io.ferry.sink.flow.BackgroundWrite.Failed failed = background.settle();
+        if (failed == null) {
+            return;
+        }
+        Throwable cause = failed.cause();
+        log.warn("Ferry sink '{}': the background write of {} full-load records from {} did not commit ({}); they are "
+                + "read again from the offsets stored in PostgreSQL and written on the task thread", connectorName,
+                failed.records(), failed.next().keySet(), cause instanceof SQLException sql ? ErrorContext.chain(sql)
+                        : String.valueOf(cause));
+        failed.first().forEach((tp, first) -> readAgain.merge(tp, new long[] {first, failed.next().get(tp)},
+                (a, b) -> new long[] {Math.min(a[0], b[0]), Math.max(a[1], b[1])}));
+        synchronousUntilWritten = true;
+        resetConnection();
     }
 
     /**
@@ -804,6 +927,9 @@ public class FerrySinkTask extends SinkTask {
 
     @Override
     public void stop() {
+        if (background != null) {
+            background.close();
+        }
         if (publisher != null) {
             publisher.close();
         }

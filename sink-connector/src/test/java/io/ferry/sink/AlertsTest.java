@@ -87,6 +87,7 @@ class AlertsTest {
         props.putAll(extra);
         FerrySinkTask task = new FerrySinkTask();
         task.initialize(ctx);
+        props.putIfAbsent("snapshot.write.overlap", "false"); // put() commits before it returns here
         task.start(props);
         task.open(List.of(new TopicPartition(PT, 0), new TopicPartition(CT, 0)));
         return task;

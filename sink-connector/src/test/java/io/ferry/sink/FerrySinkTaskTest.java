@@ -57,6 +57,8 @@ class FerrySinkTaskTest {
         }
         props.put("retry.backoff.ms", "10");
         props.putAll(extra);
+        // put() commits before it returns here: the background write has tests of its own (BackgroundWriteTest)
+        props.putIfAbsent("snapshot.write.overlap", "false");
         FerrySinkTask task = new FerrySinkTask();
         task.initialize(ctx);
         task.start(props);

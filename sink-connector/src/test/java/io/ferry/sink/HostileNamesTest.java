@@ -44,6 +44,7 @@ class HostileNamesTest {
         Map<String, String> p = new HashMap<>();
         p.put("name", "hostile-sink");
         p.put("connection.url", url);
+        p.put("snapshot.write.overlap", "false"); // put() commits before it returns here
         p.put("connection.user", TestPostgres.user());
         if (TestPostgres.password() != null) {
             p.put("connection.password", TestPostgres.password());

@@ -127,6 +127,7 @@ class TargetDesignTest {
         }
         FerrySinkTask task = new FerrySinkTask();
         task.initialize(new RecordingContext(true));
+        props.putIfAbsent("snapshot.write.overlap", "false"); // put() commits before it returns here
         task.start(props);
         String ft = "srv.shop.Film";
         String ot = "srv.shop.order";

@@ -140,6 +140,14 @@ public final class FerrySinkConfig extends AbstractConfig {
     private static final String COPY_ENABLED_DOC = "Write snapshot rows (op=r) with COPY. When a COPY meets a row that "
             + "is already there (a re-run snapshot), that batch is applied again as upserts, so nothing is doubled.";
 
+    public static final String COPY_OVERLAP_CONFIG = "snapshot.write.overlap";
+    private static final String COPY_OVERLAP_DOC = "Write a batch of snapshot rows on a thread of the task's own while "
+            + "the task polls, converts and decodes the next batch, so PostgreSQL's COPY and commit overlap Connect's "
+            + "work instead of taking turns with it. Each batch is still one PostgreSQL transaction with its offsets and "
+            + "at most one is in flight; a batch that fails there is read again from the offsets PostgreSQL committed "
+            + "and written on the task thread (retries, bad records, stopped tables as without this option). Batches "
+            + "with changes, reloads or bad records are always written on the task thread.";
+
     public static final String CHANGE_WRITE_CONFIG = "cdc.upsert.mode";
     private static final String CHANGE_WRITE_DOC = "How a batch's upserts of one table are written during CDC. "
             + "statements: one batched INSERT ... ON CONFLICT per row. copy: the rows are COPYed into a temporary table "
@@ -280,6 +288,8 @@ public final class FerrySinkConfig extends AbstractConfig {
         order = 0;
         def.define(COPY_ENABLED_CONFIG, Type.BOOLEAN, true, Importance.MEDIUM, COPY_ENABLED_DOC,
                 WRITE_GROUP, ++order, Width.SHORT, "COPY for snapshot rows");
+        def.define(COPY_OVERLAP_CONFIG, Type.BOOLEAN, true, Importance.LOW, COPY_OVERLAP_DOC,
+                WRITE_GROUP, ++order, Width.SHORT, "Overlap snapshot writes");
         def.define(CHANGE_WRITE_CONFIG, Type.STRING, "statements", ConfigDef.CaseInsensitiveValidString.in("statements", "copy"),
                 Importance.LOW, CHANGE_WRITE_DOC, WRITE_GROUP, ++order, Width.SHORT, "CDC upsert mode");
         def.define(APPLY_MODE_CONFIG, Type.STRING, "batch", ConfigDef.CaseInsensitiveValidString.in("batch",
@@ -404,6 +414,7 @@ public final class FerrySinkConfig extends AbstractConfig {
     public java.util.Set<String> jsonColumns() { return java.util.Set.copyOf(getList(JSON_COLUMNS_CONFIG)); }
     public String enumMode() { return getString(ENUM_MODE_CONFIG); }
     public boolean copyEnabled() { return getBoolean(COPY_ENABLED_CONFIG); }
+    public boolean copyOverlap() { return getBoolean(COPY_OVERLAP_CONFIG); }
     public boolean upsertByCopy() { return "copy".equalsIgnoreCase(getString(CHANGE_WRITE_CONFIG)); }
     public boolean transactional() { return "transactional".equalsIgnoreCase(getString(APPLY_MODE_CONFIG)); }
     public String transactionTopic() { return getString(TRANSACTION_TOPIC_CONFIG).trim(); }

@@ -104,11 +104,12 @@ public final class SegmentWriter {
                     .copyIn("COPY " + into + " (" + cols + ") FROM STDIN");
             try {
                 CopyStream stream = new CopyStream(copyIn);
-                StringBuilder line = new StringBuilder(256);
+                TargetColumn[] columns = new TargetColumn[fields.size()];
+                for (int i = 0; i < columns.length; i++) {
+                    columns[i] = table.column(fields.get(i).name());
+                }
                 for (ChangeEvent e : group) {
-                    line.setLength(0);
-                    appendCopyLine(line, table, fields, e.row());
-                    stream.line(line);
+                    appendCopyRow(stream, fields, columns, e.row());
                 }
                 stream.end();
             } finally {
@@ -119,48 +120,21 @@ public final class SegmentWriter {
         }
     }
 
-    private void appendCopyLine(StringBuilder line, TargetTable table, List<Field> fields, Struct row) {
-        for (int i = 0; i < fields.size(); i++) {
+    private void appendCopyRow(CopyStream stream, List<Field> fields, TargetColumn[] columns, Struct row)
+            throws SQLException {
+        for (int i = 0; i < columns.length; i++) {
             if (i > 0) {
-                line.append('\t');
+                stream.separator();
             }
             Field f = fields.get(i);
-            String v = text.encode(row.get(f), f.schema(), table.column(f.name()));
+            String v = text.encode(row.get(f), f.schema(), columns[i]);
             if (v == null) {
-                line.append("\\N");
+                stream.nullValue();
             } else {
-                escapeCopy(line, v);
+                stream.value(v);
             }
         }
-        line.append('\n');
-    }
-
-    static void escapeCopy(StringBuilder out, String v) {
-        int n = v.length();
-        int i = 0;
-        // most values (numbers, dates, plain text) need no escape: append them whole
-        while (i < n) {
-            char c = v.charAt(i);
-            if (c == '\\' || c == '\n' || c == '\r' || c == '\t') {
-                break;
-            }
-            i++;
-        }
-        if (i == n) {
-            out.append(v);
-            return;
-        }
-        out.append(v, 0, i);
-        for (; i < n; i++) {
-            char c = v.charAt(i);
-            switch (c) {
-                case '\\' -> out.append("\\\\");
-                case '\n' -> out.append("\\n");
-                case '\r' -> out.append("\\r");
-                case '\t' -> out.append("\\t");
-                default -> out.append(c);
-            }
-        }
+        stream.endRow();
     }
 
     /** Groups smaller than this are cheaper as batched statements than as COPY + INSERT ... SELECT. */

@@ -123,10 +123,5 @@ class PgTextTest {
                 .isInstanceOf(BadRecordException.class).hasMessageContaining("NUL");
     }
 
-    @Test
-    void copyEscaping() {
-        StringBuilder sb = new StringBuilder();
-        SegmentWriter.escapeCopy(sb, "a\tb\\c\nd\re");
-        assertThat(sb.toString()).isEqualTo("a\\tb\\\\c\\nd\\re");
-    }
+    // COPY escaping: CopyStreamTest
 }
