@@ -162,6 +162,8 @@ public final class BenchCommand implements Callable<Integer> {
 
                     Measurement ferry = new Measurement("ferry_sink" + variant, rows, bytes);
                     Measurement dbz = new Measurement("debezium_jdbc_sink" + variant, rows, bytes);
+                    // the shipped sink with every put() committed before it returns, interleaved with the runs above
+                    Measurement serial = new Measurement("ferry_sink" + variant + "_no_overlap", rows, bytes);
                     for (int run = 1; run <= runs; run++) {
                         String db = "ferry" + variant + "_" + run;
                         pg.createDatabase(db);
@@ -178,6 +180,16 @@ public final class BenchCommand implements Callable<Integer> {
                         timeSink(dbz, connect, "bench-dbz" + variant + "-" + run, dbzConfig,
                                 () -> count(pg, dbzDb, "items") >= rows);
                         connect.delete("bench-dbz" + variant + "-" + run);
+
+                        if (!variant.isEmpty()) {
+                            String serialDb = "serial" + variant + "_" + run;
+                            pg.createDatabase(serialDb);
+                            ConnectorFile serialSink = sinkFile.renamed("bench-serial" + variant + "-" + run)
+                                    .with(Overlays.sink(pg.jdbcUrl(serialDb), pg.user(), pg.password(), prefix, BenchData.DATABASE))
+                                    .with(converters).with(Map.of("snapshot.write.overlap", "false"));
+                            timeSink(serial, connect, serialSink.name(), serialSink.config(), () -> ferryRows(pg, serialDb) >= rows);
+                            connect.delete(serialSink.name());
+                        }
                     }
                     String how = variant.isEmpty() ? "JSON converter with schemas (connectors/json/)"
                             : "FerryBinaryConverter (as shipped)";
@@ -187,6 +199,12 @@ public final class BenchCommand implements Callable<Integer> {
                     report(ferry);
                     results.add(dbz);
                     report(dbz);
+                    if (!variant.isEmpty()) {
+                        serial.note = how + "; as ferry_sink_binary with snapshot.write.overlap=false: every put() "
+                                + "committed before it returns";
+                        results.add(serial);
+                        report(serial);
+                    }
                     if (!variant.isEmpty()) {
                         for (Measurement m : operationsOverhead(connect, pg, sinkFile.with(converters), prefix, bytes)) {
                             results.add(m);
@@ -752,6 +770,7 @@ public final class BenchCommand implements Callable<Integer> {
         // whole source transactions over per-put batches: the highest rate applied, and p99 at 5,000 changes/s
         appliedRatio(ratios, "cdc_transactional_vs_batch", "ferry_transactional", "ferry");
         // what operating it costs (goal: within 5 % of without, i.e. at least 0.95)
+        ratio(ratios, "overlap_vs_without", bySystem.get("ferry_sink_binary"), bySystem.get("ferry_sink_binary_no_overlap"));
         ratio(ratios, "hanging_webhook_vs_without", bySystem.get("ferry_sink_binary_hanging_webhook"),
                 bySystem.get("ferry_sink_binary_to_loaded"));
         ratio(ratios, "exporter_vs_without", bySystem.get("ferry_sink_binary_exporter"),
