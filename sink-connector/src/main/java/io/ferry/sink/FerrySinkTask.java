@@ -718,11 +718,11 @@ public class FerrySinkTask extends SinkTask {
         if (!ofStopped.isEmpty()) {
             throw new HoldPartitions(ofStopped);
         }
+        BatchOffsets batchOffsets = BatchOffsets.of(records);
         if (background != null && !synchronousUntilWritten && d.fullLoadOnly()) {
-            BadRecordHandler redo = (record, table, error) -> {
-                throw new io.ferry.sink.flow.BackgroundWrite.Redo("a bad record in " + record.topic());
-            };
-            background.submit(records, () -> apply(records, events, d.snapshotTotals(), new LinkedHashMap<>(), redo));
+            // badRecordHandler() sends a bad record found there back to this thread (BackgroundWrite.Redo)
+            background.submit(batchOffsets, records.size(), () -> apply(events, d.snapshotTotals(),
+                    batchOffsets, new LinkedHashMap<>(), badRecordHandler()));
             return;
         }
         Map<String, Long> badCounts = new LinkedHashMap<>();
@@ -736,19 +736,19 @@ public class FerrySinkTask extends SinkTask {
         };
         d.undecodable().forEach(u -> once.handle(u.getKey(), null, u.getValue()));
         try {
-            apply(records, events, d.snapshotTotals(), badCounts, once);
+            apply(events, d.snapshotTotals(), batchOffsets, badCounts, once);
             synchronousUntilWritten = false;
         } catch (UnsafeTypeChange change) {
             throw new HoldPartitions(stop(change, events));
         } catch (SQLException e) {
             throw retryOrFail("Ferry sink '" + connectorName + "' failed to write " + records.size() + " records from "
-                    + SinkWriter.nextOffsets(records).keySet() + ": " + ErrorContext.chain(e), e);
+                    + batchOffsets.next().keySet() + ": " + ErrorContext.chain(e), e);
         }
     }
 
     /** The decoded batch into PostgreSQL with its offsets, in one transaction; on the task or the background thread. */
-    private void apply(List<SinkRecord> records, List<ChangeEvent> events, Map<String, long[]> snapshotTotals,
-                       Map<String, Long> badCounts, BadRecordHandler bad) throws SQLException {
+    private void apply(List<ChangeEvent> events, Map<String, long[]> snapshotTotals,
+                       BatchOffsets batchOffsets, Map<String, Long> badCounts, BadRecordHandler bad) throws SQLException {
         // before keys are allocated for them: a re-delivered insert must not take a new registry id
         fence.loadMissing(connections.get(), events);
         RedeliveryFence.Result fenced = fence.filter(events);
@@ -756,7 +756,7 @@ public class FerrySinkTask extends SinkTask {
         if (!registryKeys.isEmpty()) {
             events = registryKeys.resolve(connections.get(), events, bad);
         }
-        writer.write(connections.get(), events, snapshotTotals, BatchOffsets.of(records).with(fenced), badCounts);
+        writer.write(connections.get(), events, snapshotTotals, batchOffsets.with(fenced), badCounts);
         fence.committed(fenced.positions());
         reportLoaded();
         remainingRetries = config.maxRetries();

@@ -3,10 +3,8 @@ package io.ferry.sink.flow;
 import io.ferry.sink.state.BatchOffsets;
 import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.connect.errors.ConnectException;
-import org.apache.kafka.connect.sink.SinkRecord;
 import org.slf4j.MDC;
 
-import java.util.Collection;
 import java.util.Map;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ExecutorService;
@@ -67,15 +65,15 @@ public final class BackgroundWrite implements AutoCloseable {
         return Thread.currentThread() == thread;
     }
 
-    /** Starts writing a batch; the previous one must be settled. */
-    public void submit(Collection<SinkRecord> records, Write write) {
+    /** Starts writing a batch (where it starts and ends in each partition, how many records); the previous one must be settled. */
+    public void submit(BatchOffsets offsets, int records, Write write) {
         if (inFlight != null) {
             throw new IllegalStateException("a background write is still in flight");
         }
         // the task's log context (connector, task) on the writer's log lines too
         Map<String, String> mdc = MDC.getCopyOfContextMap();
-        inFlightOffsets = BatchOffsets.of(records);
-        inFlightRecords = records.size();
+        inFlightOffsets = offsets;
+        inFlightRecords = records;
         inFlight = executor.submit(() -> {
             if (mdc != null) {
                 MDC.setContextMap(mdc);

@@ -15,7 +15,6 @@ import io.ferry.sink.state.OffsetStore;
 import io.ferry.sink.stats.SinkMetrics;
 import io.ferry.sink.stats.StatsStore;
 import io.ferry.sink.stats.TableCounters;
-import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.connect.data.Schema;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -305,10 +304,4 @@ public final class SinkWriter {
             // the connection is broken; the caller reconnects
         }
     }
-
-    /** The next offset per partition after these records. */
-    public static Map<TopicPartition, Long> nextOffsets(Iterable<org.apache.kafka.connect.sink.SinkRecord> records) {
-        return BatchOffsets.of(records).next();
-    }
-
 }
