@@ -779,8 +779,8 @@ public class FerrySinkTask extends SinkTask {
                 + "read again from the offsets stored in PostgreSQL and written on the task thread", connectorName,
                 failed.records(), failed.next().keySet(), cause instanceof SQLException sql ? ErrorContext.chain(sql)
                         : String.valueOf(cause));
-        failed.first().forEach((tp, first) -> readAgain.merge(tp, new long[] {first, failed.next().get(tp)},
-                (a, b) -> new long[] {Math.min(a[0], b[0]), Math.max(a[1], b[1])}));
+        // one failed batch at most: none goes to the background again before the next put() has reconciled this one
+        failed.first().forEach((tp, first) -> readAgain.put(tp, new long[] {first, failed.next().get(tp)}));
         synchronousUntilWritten = true;
         resetConnection();
     }
