@@ -148,6 +148,15 @@ public final class FerrySinkConfig extends AbstractConfig {
             + "and written on the task thread (retries, bad records, stopped tables as without this option). Batches "
             + "with changes, reloads or bad records are always written on the task thread.";
 
+    public static final String COPY_FORMAT_CONFIG = "snapshot.copy.format";
+    private static final String COPY_FORMAT_DOC = "The COPY format of snapshot rows. binary: PostgreSQL's binary format "
+            + "for a table whose written columns all have a plain one (smallint, integer, bigint, boolean, real, double "
+            + "precision, numeric, text, varchar, char, json, jsonb, bytea, timestamp, timestamptz, date), which "
+            + "PostgreSQL parses cheaper than text; other tables are written as text. Values are held to the same rules "
+            + "either way: a value without an exact binary form (out of the column's range, more fractional digits than "
+            + "it keeps) sends that table's rows as text from then on, so PostgreSQL judges it as before. text: always "
+            + "text.";
+
     public static final String CHANGE_WRITE_CONFIG = "cdc.upsert.mode";
     private static final String CHANGE_WRITE_DOC = "How a batch's upserts of one table are written during CDC. "
             + "statements: one batched INSERT ... ON CONFLICT per row. copy: the rows are COPYed into a temporary table "
@@ -290,6 +299,8 @@ public final class FerrySinkConfig extends AbstractConfig {
                 WRITE_GROUP, ++order, Width.SHORT, "COPY for snapshot rows");
         def.define(COPY_OVERLAP_CONFIG, Type.BOOLEAN, true, Importance.LOW, COPY_OVERLAP_DOC,
                 WRITE_GROUP, ++order, Width.SHORT, "Overlap snapshot writes");
+        def.define(COPY_FORMAT_CONFIG, Type.STRING, "binary", ConfigDef.CaseInsensitiveValidString.in("binary", "text"),
+                Importance.LOW, COPY_FORMAT_DOC, WRITE_GROUP, ++order, Width.SHORT, "Snapshot COPY format");
         def.define(CHANGE_WRITE_CONFIG, Type.STRING, "statements", ConfigDef.CaseInsensitiveValidString.in("statements", "copy"),
                 Importance.LOW, CHANGE_WRITE_DOC, WRITE_GROUP, ++order, Width.SHORT, "CDC upsert mode");
         def.define(APPLY_MODE_CONFIG, Type.STRING, "batch", ConfigDef.CaseInsensitiveValidString.in("batch",
@@ -415,6 +426,7 @@ public final class FerrySinkConfig extends AbstractConfig {
     public String enumMode() { return getString(ENUM_MODE_CONFIG); }
     public boolean copyEnabled() { return getBoolean(COPY_ENABLED_CONFIG); }
     public boolean copyOverlap() { return getBoolean(COPY_OVERLAP_CONFIG); }
+    public boolean binaryCopy() { return "binary".equalsIgnoreCase(getString(COPY_FORMAT_CONFIG)); }
     public boolean upsertByCopy() { return "copy".equalsIgnoreCase(getString(CHANGE_WRITE_CONFIG)); }
     public boolean transactional() { return "transactional".equalsIgnoreCase(getString(APPLY_MODE_CONFIG)); }
     public String transactionTopic() { return getString(TRANSACTION_TOPIC_CONFIG).trim(); }

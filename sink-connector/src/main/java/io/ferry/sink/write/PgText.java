@@ -142,6 +142,11 @@ public final class PgText {
 
     /** Exactly as given, or refused: PostgreSQL rounds to a numeric's scale and cannot take a fraction into an integer. */
     private static String decimal(BigDecimal d, TargetColumn column) {
+        return exact(d, column).toPlainString();
+    }
+
+    /** The decimal to write into this column (a whole number's own form for an integer column), or refused. */
+    static BigDecimal exact(BigDecimal d, TargetColumn column) {
         TargetColumn.Limits l = column.limits();
         if (l.isInteger() && d.scale() > 0) {
             BigDecimal whole = d.stripTrailingZeros();
@@ -149,12 +154,12 @@ public final class PgText {
                 throw new BadRecordException("column \"" + column.name() + "\": " + d.toPlainString()
                         + " has a fraction and " + column.sqlType() + " holds whole numbers only");
             }
-            return whole.toPlainString();
+            return whole;
         }
         if (l.isNumeric() && l.scale() >= 0 && d.scale() > l.scale() && d.stripTrailingZeros().scale() > l.scale()) {
             throw ValueFit.rounded(column, d.toPlainString());
         }
-        return d.toPlainString();
+        return d;
     }
 
     /** A DOUBLE into a real column only when the float holds the same value. */

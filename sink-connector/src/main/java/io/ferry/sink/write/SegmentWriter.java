@@ -89,33 +89,115 @@ public final class SegmentWriter {
 
     private void copy(Connection conn, TargetTable table, Collection<ChangeEvent> rows) throws SQLException {
         for (List<ChangeEvent> group : bySchema(rows)) {
-            List<Field> fields = writableFields(table, group.get(0).row().schema());
+            Schema rowSchema = group.get(0).row().schema();
+            List<Field> fields = writableFields(table, rowSchema);
+            TargetColumn[] columns = columns(table, fields);
+            BinaryForms.Kind[] kinds = binaryCopy ? binaryKinds(columns) : null;
+            if (kinds != null && !textOnly.contains(rowSchema)) {
+                Savepoint beforeBinary = conn.setSavepoint();
+                try {
+                    copyBinary(conn, table.qualifiedName(), fields, columns, kinds, group);
+                    conn.releaseSavepoint(beforeBinary);
+                    binaryRows += group.size();
+                    continue;
+                } catch (BinaryForms.NoBinaryForm e) {
+                    // a value PostgreSQL should judge from its text (out of range, too precise): this table's rows
+                    // of this shape go as text from now on
+                    conn.rollback(beforeBinary);
+                    textOnly.add(rowSchema);
+                }
+            }
             copyRows(conn, table.qualifiedName(), table, fields, group);
         }
+    }
+
+    private static TargetColumn[] columns(TargetTable table, List<Field> fields) {
+        TargetColumn[] columns = new TargetColumn[fields.size()];
+        for (int i = 0; i < columns.length; i++) {
+            columns[i] = table.column(fields.get(i).name());
+        }
+        return columns;
+    }
+
+    /** Each column's binary form, or null when one of them has none. */
+    private static BinaryForms.Kind[] binaryKinds(TargetColumn[] columns) {
+        BinaryForms.Kind[] kinds = new BinaryForms.Kind[columns.length];
+        for (int i = 0; i < columns.length; i++) {
+            kinds[i] = BinaryForms.of(columns[i]);
+            if (kinds[i] == null) {
+                return null;
+            }
+        }
+        return kinds;
+    }
+
+    private boolean binaryCopy;
+    private long binaryRows;
+
+    /** Rows sent by binary COPY that PostgreSQL took (its transaction may still roll back). */
+    public long binaryCopyRows() {
+        return binaryRows;
+    }
+    /** Row shapes that met a value without a binary form (weakly held: a schema change retires its shape). */
+    private final java.util.Set<Schema> textOnly = java.util.Collections.newSetFromMap(new java.util.WeakHashMap<>());
+
+    /** Snapshot COPY in PostgreSQL's binary format where every column has one (see {@link BinaryForms}). */
+    public SegmentWriter copyingBinary(boolean on) {
+        this.binaryCopy = on;
+        return this;
+    }
+
+    private void copyBinary(Connection conn, String into, List<Field> fields, TargetColumn[] columns,
+                            BinaryForms.Kind[] kinds, List<ChangeEvent> group) throws SQLException {
+        CopyIn copyIn = conn.unwrap(PGConnection.class).getCopyAPI()
+                .copyIn("COPY " + into + " (" + columnList(fields) + ") FROM STDIN (FORMAT binary)");
+        try {
+            CopyStream stream = new CopyStream(copyIn);
+            stream.binaryHeader();
+            for (ChangeEvent e : group) {
+                Struct row = e.row();
+                stream.binaryRow(columns.length);
+                for (int i = 0; i < columns.length; i++) {
+                    Field f = fields.get(i);
+                    Object value = row.get(f);
+                    if (value == null) {
+                        stream.binaryNull();
+                    } else {
+                        BinaryForms.write(stream, kinds[i], value, f.schema(), columns[i], text);
+                    }
+                }
+                stream.rowDone();
+            }
+            stream.binaryTrailer();
+            stream.end();
+        } finally {
+            if (copyIn.isActive()) {
+                copyIn.cancelCopy();
+            }
+        }
+    }
+
+    private static String columnList(List<Field> fields) {
+        StringJoiner cols = new StringJoiner(", ");
+        fields.forEach(f -> cols.add(Identifiers.quote(f.name())));
+        return cols.toString();
     }
 
     /** COPY of these rows' fields into a table (the target, or a staging table with the target's column types). */
     private void copyRows(Connection conn, String into, TargetTable table, List<Field> fields, List<ChangeEvent> group)
             throws SQLException {
-        {
-            StringJoiner cols = new StringJoiner(", ");
-            fields.forEach(f -> cols.add(Identifiers.quote(f.name())));
-            CopyIn copyIn = conn.unwrap(PGConnection.class).getCopyAPI()
-                    .copyIn("COPY " + into + " (" + cols + ") FROM STDIN");
-            try {
-                CopyStream stream = new CopyStream(copyIn);
-                TargetColumn[] columns = new TargetColumn[fields.size()];
-                for (int i = 0; i < columns.length; i++) {
-                    columns[i] = table.column(fields.get(i).name());
-                }
-                for (ChangeEvent e : group) {
-                    appendCopyRow(stream, fields, columns, e.row());
-                }
-                stream.end();
-            } finally {
-                if (copyIn.isActive()) {
-                    copyIn.cancelCopy();
-                }
+        CopyIn copyIn = conn.unwrap(PGConnection.class).getCopyAPI()
+                .copyIn("COPY " + into + " (" + columnList(fields) + ") FROM STDIN");
+        try {
+            CopyStream stream = new CopyStream(copyIn);
+            TargetColumn[] columns = columns(table, fields);
+            for (ChangeEvent e : group) {
+                appendCopyRow(stream, fields, columns, e.row());
+            }
+            stream.end();
+        } finally {
+            if (copyIn.isActive()) {
+                copyIn.cancelCopy();
             }
         }
     }
