@@ -122,6 +122,8 @@ public final class BenchCommand implements Callable<Integer> {
             say("%,d rows, %.1f MB in PostgreSQL's text format", rows, bytes / 1e6);
             results.add(RawCopy.measure(pg, copyData, rows, runs));
             report(results.get(0));
+            results.add(RawCopy.measureBinary(pg, rows, runs));
+            report(results.get(1));
 
             try (KafkaConnectServer kc = KafkaConnectServer.start(dir.resolve("connect"),
                     Path.of(System.getProperty("ferry.plugin.path")))) {
@@ -164,6 +166,8 @@ public final class BenchCommand implements Callable<Integer> {
                     Measurement dbz = new Measurement("debezium_jdbc_sink" + variant, rows, bytes);
                     // the shipped sink with every put() committed before it returns, interleaved with the runs above
                     Measurement serial = new Measurement("ferry_sink" + variant + "_no_overlap", rows, bytes);
+                    // and with its snapshot rows COPYed as text instead of binary
+                    Measurement textCopy = new Measurement("ferry_sink" + variant + "_text_copy", rows, bytes);
                     for (int run = 1; run <= runs; run++) {
                         String db = "ferry" + variant + "_" + run;
                         pg.createDatabase(db);
@@ -189,6 +193,14 @@ public final class BenchCommand implements Callable<Integer> {
                                     .with(converters).with(Map.of("snapshot.write.overlap", "false"));
                             timeSink(serial, connect, serialSink.name(), serialSink.config(), () -> ferryRows(pg, serialDb) >= rows);
                             connect.delete(serialSink.name());
+
+                            String textDb = "textcopy" + variant + "_" + run;
+                            pg.createDatabase(textDb);
+                            ConnectorFile textSink = sinkFile.renamed("bench-textcopy" + variant + "-" + run)
+                                    .with(Overlays.sink(pg.jdbcUrl(textDb), pg.user(), pg.password(), prefix, BenchData.DATABASE))
+                                    .with(converters).with(Map.of("snapshot.copy.format", "text"));
+                            timeSink(textCopy, connect, textSink.name(), textSink.config(), () -> ferryRows(pg, textDb) >= rows);
+                            connect.delete(textSink.name());
                         }
                     }
                     String how = variant.isEmpty() ? "JSON converter with schemas (connectors/json/)"
@@ -204,6 +216,9 @@ public final class BenchCommand implements Callable<Integer> {
                                 + "committed before it returns";
                         results.add(serial);
                         report(serial);
+                        textCopy.note = how + "; as ferry_sink_binary with snapshot.copy.format=text";
+                        results.add(textCopy);
+                        report(textCopy);
                     }
                     if (!variant.isEmpty()) {
                         for (Measurement m : operationsOverhead(connect, pg, sinkFile.with(converters), prefix, bytes)) {
@@ -753,6 +768,7 @@ public final class BenchCommand implements Callable<Integer> {
         Measurement ferryBest = best(bySystem.get("ferry_sink_binary"), bySystem.get("ferry_sink"));
         Measurement dbzBest = best(bySystem.get("debezium_jdbc_sink_binary"), bySystem.get("debezium_jdbc_sink"));
         ratio(ratios, "ferry_vs_copy", ferryBest, bySystem.get("raw_copy"));
+        ratio(ratios, "ferry_vs_copy_binary", ferryBest, bySystem.get("raw_copy_binary"));
         ratio(ratios, "ferry_vs_debezium_jdbc", ferryBest, dbzBest);
         ratio(ratios, "end_to_end_vs_pgloader", best(bySystem.get("ferry_end_to_end_binary"),
                 bySystem.get("ferry_end_to_end")), bySystem.get("pgloader"));
@@ -771,6 +787,7 @@ public final class BenchCommand implements Callable<Integer> {
         appliedRatio(ratios, "cdc_transactional_vs_batch", "ferry_transactional", "ferry");
         // what operating it costs (goal: within 5 % of without, i.e. at least 0.95)
         ratio(ratios, "overlap_vs_without", bySystem.get("ferry_sink_binary"), bySystem.get("ferry_sink_binary_no_overlap"));
+        ratio(ratios, "binary_copy_vs_text", bySystem.get("ferry_sink_binary"), bySystem.get("ferry_sink_binary_text_copy"));
         ratio(ratios, "hanging_webhook_vs_without", bySystem.get("ferry_sink_binary_hanging_webhook"),
                 bySystem.get("ferry_sink_binary_to_loaded"));
         ratio(ratios, "exporter_vs_without", bySystem.get("ferry_sink_binary_exporter"),

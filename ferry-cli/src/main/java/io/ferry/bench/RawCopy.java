@@ -81,4 +81,34 @@ final class RawCopy {
         }
         return m;
     }
+
+    /**
+     * The same ceiling in PostgreSQL's binary COPY format (which the sink writes when every column has one): the
+     * rows of the text run's table copied out as binary, then one COPY of them into an empty table per run.
+     */
+    static Measurement measureBinary(PostgresServer pg, long rows, int runs) throws Exception {
+        ByteArrayOutputStream out = new ByteArrayOutputStream(64 << 20);
+        try (Connection c = pg.connect("copy_1")) {
+            c.unwrap(PGConnection.class).getCopyAPI().copyOut("COPY items TO STDOUT (FORMAT binary)", out);
+        }
+        byte[] data = out.toByteArray();
+        Measurement m = new Measurement("raw_copy_binary", rows, data.length);
+        m.note = "one COPY (FORMAT binary) of the same rows from memory into an empty table with the same types and "
+                + "primary key";
+        for (int run = 1; run <= runs; run++) {
+            String db = "copy_binary_" + run;
+            pg.createDatabase(db);
+            try (Connection c = pg.connect(db); Statement st = c.createStatement()) {
+                st.execute(DDL);
+                long t0 = System.nanoTime();
+                long copied = c.unwrap(PGConnection.class).getCopyAPI()
+                        .copyIn("COPY items FROM STDIN (FORMAT binary)", new ByteArrayInputStream(data), 1 << 20);
+                m.seconds.add((System.nanoTime() - t0) / 1e9);
+                if (copied != rows) {
+                    throw new IllegalStateException("COPY wrote " + copied + " rows, expected " + rows);
+                }
+            }
+        }
+        return m;
+    }
 }

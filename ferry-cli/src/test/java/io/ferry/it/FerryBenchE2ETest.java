@@ -44,6 +44,9 @@ class FerryBenchE2ETest {
         assertThat(json).contains("\"ferry_sink_binary_hanging_webhook\"", "\"ferry_sink_binary_exporter\"", " scrapes of ")
                 .doesNotContain("\"hanging_webhook_vs_without\" : null").doesNotContain("\"exporter_vs_without\" : null")
                 .doesNotContain("\"overlap_vs_without\" : null");
+        // the sink's COPY format against its text form, and raw COPY in both formats
+        assertThat(json).contains("\"raw_copy_binary\"", "\"ferry_sink_binary_text_copy\"")
+                .doesNotContain("\"binary_copy_vs_text\" : null").doesNotContain("\"ferry_vs_copy_binary\" : null");
         // CDC apply in both upsert modes, compared in the same run
         assertThat(json).contains("\"sink\" : \"ferry_copy\"", "\"applied_changes_per_second\"")
                 .doesNotContain("\"cdc_upsert_copy_vs_statements\" : null");
