@@ -17,13 +17,38 @@ public record BatchOffsets(Map<TopicPartition, Long> first, Map<TopicPartition, 
     public static BatchOffsets of(Iterable<SinkRecord> records) {
         Map<TopicPartition, Long> first = new LinkedHashMap<>();
         Map<TopicPartition, Long> next = new LinkedHashMap<>();
+        // a batch is long runs of one partition: its range is kept unboxed until the partition changes
+        String topic = null;
+        int partition = -1;
+        long low = Long.MAX_VALUE;
+        long high = Long.MIN_VALUE;
         for (SinkRecord r : records) {
             // the original coordinates: an SMT may have renamed the topic, but offsets belong to what was consumed
-            TopicPartition tp = new TopicPartition(r.originalTopic(), r.originalKafkaPartition());
-            first.merge(tp, r.originalKafkaOffset(), Math::min);
-            next.merge(tp, r.originalKafkaOffset() + 1, Math::max);
+            String t = r.originalTopic();
+            int p = r.originalKafkaPartition();
+            if (p != partition || !t.equals(topic)) {
+                if (topic != null) {
+                    add(first, next, new TopicPartition(topic, partition), low, high);
+                }
+                topic = t;
+                partition = p;
+                low = Long.MAX_VALUE;
+                high = Long.MIN_VALUE;
+            }
+            long offset = r.originalKafkaOffset();
+            low = Math.min(low, offset);
+            high = Math.max(high, offset + 1);
+        }
+        if (topic != null) {
+            add(first, next, new TopicPartition(topic, partition), low, high);
         }
         return new BatchOffsets(first, next, Map.of(), Map.of());
+    }
+
+    private static void add(Map<TopicPartition, Long> first, Map<TopicPartition, Long> next, TopicPartition tp,
+                            long low, long high) {
+        first.merge(tp, low, Math::min);
+        next.merge(tp, high, Math::max);
     }
 
     /** With the source positions to store and the re-delivered events skipped, per table, to count. */

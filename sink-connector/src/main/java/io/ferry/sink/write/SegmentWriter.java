@@ -12,6 +12,8 @@ import org.apache.kafka.connect.data.Schema;
 import org.apache.kafka.connect.data.Struct;
 import org.postgresql.PGConnection;
 import org.postgresql.copy.CopyIn;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 import java.sql.Connection;
 import java.sql.PreparedStatement;
@@ -32,7 +34,10 @@ import java.util.StringJoiner;
  */
 public final class SegmentWriter {
 
+    private static final Logger log = LoggerFactory.getLogger(SegmentWriter.class);
     private static final String UNIQUE_VIOLATION = "23505";
+    /** PostgreSQL refused a binary field's layout: an encoder defect, which text COPY does not share. */
+    private static final String INVALID_BINARY_REPRESENTATION = "22P03";
 
     private final PgText text;
     private final boolean copyEnabled;
@@ -105,6 +110,17 @@ public final class SegmentWriter {
                     // of this shape go as text from now on
                     conn.rollback(beforeBinary);
                     textOnly.add(rowSchema);
+                    log.info("Table {}: a value of column \"{}\" has no exact binary COPY form; its rows of this shape "
+                            + "are COPYed as text from now on", table, refusedColumn);
+                } catch (SQLException e) {
+                    if (!INVALID_BINARY_REPRESENTATION.equals(e.getSQLState())) {
+                        throw e;
+                    }
+                    conn.rollback(beforeBinary);
+                    textOnly.add(rowSchema);
+                    log.warn("Table {}: PostgreSQL refused the binary COPY form Ferry wrote ({}); its rows of this "
+                            + "shape are COPYed as text from now on. Please report this with the table's column types.",
+                            table, e.getMessage());
                 }
             }
             copyRows(conn, table.qualifiedName(), table, fields, group);
@@ -133,6 +149,7 @@ public final class SegmentWriter {
 
     private boolean binaryCopy;
     private long binaryRows;
+    private String refusedColumn;
 
     /** Rows sent by binary COPY that PostgreSQL took (its transaction may still roll back). */
     public long binaryCopyRows() {
@@ -163,7 +180,12 @@ public final class SegmentWriter {
                     if (value == null) {
                         stream.binaryNull();
                     } else {
-                        BinaryForms.write(stream, kinds[i], value, f.schema(), columns[i], text);
+                        try {
+                            BinaryForms.write(stream, kinds[i], value, f.schema(), columns[i], text);
+                        } catch (BinaryForms.NoBinaryForm refused) {
+                            refusedColumn = columns[i].name();
+                            throw refused;
+                        }
                     }
                 }
                 stream.rowDone();
