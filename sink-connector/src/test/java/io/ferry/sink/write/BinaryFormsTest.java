@@ -135,4 +135,26 @@ class BinaryFormsTest {
         noBinaryForm("double precision", "0x1p3", Schema.STRING_SCHEMA);
         noBinaryForm("date", 86_400_000L, named(Schema.Type.INT64, DBZ_TIMESTAMP)); // the text path checks midnight
     }
+
+    @Test
+    void zonedTimestampsReadByHandAsTheJdkReadsThem() {
+        java.util.Random r = new java.util.Random(7);
+        for (int i = 0; i < 20_000; i++) {
+            java.time.OffsetDateTime t = java.time.OffsetDateTime.of(1 + r.nextInt(9999), 1 + r.nextInt(12), 1,
+                    r.nextInt(24), r.nextInt(60), r.nextInt(60), 0, java.time.ZoneOffset.ofTotalSeconds(
+                            (r.nextInt(35) - 17) * 3600 + (r.nextBoolean() ? 0 : 30 * 60 * Integer.signum(r.nextInt(3) - 1))))
+                    .plusDays(r.nextInt(28)).withNano(r.nextInt(4) == 0 ? 0 : r.nextInt(1_000_000) * 1_000);
+            String s = t.format(java.time.format.DateTimeFormatter.ISO_OFFSET_DATE_TIME);
+            java.time.Instant at = t.toInstant();
+            assertThat(BinaryForms.zonedMicros(s)).as(s).isEqualTo(at.getEpochSecond() * 1_000_000L + at.getNano() / 1_000);
+        }
+        assertThat(BinaryForms.zonedMicros("2024-02-29T23:59:59.5-00:30")).isEqualTo(
+                java.time.OffsetDateTime.parse("2024-02-29T23:59:59.5-00:30").toInstant().toEpochMilli() * 1_000L);
+        for (String refused : new String[] {"2023-02-29T00:00:00Z", "0000-01-01T00:00:00Z", "2024-01-01T00:00:00.0000001Z",
+                "2024-01-01T24:00:00Z", "2024-13-01T00:00:00Z", "2024-01-01T00:00:00+19:00", "2024-01-01 00:00:00Z",
+                "2024-01-01T00:00:00"}) {
+            assertThatThrownBy(() -> BinaryForms.zonedMicros(refused)).as(refused)
+                    .isInstanceOf(BinaryForms.NoBinaryForm.class);
+        }
+    }
 }
