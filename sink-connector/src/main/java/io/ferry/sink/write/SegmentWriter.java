@@ -12,8 +12,6 @@ import org.apache.kafka.connect.data.Schema;
 import org.apache.kafka.connect.data.Struct;
 import org.postgresql.PGConnection;
 import org.postgresql.copy.CopyIn;
-import org.slf4j.Logger;
-import org.slf4j.LoggerFactory;
 
 import java.sql.Connection;
 import java.sql.PreparedStatement;
@@ -34,14 +32,12 @@ import java.util.StringJoiner;
  */
 public final class SegmentWriter {
 
-    private static final Logger log = LoggerFactory.getLogger(SegmentWriter.class);
     private static final String UNIQUE_VIOLATION = "23505";
-    /** PostgreSQL refused a binary field's layout: an encoder defect, which text COPY does not share. */
-    private static final String INVALID_BINARY_REPRESENTATION = "22P03";
 
     private final PgText text;
     private final boolean copyEnabled;
     private final boolean deleteEnabled;
+    private BinaryCopy binary;
 
     public SegmentWriter(PgText text, boolean copyEnabled, boolean deleteEnabled) {
         this.text = text;
@@ -97,31 +93,8 @@ public final class SegmentWriter {
             Schema rowSchema = group.get(0).row().schema();
             List<Field> fields = writableFields(table, rowSchema);
             TargetColumn[] columns = columns(table, fields);
-            BinaryForms.Kind[] kinds = binaryCopy ? binaryKinds(columns) : null;
-            if (kinds != null && !textOnly.contains(rowSchema)) {
-                Savepoint beforeBinary = conn.setSavepoint();
-                try {
-                    copyBinary(conn, table.qualifiedName(), fields, columns, kinds, group);
-                    conn.releaseSavepoint(beforeBinary);
-                    binaryRows += group.size();
-                    continue;
-                } catch (BinaryForms.NoBinaryForm e) {
-                    // a value PostgreSQL should judge from its text (out of range, too precise): this table's rows
-                    // of this shape go as text from now on
-                    conn.rollback(beforeBinary);
-                    textOnly.add(rowSchema);
-                    log.info("Table {}: a value of column \"{}\" has no exact binary COPY form; its rows of this shape "
-                            + "are COPYed as text from now on", table, refusedColumn);
-                } catch (SQLException e) {
-                    if (!INVALID_BINARY_REPRESENTATION.equals(e.getSQLState())) {
-                        throw e;
-                    }
-                    conn.rollback(beforeBinary);
-                    textOnly.add(rowSchema);
-                    log.warn("Table {}: PostgreSQL refused the binary COPY form Ferry wrote ({}); its rows of this "
-                            + "shape are COPYed as text from now on. Please report this with the table's column types.",
-                            table, e.getMessage());
-                }
+            if (binary != null && binary.copy(conn, table, rowSchema, fields, columns, group)) {
+                continue;
             }
             copyRows(conn, table.qualifiedName(), table, fields, group);
         }
@@ -135,71 +108,18 @@ public final class SegmentWriter {
         return columns;
     }
 
-    /** Each column's binary form, or null when one of them has none. */
-    private static BinaryForms.Kind[] binaryKinds(TargetColumn[] columns) {
-        BinaryForms.Kind[] kinds = new BinaryForms.Kind[columns.length];
-        for (int i = 0; i < columns.length; i++) {
-            kinds[i] = BinaryForms.of(columns[i]);
-            if (kinds[i] == null) {
-                return null;
-            }
-        }
-        return kinds;
-    }
-
-    private boolean binaryCopy;
-    private long binaryRows;
-    private String refusedColumn;
-
-    /** Rows sent by binary COPY that PostgreSQL took (its transaction may still roll back). */
-    public long binaryCopyRows() {
-        return binaryRows;
-    }
-    /** Row shapes that met a value without a binary form (weakly held: a schema change retires its shape). */
-    private final java.util.Set<Schema> textOnly = java.util.Collections.newSetFromMap(new java.util.WeakHashMap<>());
-
-    /** Snapshot COPY in PostgreSQL's binary format where every column has one (see {@link BinaryForms}). */
+    /** Snapshot COPY in PostgreSQL's binary format where every column has one (see {@link BinaryCopy}). */
     public SegmentWriter copyingBinary(boolean on) {
-        this.binaryCopy = on;
+        this.binary = on ? new BinaryCopy(text) : null;
         return this;
     }
 
-    private void copyBinary(Connection conn, String into, List<Field> fields, TargetColumn[] columns,
-                            BinaryForms.Kind[] kinds, List<ChangeEvent> group) throws SQLException {
-        CopyIn copyIn = conn.unwrap(PGConnection.class).getCopyAPI()
-                .copyIn("COPY " + into + " (" + columnList(fields) + ") FROM STDIN (FORMAT binary)");
-        try {
-            CopyStream stream = new CopyStream(copyIn);
-            stream.binaryHeader();
-            for (ChangeEvent e : group) {
-                Struct row = e.row();
-                stream.binaryRow(columns.length);
-                for (int i = 0; i < columns.length; i++) {
-                    Field f = fields.get(i);
-                    Object value = row.get(f);
-                    if (value == null) {
-                        stream.binaryNull();
-                    } else {
-                        try {
-                            BinaryForms.write(stream, kinds[i], value, f.schema(), columns[i], text);
-                        } catch (BinaryForms.NoBinaryForm refused) {
-                            refusedColumn = columns[i].name();
-                            throw refused;
-                        }
-                    }
-                }
-                stream.rowDone();
-            }
-            stream.binaryTrailer();
-            stream.end();
-        } finally {
-            if (copyIn.isActive()) {
-                copyIn.cancelCopy();
-            }
-        }
+    /** Rows sent by binary COPY that PostgreSQL took (their transaction may still roll back). */
+    public long binaryCopyRows() {
+        return binary == null ? 0 : binary.rows();
     }
 
-    private static String columnList(List<Field> fields) {
+    static String columnList(List<Field> fields) {
         StringJoiner cols = new StringJoiner(", ");
         fields.forEach(f -> cols.add(Identifiers.quote(f.name())));
         return cols.toString();
