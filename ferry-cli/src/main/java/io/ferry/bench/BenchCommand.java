@@ -186,21 +186,10 @@ public final class BenchCommand implements Callable<Integer> {
                         connect.delete("bench-dbz" + variant + "-" + run);
 
                         if (!variant.isEmpty()) {
-                            String serialDb = "serial" + variant + "_" + run;
-                            pg.createDatabase(serialDb);
-                            ConnectorFile serialSink = sinkFile.renamed("bench-serial" + variant + "-" + run)
-                                    .with(Overlays.sink(pg.jdbcUrl(serialDb), pg.user(), pg.password(), prefix, BenchData.DATABASE))
-                                    .with(converters).with(Map.of("snapshot.write.overlap", "false"));
-                            timeSink(serial, connect, serialSink.name(), serialSink.config(), () -> ferryRows(pg, serialDb) >= rows);
-                            connect.delete(serialSink.name());
-
-                            String textDb = "textcopy" + variant + "_" + run;
-                            pg.createDatabase(textDb);
-                            ConnectorFile textSink = sinkFile.renamed("bench-textcopy" + variant + "-" + run)
-                                    .with(Overlays.sink(pg.jdbcUrl(textDb), pg.user(), pg.password(), prefix, BenchData.DATABASE))
-                                    .with(converters).with(Map.of("snapshot.copy.format", "text"));
-                            timeSink(textCopy, connect, textSink.name(), textSink.config(), () -> ferryRows(pg, textDb) >= rows);
-                            connect.delete(textSink.name());
+                            timeShippedSinkWith(serial, connect, pg, sinkFile.with(converters), prefix,
+                                    "serial" + variant + "_" + run, Map.of("snapshot.write.overlap", "false"));
+                            timeShippedSinkWith(textCopy, connect, pg, sinkFile.with(converters), prefix,
+                                    "textcopy" + variant + "_" + run, Map.of("snapshot.copy.format", "text"));
                         }
                     }
                     String how = variant.isEmpty() ? "JSON converter with schemas (connectors/json/)"
@@ -559,6 +548,17 @@ public final class BenchCommand implements Callable<Integer> {
                 + "kafka-connect.yml attached, scraped every second: " + agent.summary();
         out.add(exported);
         return out;
+    }
+
+    /** The shipped sink with one option changed, into a database of its own, timed like the shipped runs. */
+    private void timeShippedSinkWith(Measurement m, ConnectClient connect, PostgresServer pg, ConnectorFile sinkFile,
+                                     String prefix, String db, Map<String, String> option) throws Exception {
+        pg.createDatabase(db);
+        ConnectorFile sink = sinkFile.renamed("bench-" + db.replace('_', '-'))
+                .with(Overlays.sink(pg.jdbcUrl(db), pg.user(), pg.password(), prefix, BenchData.DATABASE))
+                .with(option);
+        timeSink(m, connect, sink.name(), sink.config(), () -> ferryRows(pg, db) >= rows);
+        connect.delete(sink.name());
     }
 
     private void timeSink(Measurement m, ConnectClient connect, String name, Map<String, String> config,

@@ -65,21 +65,7 @@ final class RawCopy {
     static Measurement measure(PostgresServer pg, byte[] data, long rows, int runs) throws Exception {
         Measurement m = new Measurement("raw_copy", rows, data.length);
         m.note = "one COPY of the same rows from memory into an empty table with the same types and primary key";
-        for (int run = 1; run <= runs; run++) {
-            String db = "copy_" + run;
-            pg.createDatabase(db);
-            try (Connection c = pg.connect(db); Statement st = c.createStatement()) {
-                st.execute(DDL);
-                long t0 = System.nanoTime();
-                long copied = c.unwrap(PGConnection.class).getCopyAPI()
-                        .copyIn("COPY items FROM STDIN", new ByteArrayInputStream(data), 1 << 20);
-                m.seconds.add((System.nanoTime() - t0) / 1e9);
-                if (copied != rows) {
-                    throw new IllegalStateException("COPY wrote " + copied + " rows, expected " + rows);
-                }
-            }
-        }
-        return m;
+        return timed(m, pg, "copy_", "COPY items FROM STDIN", data, rows, runs);
     }
 
     /**
@@ -95,14 +81,20 @@ final class RawCopy {
         Measurement m = new Measurement("raw_copy_binary", rows, data.length);
         m.note = "one COPY (FORMAT binary) of the same rows from memory into an empty table with the same types and "
                 + "primary key";
+        return timed(m, pg, "copy_binary_", "COPY items FROM STDIN (FORMAT binary)", data, rows, runs);
+    }
+
+    /** Per run: a new database, the table, and the one COPY of {@code data}, timed alone. */
+    private static Measurement timed(Measurement m, PostgresServer pg, String dbPrefix, String copy, byte[] data,
+                                     long rows, int runs) throws Exception {
         for (int run = 1; run <= runs; run++) {
-            String db = "copy_binary_" + run;
+            String db = dbPrefix + run;
             pg.createDatabase(db);
             try (Connection c = pg.connect(db); Statement st = c.createStatement()) {
                 st.execute(DDL);
                 long t0 = System.nanoTime();
                 long copied = c.unwrap(PGConnection.class).getCopyAPI()
-                        .copyIn("COPY items FROM STDIN (FORMAT binary)", new ByteArrayInputStream(data), 1 << 20);
+                        .copyIn(copy, new ByteArrayInputStream(data), 1 << 20);
                 m.seconds.add((System.nanoTime() - t0) / 1e9);
                 if (copied != rows) {
                     throw new IllegalStateException("COPY wrote " + copied + " rows, expected " + rows);
