@@ -8,7 +8,6 @@ import org.apache.kafka.connect.data.Timestamp;
 
 import java.math.BigDecimal;
 import java.math.BigInteger;
-import java.nio.ByteBuffer;
 import java.time.LocalDate;
 import java.time.OffsetDateTime;
 import java.time.ZoneOffset;
@@ -111,7 +110,7 @@ final class BinaryForms {
             case JSONB -> out.binaryText(JSONB_VERSION, text.encode(value, schema, column));
             case BYTEA -> {
                 if (schema.type() == Schema.Type.BYTES && schema.name() == null) {
-                    out.binaryBytes(value instanceof ByteBuffer b ? bytes(b) : (byte[]) value);
+                    out.binaryBytes(PgText.bytes(value));
                 } else {
                     String t = text.encode(value, schema, column);
                     if (!t.startsWith("\\x")) {
@@ -352,12 +351,5 @@ final class BinaryForms {
             return LocalDate.ofInstant(((java.util.Date) value).toInstant(), ZoneOffset.UTC).toEpochDay();
         }
         throw NoBinaryForm.INSTANCE;
-    }
-
-    private static byte[] bytes(ByteBuffer buffer) {
-        ByteBuffer dup = buffer.duplicate();
-        byte[] b = new byte[dup.remaining()];
-        dup.get(b);
-        return b;
     }
 }

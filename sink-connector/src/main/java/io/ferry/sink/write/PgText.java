@@ -257,7 +257,8 @@ public final class PgText {
         return "\\x" + HEX.formatHex(bytes(value));
     }
 
-    private static byte[] bytes(Object value) {
+    /** A BYTES value (byte[] or ByteBuffer) as its bytes. */
+    static byte[] bytes(Object value) {
         if (value instanceof ByteBuffer buffer) {
             ByteBuffer dup = buffer.duplicate();
             byte[] bytes = new byte[dup.remaining()];

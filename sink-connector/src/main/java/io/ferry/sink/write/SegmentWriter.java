@@ -96,7 +96,7 @@ public final class SegmentWriter {
             if (binary != null && binary.copy(conn, table, rowSchema, fields, columns, group)) {
                 continue;
             }
-            copyRows(conn, table.qualifiedName(), table, fields, group);
+            copyRows(conn, table.qualifiedName(), fields, columns, group);
         }
     }
 
@@ -126,13 +126,12 @@ public final class SegmentWriter {
     }
 
     /** COPY of these rows' fields into a table (the target, or a staging table with the target's column types). */
-    private void copyRows(Connection conn, String into, TargetTable table, List<Field> fields, List<ChangeEvent> group)
-            throws SQLException {
+    private void copyRows(Connection conn, String into, List<Field> fields, TargetColumn[] columns,
+                          List<ChangeEvent> group) throws SQLException {
         CopyIn copyIn = conn.unwrap(PGConnection.class).getCopyAPI()
                 .copyIn("COPY " + into + " (" + columnList(fields) + ") FROM STDIN");
         try {
             CopyStream stream = new CopyStream(copyIn);
-            TargetColumn[] columns = columns(table, fields);
             for (ChangeEvent e : group) {
                 appendCopyRow(stream, fields, columns, e.row());
             }
@@ -209,7 +208,7 @@ public final class SegmentWriter {
                     + " FROM " + table.qualifiedName() + " WITH NO DATA");
             st.execute("TRUNCATE " + staging);
         }
-        copyRows(conn, "pg_temp." + staging, table, fields, group);
+        copyRows(conn, "pg_temp." + staging, fields, columns(table, fields), group);
         try (Statement st = conn.createStatement()) {
             st.executeUpdate("INSERT INTO " + table.qualifiedName() + " (" + cols + ") SELECT " + cols + " FROM pg_temp."
                     + staging + conflictClause(table, fields));
