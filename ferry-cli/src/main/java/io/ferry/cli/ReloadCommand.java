@@ -56,6 +56,23 @@ final class ReloadCommand implements Callable<Integer> {
     @Option(names = "--no-sweep", description = "Do not delete the rows the reload did not deliver.")
     boolean noSweep;
 
+    /** Which signal starts the incremental snapshot. */
+    enum Signal {
+        ferry(io.ferry.reload.Reload.FERRY_SIGNAL), debezium(io.ferry.reload.Reload.DEBEZIUM_SIGNAL);
+
+        final String type;
+
+        Signal(String type) {
+            this.type = type;
+        }
+    }
+
+    @Option(names = "--signal", defaultValue = "ferry", description = "ferry (default): Ferry's signal action, shipped in "
+            + "the Debezium plugin directories of connect-plugins, reads every chunk on Debezium's binlog thread; "
+            + "debezium: Debezium's own execute-snapshot, for a Connect cluster without Ferry's jar (its first chunk is "
+            + "read on Debezium's signal thread, which can race with the binlog thread).")
+    Signal signal;
+
     @Option(names = "--timeout-seconds", defaultValue = "3600", description = "Give up after this long (default ${DEFAULT-VALUE}).")
     long timeoutSeconds;
 
@@ -101,7 +118,7 @@ final class ReloadCommand implements Callable<Integer> {
         System.out.println("Ferry reload: " + String.join(", ", tables) + " (source " + srcName + ", sink " + sinkConnector
                 + ")" + (where != null ? " where " + where : ""));
         Reload reload = new Reload(new Reload.Settings(servers, signalTopic, prefix, sinkConnector, mapping.stateSchema(),
-                !noSweep, where, timeoutSeconds * 1000),
+                !noSweep, where, timeoutSeconds * 1000, signal.type),
                 target::open,
                 () -> runningTasks(client, sinkConnector), System.out).watching(new Reload.SourceTask() {
                     private boolean unreachableSaid;

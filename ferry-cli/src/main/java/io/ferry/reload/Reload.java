@@ -35,8 +35,21 @@ import java.util.function.IntSupplier;
 public final class Reload {
 
     /** How the run reaches the pipeline. */
+    /**
+     * @param signalType the signal's type: {@link #FERRY_SIGNAL}, or Debezium's own {@link #DEBEZIUM_SIGNAL} for a
+     *                   source connector whose plugin directory lacks Ferry's signal action
+     */
     public record Settings(String bootstrap, String signalTopic, String topicPrefix, String sinkConnector,
-                           String stateSchema, boolean sweep, String filter, long timeoutMs) {}
+                           String stateSchema, boolean sweep, String filter, long timeoutMs, String signalType) {}
+
+    /**
+     * Ferry's signal action (module debezium-signals, in the Debezium plugin directories Ferry ships): the snapshot's
+     * first chunk is read by Debezium's binlog thread, so its window race cannot happen.
+     */
+    public static final String FERRY_SIGNAL = "ferry-incremental-snapshot";
+
+    /** Debezium's own action, which reads the first chunk on its signal thread (see {@link #isWindowRace}). */
+    public static final String DEBEZIUM_SIGNAL = "execute-snapshot";
 
     public interface Target {
         Connection open() throws SQLException;
@@ -51,9 +64,12 @@ public final class Reload {
     }
 
     /**
-     * Debezium 3.5's read-only incremental snapshot reads the first chunk on its signal thread while the streaming
-     * thread may be sending the window: a ConcurrentModificationException that fails the source task. The snapshot's
-     * state is in the connector's offsets, so a restart resumes it (re-delivered changes are skipped by the sink).
+     * Debezium 3.5's own execute-snapshot reads a read-only incremental snapshot's first chunk on its signal thread
+     * while the binlog thread may be sending the window: a ConcurrentModificationException that fails the source task.
+     * A restart resumes the snapshot from the connector's offsets, but those offsets were written from state both
+     * threads were changing: the fault matrix saw the restarted task skip one whole committed transaction. So the
+     * reload restarts the task (the pipeline must go on) and then ends not DONE, telling the operator to verify.
+     * Ferry's own signal ({@link #FERRY_SIGNAL}) does not race.
      */
     static boolean isWindowRace(String trace) {
         return trace != null && trace.contains("ConcurrentModificationException") && trace.contains("IncrementalSnapshot");
@@ -115,10 +131,12 @@ public final class Reload {
             }
         }
         signal(tables);
-        out.printf("  signalled Debezium (topic %s, key %s): incremental snapshot of %s%s%n", settings.signalTopic(),
-                settings.topicPrefix(), names(tables), settings.filter() == null ? "" : " where " + settings.filter());
+        out.printf("  signalled Debezium (%s, topic %s, key %s): incremental snapshot of %s%s%n", settings.signalType(),
+                settings.signalTopic(), settings.topicPrefix(), names(tables),
+                settings.filter() == null ? "" : " where " + settings.filter());
 
         boolean allDone = true;
+        int windowRaces = 0;
         try (Connection c = target.open(); Admin admin = admin()) {
             long lastPrint = 0;
             long lastSourceCheck = 0;
@@ -147,8 +165,11 @@ public final class Reload {
                     if (trace != null) {
                         if (isWindowRace(trace) && sourceRestarts < MAX_SOURCE_RESTARTS) {
                             sourceRestarts++;
+                            windowRaces++;
                             out.println("  the source task FAILED in Debezium's incremental snapshot (its window race, "
-                                    + "ConcurrentModificationException); restarting it, the snapshot resumes from its offsets");
+                                    + "ConcurrentModificationException, a snapshot started by Debezium's own "
+                                    + DEBEZIUM_SIGNAL + "); restarting it, the snapshot resumes from its offsets, but "
+                                    + "Debezium may have stored offsets past a change it never sent");
                             source.restart();
                             restartedAt = System.currentTimeMillis();
                             rowsAtRestart = rowsDone(c, ids, tables);
@@ -180,7 +201,11 @@ public final class Reload {
                     }
                 }
                 if (System.currentTimeMillis() > deadline) {
-                    abort(c, ids, "the reload did not finish within " + settings.timeoutMs() / 1000 + " s");
+                    boolean nothing = FERRY_SIGNAL.equals(settings.signalType()) && rowsDone(c, ids, tables) == 0;
+                    abort(c, ids, "the reload did not finish within " + settings.timeoutMs() / 1000 + " s" + (nothing
+                            ? "; no reloaded row arrived: a source connector without Ferry's signal action in its plugin "
+                            + "directory (the ferry-debezium-signals jar) ignores the " + FERRY_SIGNAL + " signal, and "
+                            + "its log says the type is not recognised: install the jar, or pass --signal debezium" : ""));
                     return false;
                 }
                 Thread.sleep(300);
@@ -221,6 +246,13 @@ public final class Reload {
                 out.printf("  RELOADED %s: %,d rows read, %,d written; %s%n", t.table(),
                         p.rowsExpected() == null ? -1 : p.rowsExpected(), done.rowsDone(), summary);
             }
+        }
+        if (windowRaces > 0) {
+            out.printf("  WARNING: the source task failed %d time(s) in Debezium's window race during this reload and was "
+                    + "restarted; Debezium may have skipped a committed transaction on any table. Run `ferry verify` "
+                    + "and reload what differs (with --signal ferry, Ferry's signal action, this race cannot happen)%n",
+                    windowRaces);
+            allDone = false;
         }
         return allDone;
     }
@@ -265,7 +297,7 @@ public final class Reload {
 
     private void signal(List<ReloadTarget> tables) throws Exception {
         ObjectNode value = JSON.createObjectNode();
-        value.put("type", "execute-snapshot");
+        value.put("type", settings.signalType());
         ObjectNode data = value.putObject("data");
         ArrayNode collections = data.putArray("data-collections");
         tables.forEach(t -> collections.add(t.collection()));
