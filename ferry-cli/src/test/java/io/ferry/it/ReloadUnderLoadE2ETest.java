@@ -1,0 +1,118 @@
+package io.ferry.it;
+
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Tag;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.TestInstance;
+
+import java.sql.Connection;
+import java.sql.Statement;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.List;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicLong;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+/**
+ * `ferry reload` started again and again while the source commits small transactions at a rate Debezium keeps up
+ * with, so a reload's first window is closed by the next commit while its chunk may still be being read. Debezium
+ * 3.5's own execute-snapshot reads that first chunk on its signal thread, unsynchronised with the binlog thread (the
+ * window map and the snapshot context are shared): the source task fails with a ConcurrentModificationException, and
+ * in the fault matrix the restarted task then skipped a committed transaction. `ferry reload` sends Ferry's signal
+ * action instead (debezium-signals), which leaves every chunk to the binlog thread. This test holds the source task
+ * RUNNING through every reload and the target equal to the source afterwards; with
+ * {@code -Dferry.reload.stress.signal=debezium} it shows the race.
+ */
+@Tag("e2e")
+@TestInstance(TestInstance.Lifecycle.PER_CLASS)
+class ReloadUnderLoadE2ETest {
+
+    static final int RELOADS = Integer.getInteger("ferry.reload.stress.rounds", 4);
+    /** -Dferry.reload.stress.signal=debezium: Debezium's own execute-snapshot, to see the race this test is for. */
+    static final String SIGNAL = System.getProperty("ferry.reload.stress.signal", "ferry");
+
+    PipelineHarness pipeline;
+
+    @BeforeAll
+    void start() throws Exception {
+        pipeline = new PipelineHarness("reloadload", 1);
+        pipeline.deploy(pipeline.sinkConnector());
+        // the shipped chunk size (4,096 rows): reading a chunk takes long enough for commits to land during it
+        pipeline.deploy(pipeline.sourceConnector());
+    }
+
+    @AfterAll
+    void stop() {
+        if (pipeline != null) {
+            pipeline.close();
+        }
+    }
+
+    @Test
+    void reloadsStartedUnderABusySourceNeitherFailTheSourceTaskNorLoseAChange() throws Exception {
+        pipeline.awaitTargetEqualsSource(Duration.ofMinutes(4));
+        AtomicBoolean writing = new AtomicBoolean(true);
+        AtomicLong commits = new AtomicLong();
+        List<Throwable> writerErrors = Collections.synchronizedList(new ArrayList<>());
+        // small transactions at a rate Debezium keeps up with: its binlog thread is at the head of the binlog, so a
+        // reload's first window is closed by the very next commit, while the chunk may still be being read
+        Thread writer = new Thread(() -> {
+            try (Connection src = pipeline.sourceDb(); Statement st = src.createStatement()) {
+                for (int i = 0; writing.get(); i++) {
+                    st.execute("UPDATE payment SET amount = amount + 0.01 WHERE payment_id = " + (1 + i % 16000));
+                    st.execute("UPDATE film SET rental_rate = rental_rate + 0.01 WHERE film_id = " + (1 + i % 1000));
+                    commits.addAndGet(2);
+                    Thread.sleep(8);
+                }
+            } catch (Throwable e) {
+                writerErrors.add(e);
+            }
+        }, "busy-source");
+        writer.start();
+        List<Thread> writers = List.of(writer);
+        List<String> failures = Collections.synchronizedList(new ArrayList<>());
+        AtomicBoolean watching = new AtomicBoolean(true);
+        Thread watch = new Thread(() -> {
+            while (watching.get()) {
+                String status = pipeline.statusSummary();
+                if (status.contains("=FAILED")) {
+                    failures.add(status);
+                }
+                try {
+                    Thread.sleep(200);
+                } catch (InterruptedException e) {
+                    return;
+                }
+            }
+        }, "status-watch");
+        watch.start();
+        long t0 = System.nanoTime();
+        try {
+            for (int round = 0; round < RELOADS && failures.isEmpty(); round++) {
+                int exit = io.ferry.cli.Ferry.execute("reload", "payment,rental", "--connect",
+                        pipeline.connect.endpointForResource("").replaceAll("/$", ""), "--connector", pipeline.name + "-sink",
+                        "--source-connector", pipeline.name + "-source", "--bootstrap", pipeline.connect.kafka().bootstrapServers(),
+                        "--target", pipeline.pgUrl, "--target-user", TestServers.pgUser(), "--target-password",
+                        TestServers.pgPassword(), "--timeout-seconds", "240", "--signal", SIGNAL);
+                System.out.printf("reload %d: exit %d after %.1f s, %d source commits so far%n", round + 1, exit,
+                        (System.nanoTime() - t0) / 1e9, commits.get());
+                assertThat(exit).as("ferry reload's exit code in round " + (round + 1) + "; " + failures).isZero();
+            }
+        } finally {
+            writing.set(false);
+            for (Thread t : writers) {
+                t.join();
+            }
+            watching.set(false);
+            watch.join();
+        }
+        assertThat(failures).as("the source task stayed RUNNING through every reload").isEmpty();
+        assertThat(writerErrors).as("the source workload ran to the end").isEmpty();
+        assertThat(commits.get()).as("the source was busy").isGreaterThan(2_000);
+        pipeline.awaitTargetEqualsSource(Duration.ofMinutes(3));
+    }
+}
