@@ -96,6 +96,7 @@ class ReloadUnderLoadE2ETest {
         }, "status-watch");
         watch.start();
         long t0 = System.nanoTime();
+        LogCapture log = new LogCapture();
         try {
             for (int round = 0; round < RELOADS && failures.isEmpty(); round++) {
                 int exit = reload("payment,rental");
@@ -110,6 +111,13 @@ class ReloadUnderLoadE2ETest {
             }
             watching.set(false);
             watch.join();
+            log.close();
+        }
+        if (SIGNAL.equals("ferry")) {
+            // the action took its own path every time, not its fallback to Debezium's execute-snapshot
+            assertThat(log.matching("BinlogThreadIncrementalSnapshot", "the binlog thread reads its first chunk"))
+                    .as("Ferry's action queued each reload for the binlog thread").hasSize(RELOADS);
+            assertThat(log.matching("BinlogThreadIncrementalSnapshot", "handled as")).as("fallbacks").isEmpty();
         }
         assertThat(failures).as("the source task stayed RUNNING through every reload").isEmpty();
         assertThat(writerErrors).as("the source workload ran to the end").isEmpty();
