@@ -144,8 +144,20 @@ public final class Reload {
             int resignals = 0;
             long restartedAt = 0;
             long rowsAtRestart = 0;
+            long signalledAt = System.currentTimeMillis();
+            boolean hinted = false;
             Map<ReloadTarget, ReloadStore.Progress> scanned = new LinkedHashMap<>();
             while (scanned.size() < tables.size()) {
+                if (!hinted && FERRY_SIGNAL.equals(settings.signalType())
+                        && System.currentTimeMillis() - signalledAt > RESIGNAL_AFTER_MS && rowsDone(c, ids, tables) == 0) {
+                    // said once, not acted on: an idle source also leaves a reload without rows for a while
+                    hinted = true;
+                    out.printf("  no reloaded row %d s after the signal: on a source nobody writes to, each chunk waits "
+                            + "for the next commit; a source connector without Ferry's signal action in its plugin "
+                            + "directory (ferry-debezium-signals jar) ignores %s (its log says the type is not "
+                            + "recognised): install the jar, or run again with --signal debezium%n",
+                            RESIGNAL_AFTER_MS / 1000, FERRY_SIGNAL);
+                }
                 if (restartedAt > 0 && System.currentTimeMillis() - restartedAt > RESIGNAL_AFTER_MS) {
                     restartedAt = 0;
                     long rows = rowsDone(c, ids, tables);
