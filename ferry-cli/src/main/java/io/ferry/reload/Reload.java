@@ -34,8 +34,9 @@ import java.util.function.IntSupplier;
  */
 public final class Reload {
 
-    /** How the run reaches the pipeline. */
     /**
+     * How the run reaches the pipeline.
+     *
      * @param signalType the signal's type: {@link #FERRY_SIGNAL}, or Debezium's own {@link #DEBEZIUM_SIGNAL} for a
      *                   source connector whose plugin directory lacks Ferry's signal action
      */
@@ -50,6 +51,11 @@ public final class Reload {
 
     /** Debezium's own action, which reads the first chunk on its signal thread (see {@link #isWindowRace}). */
     public static final String DEBEZIUM_SIGNAL = "execute-snapshot";
+
+    /** What a reload without rows may be waiting on, said to the operator. */
+    static final String MISSING_ACTION = "a source connector without Ferry's signal action in its plugin directory (the "
+            + "ferry-debezium-signals jar) ignores the " + FERRY_SIGNAL + " signal, and its log says the type is not "
+            + "recognised: install the jar, or run again with --signal debezium";
 
     public interface Target {
         Connection open() throws SQLException;
@@ -153,10 +159,7 @@ public final class Reload {
                     // said once, not acted on: an idle source also leaves a reload without rows for a while
                     hinted = true;
                     out.printf("  no reloaded row %d s after the signal: on a source nobody writes to, each chunk waits "
-                            + "for the next commit; a source connector without Ferry's signal action in its plugin "
-                            + "directory (ferry-debezium-signals jar) ignores %s (its log says the type is not "
-                            + "recognised): install the jar, or run again with --signal debezium%n",
-                            RESIGNAL_AFTER_MS / 1000, FERRY_SIGNAL);
+                            + "for the next commit; or %s%n", RESIGNAL_AFTER_MS / 1000, MISSING_ACTION);
                 }
                 if (restartedAt > 0 && System.currentTimeMillis() - restartedAt > RESIGNAL_AFTER_MS) {
                     restartedAt = 0;
@@ -214,10 +217,8 @@ public final class Reload {
                 }
                 if (System.currentTimeMillis() > deadline) {
                     boolean nothing = FERRY_SIGNAL.equals(settings.signalType()) && rowsDone(c, ids, tables) == 0;
-                    abort(c, ids, "the reload did not finish within " + settings.timeoutMs() / 1000 + " s" + (nothing
-                            ? "; no reloaded row arrived: a source connector without Ferry's signal action in its plugin "
-                            + "directory (the ferry-debezium-signals jar) ignores the " + FERRY_SIGNAL + " signal, and "
-                            + "its log says the type is not recognised: install the jar, or pass --signal debezium" : ""));
+                    abort(c, ids, "the reload did not finish within " + settings.timeoutMs() / 1000 + " s"
+                            + (nothing ? "; no reloaded row arrived: " + MISSING_ACTION : ""));
                     return false;
                 }
                 Thread.sleep(300);
