@@ -78,22 +78,51 @@ final class BinlogThreadIncrementalSnapshot<P extends Partition> implements Sign
                     ExecuteSnapshot.NAME);
             return debeziums.arrived(signal);
         }
+        Start start;
         try {
-            start(signal, source, context, tables);
+            start = prepare(signal, source);
         } catch (ReflectiveOperationException | RuntimeException e) {
-            // before anything was queued (start() queues last but one): Debezium's own path still works
+            // nothing of the snapshot was touched yet: Debezium's own path still works
             log.warn("Signal {}: this Debezium ({}) does not have the internals it is written for ({}); handled as "
                     + "Debezium's {}, whose first chunk is read on the signal thread", NAME, source.getClass().getName(),
                     e.toString(), ExecuteSnapshot.NAME);
             return debeziums.arrived(signal);
         }
+        start.queue(signal, source, context, tables);
+        notifyStarted(source, signal, context);
         return true;
     }
 
-    @SuppressWarnings({"unchecked", "rawtypes"})
-    private void start(SignalPayload<P> signal, IncrementalSnapshotChangeEventSource<P, ?> source,
-                       BinlogReadOnlyIncrementalSnapshotContext<?> context, List<String> tables) throws ReflectiveOperationException {
-        // everything that can fail comes before the context is touched
+    /** Everything the start needs that can fail, found before the snapshot's context is touched. */
+    private record Start(Field contextField, GtidSet executed, List<AdditionalCondition> conditions,
+                         Optional<String> surrogateKey) {
+
+        @SuppressWarnings({"unchecked", "rawtypes"})
+        void queue(SignalPayload<?> signal, IncrementalSnapshotChangeEventSource<?, ?> source,
+                   BinlogReadOnlyIncrementalSnapshotContext<?> context, List<String> tables) {
+            try {
+                // the source's own reference to the context is the one the binlog thread reads; Debezium sets it so too
+                if (contextField.get(source) != context) {
+                    contextField.set(source, context);
+                }
+            } catch (IllegalAccessException e) {
+                throw new IllegalStateException(e); // made accessible in prepare()
+            }
+            ((IncrementalSnapshotContext) context).addDataCollectionNamesToSnapshot(signal.id,
+                    new ArrayList<>(new LinkedHashSet<>(tables)), conditions, surrogateKey.orElse(""));
+            // the tables are queued before the watermarks are published: the binlog thread acts on the watermarks
+            VarHandle.fullFence();
+            context.setLowWatermark(executed);
+            context.setHighWatermark(executed);
+            VarHandle.fullFence();
+            log.info("Signal {}: incremental snapshot of {} queued (conditions {}, surrogate key {}); the binlog thread "
+                    + "reads its first chunk at the next commit after {}", NAME, tables, conditions,
+                    surrogateKey.orElse("the primary key"), executed);
+        }
+    }
+
+    private Start prepare(SignalPayload<P> signal, IncrementalSnapshotChangeEventSource<P, ?> source)
+            throws ReflectiveOperationException {
         Field contextField = AbstractIncrementalSnapshotChangeEventSource.class.getDeclaredField("context");
         contextField.setAccessible(true);
         Method executedGtids = BinlogReadOnlyIncrementalSnapshotChangeEventSource.class.getDeclaredMethod("getExecutedGtidSet",
@@ -104,23 +133,7 @@ final class BinlogThreadIncrementalSnapshot<P extends Partition> implements Sign
         if (executed[0] == null) {
             throw new IllegalStateException("the source returned no executed GTID set");
         }
-        List<AdditionalCondition> conditions = conditions(signal.data);
-        Optional<String> surrogateKey = ExecuteSnapshot.getSurrogateKey(signal.data);
-        // the source's own reference to the context is the one the binlog thread reads; Debezium sets it the same way
-        if (contextField.get(source) != context) {
-            contextField.set(source, context);
-        }
-        ((IncrementalSnapshotContext) context).addDataCollectionNamesToSnapshot(signal.id,
-                new ArrayList<>(new LinkedHashSet<>(tables)), conditions, surrogateKey.orElse(""));
-        // the tables are queued before the watermarks are published: the binlog thread acts on the watermarks only
-        VarHandle.fullFence();
-        context.setLowWatermark(executed[0]);
-        context.setHighWatermark(executed[0]);
-        VarHandle.fullFence();
-        notifyStarted(source, signal, context);
-        log.info("Signal {}: incremental snapshot of {} queued (conditions {}, surrogate key {}); the binlog thread reads "
-                + "its first chunk at the next commit after {}", NAME, tables, conditions,
-                surrogateKey.orElse("the primary key"), executed[0]);
+        return new Start(contextField, executed[0], conditions(signal.data), ExecuteSnapshot.getSurrogateKey(signal.data));
     }
 
     /** Debezium's STARTED notification, as its own action sends it; a Debezium without the field just does not get it. */
