@@ -150,16 +150,15 @@ public final class Reload {
             int resignals = 0;
             long restartedAt = 0;
             long rowsAtRestart = 0;
-            long signalledAt = System.currentTimeMillis();
-            boolean hinted = false;
+            long hintAt = System.currentTimeMillis() + RESIGNAL_AFTER_MS; // 0: looked at
             Map<ReloadTarget, ReloadStore.Progress> scanned = new LinkedHashMap<>();
             while (scanned.size() < tables.size()) {
-                if (!hinted && FERRY_SIGNAL.equals(settings.signalType())
-                        && System.currentTimeMillis() - signalledAt > RESIGNAL_AFTER_MS && rowsDone(c, ids, tables) == 0) {
-                    // said once, not acted on: an idle source also leaves a reload without rows for a while
-                    hinted = true;
-                    out.printf("  no reloaded row %d s after the signal: on a source nobody writes to, each chunk waits "
-                            + "for the next commit; or %s%n", RESIGNAL_AFTER_MS / 1000, MISSING_ACTION);
+                if (hintAt > 0 && System.currentTimeMillis() > hintAt) {
+                    hintAt = 0; // looked at once, said at most once: an idle source also leaves a reload rowless a while
+                    if (FERRY_SIGNAL.equals(settings.signalType()) && rowsDone(c, ids, tables) == 0) {
+                        out.printf("  no reloaded row %d s after the signal: on a source nobody writes to, each chunk waits "
+                                + "for the next commit; or %s%n", RESIGNAL_AFTER_MS / 1000, MISSING_ACTION);
+                    }
                 }
                 if (restartedAt > 0 && System.currentTimeMillis() - restartedAt > RESIGNAL_AFTER_MS) {
                     restartedAt = 0;

@@ -47,8 +47,11 @@ final class BinaryCopy {
     /** True when the rows went in binary; false when the caller is to COPY them as text (nothing was written). */
     boolean copy(Connection conn, TargetTable table, Schema rowSchema, List<Field> fields, TargetColumn[] columns,
                  List<ChangeEvent> group) throws SQLException {
+        if (textOnly.contains(rowSchema)) {
+            return false;
+        }
         BinaryForms.Kind[] kinds = kinds(columns);
-        if (kinds == null || textOnly.contains(rowSchema)) {
+        if (kinds == null) {
             return false;
         }
         Savepoint beforeBinary = conn.setSavepoint();
