@@ -17,7 +17,7 @@ final class ByteSource {
         this.end = buf.length;
     }
 
-    private void need(int n) {
+    void need(int n) {
         if (n < 0 || pos + n > end) {
             throw new DataException("record ends early: " + n + " more bytes needed at byte " + pos + " of " + end);
         }
@@ -45,6 +45,22 @@ final class ByteSource {
     }
 
     int varint() {
+        if (end - pos < 5) {
+            return varintNearEnd();
+        }
+        // at least five bytes left: the longest varint fits, so no byte needs its own bounds check
+        int v = 0;
+        for (int shift = 0; shift < 35; shift += 7) {
+            int b = buf[pos++];
+            v |= (b & 0x7F) << shift;
+            if (b >= 0) {
+                return v;
+            }
+        }
+        throw new DataException("malformed varint at byte " + pos);
+    }
+
+    private int varintNearEnd() {
         int v = 0;
         for (int shift = 0; shift < 35; shift += 7) {
             int b = read();
@@ -57,6 +73,21 @@ final class ByteSource {
     }
 
     long varlong() {
+        if (end - pos < 10) {
+            return varlongNearEnd();
+        }
+        long v = 0;
+        for (int shift = 0; shift < 70; shift += 7) {
+            int b = buf[pos++];
+            v |= (long) (b & 0x7F) << shift;
+            if (b >= 0) {
+                return v;
+            }
+        }
+        throw new DataException("malformed varlong at byte " + pos);
+    }
+
+    private long varlongNearEnd() {
         long v = 0;
         for (int shift = 0; shift < 70; shift += 7) {
             int b = read();

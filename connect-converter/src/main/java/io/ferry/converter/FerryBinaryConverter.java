@@ -43,7 +43,7 @@ public class FerryBinaryConverter implements Converter, Versioned {
     private boolean isKey;
 
     /** A schema read before, with the bytes it came as. */
-    private record Known(byte[] bytes, Schema schema) {}
+    private record Known(byte[] bytes, Schema schema, ReadPlan plan) {}
 
     @Override
     public ConfigDef config() {
@@ -128,22 +128,22 @@ public class FerryBinaryConverter implements Converter, Versioned {
             int length = in.varint();
             int start = in.pos;
             in.skip(length);
-            Schema schema = schema(fingerprint, value, start, length);
-            Object v = Values.read(in, schema);
+            Known known = known(fingerprint, value, start, length);
+            Object v = known.plan.read(in);
             if (!in.atEnd()) {
                 throw new DataException((value.length - in.pos) + " bytes left after the value");
             }
-            return new SchemaAndValue(schema, v);
+            return new SchemaAndValue(known.schema, v);
         } catch (DataException | IllegalArgumentException e) {
             throw new DataException("cannot read the " + (isKey ? "key" : "value") + " of a record from topic " + topic
                     + ": " + e.getMessage(), e);
         }
     }
 
-    private Schema schema(long fingerprint, byte[] record, int start, int length) {
+    private Known known(long fingerprint, byte[] record, int start, int length) {
         Known known = read.get(fingerprint);
         if (known != null && Arrays.equals(known.bytes, 0, known.bytes.length, record, start, start + length)) {
-            return known.schema;
+            return known;
         }
         byte[] bytes = Arrays.copyOfRange(record, start, start + length);
         ByteSource in = new ByteSource(bytes);
@@ -154,7 +154,8 @@ public class FerryBinaryConverter implements Converter, Versioned {
         if (read.size() >= cacheSize) {
             read.clear();
         }
-        read.put(fingerprint, new Known(bytes, schema));
-        return schema;
+        known = new Known(bytes, schema, ReadPlan.of(schema));
+        read.put(fingerprint, known);
+        return known;
     }
 }

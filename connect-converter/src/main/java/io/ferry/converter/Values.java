@@ -11,10 +11,7 @@ import org.apache.kafka.connect.errors.DataException;
 
 import java.math.BigDecimal;
 import java.nio.ByteBuffer;
-import java.util.ArrayList;
 import java.util.Collection;
-import java.util.LinkedHashMap;
-import java.util.List;
 import java.util.Map;
 
 /**
@@ -106,85 +103,9 @@ final class Values {
         }
     }
 
+    /** One value read alone (a schema's default); records are read by the plan the converter caches per schema. */
     static Object read(ByteSource in, Schema schema) {
-        if (schema.isOptional() && in.read() == 0) {
-            return null;
-        }
-        Object value = switch (schema.type()) {
-            case INT8 -> (byte) in.read();
-            case INT16 -> in.fixed16();
-            case INT32 -> in.zigzag32();
-            case INT64 -> in.zigzag64();
-            case FLOAT32 -> Float.intBitsToFloat(in.fixed32());
-            case FLOAT64 -> Double.longBitsToDouble(in.fixed64());
-            case BOOLEAN -> in.read() != 0;
-            case STRING -> in.string();
-            case BYTES -> in.bytes(in.varint());
-            case ARRAY -> {
-                int n = in.varint();
-                List<Object> items = new ArrayList<>(Math.min(n, 1024));
-                for (int i = 0; i < n; i++) {
-                    items.add(read(in, schema.valueSchema()));
-                }
-                yield items;
-            }
-            case MAP -> {
-                int n = in.varint();
-                Map<Object, Object> map = new LinkedHashMap<>();
-                for (int i = 0; i < n; i++) {
-                    map.put(read(in, schema.keySchema()), read(in, schema.valueSchema()));
-                }
-                yield map;
-            }
-            case STRUCT -> {
-                Struct struct = new Struct(schema);
-                Object[] slots = slots(struct);
-                for (Field f : schema.fields()) {
-                    Object v = read(in, f.schema());
-                    if (slots != null) {
-                        slots[f.index()] = v;
-                    } else {
-                        struct.put(f, v);
-                    }
-                }
-                yield struct;
-            }
-        };
-        String logical = schema.name();
-        if (logical == null) {
-            return value;
-        }
-        return switch (logical) {
-            case Decimal.LOGICAL_NAME -> Decimal.toLogical(schema, (byte[]) value);
-            case Date.LOGICAL_NAME -> Date.toLogical(schema, (Integer) value);
-            case Time.LOGICAL_NAME -> Time.toLogical(schema, (Integer) value);
-            case Timestamp.LOGICAL_NAME -> Timestamp.toLogical(schema, (Long) value);
-            default -> value;
-        };
-    }
-
-    /**
-     * The struct's value array, to fill without Struct.put's per-field validation: every value here was decoded by
-     * its own field schema, so it is of the right type by construction, and validating it again was a third of the
-     * decode time. Null when the runtime's Struct does not have the field (then put() is used).
-     */
-    private static Object[] slots(Struct struct) {
-        return STRUCT_VALUES == null ? null : (Object[]) STRUCT_VALUES.get(struct);
-    }
-
-    private static final java.lang.invoke.VarHandle STRUCT_VALUES = structValues();
-
-    static boolean fillsStructsDirectly() {
-        return STRUCT_VALUES != null;
-    }
-
-    private static java.lang.invoke.VarHandle structValues() {
-        try {
-            return java.lang.invoke.MethodHandles.privateLookupIn(Struct.class, java.lang.invoke.MethodHandles.lookup())
-                    .findVarHandle(Struct.class, "values", Object[].class);
-        } catch (ReflectiveOperationException | RuntimeException e) {
-            return null;
-        }
+        return ReadPlan.of(schema).read(in);
     }
 
     static String describe(Schema schema) {

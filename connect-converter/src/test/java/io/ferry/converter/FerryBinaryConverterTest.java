@@ -79,7 +79,7 @@ class FerryBinaryConverterTest {
 
     @Test
     void structsAreFilledWithoutRevalidationAndStillValidate() {
-        assertThat(Values.fillsStructsDirectly()).as("the fast path is in use on this Kafka version").isTrue();
+        assertThat(ReadPlan.fillsStructsDirectly()).as("the fast path is in use on this Kafka version").isTrue();
         Struct value = new Struct(ENVELOPE).put("before", row(7)).put("after", row(8)).put("op", "u").put("ts_ms", null);
         Struct back = (Struct) converter.toConnectData("t", converter.fromConnectData("t", ENVELOPE, value)).value();
         back.validate();
@@ -110,6 +110,28 @@ class FerryBinaryConverterTest {
             assertThat(reader.toConnectData("t", converter.fromConnectData("t", ROW, row(i))).value()).isEqualTo(row(i));
             Struct s = new Struct(v2).put("id", (long) i).put("added", "x");
             assertThat(reader.toConnectData("t", converter.fromConnectData("t", v2, s)).value()).isEqualTo(s);
+        }
+    }
+
+    /**
+     * One reader over many records, as a sink task reads a topic: strings that repeat, change now and then or never
+     * repeat (the reader reuses a repeated short string, and stops trying where it does not pay), and decimals of every
+     * length on both sides of the eight bytes read as a long.
+     */
+    @Test
+    void aLongRunOfRecordsReadsBackExactly() {
+        Schema s = SchemaBuilder.struct().name("srv.db.t.Value")
+                .field("tag", Schema.STRING_SCHEMA).field("name", Schema.OPTIONAL_STRING_SCHEMA)
+                .field("dec", Decimal.builder(2).optional().build()).field("n", Schema.INT64_SCHEMA).build();
+        java.util.Random random = new java.util.Random(7);
+        for (int i = 0; i < 3_000; i++) {
+            java.math.BigInteger unscaled = new java.math.BigInteger(1 + random.nextInt(150), random);
+            Struct value = new Struct(s).put("tag", i % 500 < 400 ? "tag-" + (i / 7) : "x".repeat(i % 60))
+                    .put("name", i % 11 == 0 ? null : "name-" + i)
+                    .put("dec", new BigDecimal(random.nextBoolean() ? unscaled.negate() : unscaled, 2))
+                    .put("n", random.nextLong() >> random.nextInt(64));
+            assertThat(converter.toConnectData("t", converter.fromConnectData("t", s, value)).value())
+                    .as("record %d", i).isEqualTo(value);
         }
     }
 
