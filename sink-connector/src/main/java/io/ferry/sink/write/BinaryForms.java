@@ -178,6 +178,20 @@ final class BinaryForms {
      */
     static void numeric(CopyStream out, BigDecimal d) {
         int scale = d.scale();
+        short[] groups;
+        int count = 0;
+        if (scale >= 0 && scale <= 0x3FFF && d.precision() <= 15) {
+            // the common decimal: padded to whole groups it still fits a long, so no BigInteger arithmetic
+            int pad = (4 - scale % 4) % 4;
+            long n = Math.abs(d.unscaledValue().longValue()) * POW10[pad];
+            groups = new short[5];
+            while (n != 0) {
+                groups[count++] = (short) (n % 10_000);
+                n /= 10_000;
+            }
+            writeNumeric(out, groups, count, (scale + pad) / 4, d.signum() < 0, scale);
+            return;
+        }
         BigInteger unscaled = d.unscaledValue().abs();
         if (scale < 0) {
             unscaled = unscaled.multiply(BigInteger.TEN.pow(-scale));
@@ -190,9 +204,7 @@ final class BinaryForms {
         if (pad > 0) {
             unscaled = unscaled.multiply(BigInteger.TEN.pow(pad));
         }
-        int fractionGroups = (scale + pad) / 4;
-        short[] groups = new short[unscaled.bitLength() / 13 + 2]; // 10000 > 2^13: at most one group per 13 bits
-        int count = 0;
+        groups = new short[unscaled.bitLength() / 13 + 2]; // 10000 > 2^13: at most one group per 13 bits
         if (unscaled.bitLength() < 63) {
             long n = unscaled.longValue();
             while (n != 0) {
@@ -207,6 +219,14 @@ final class BinaryForms {
                 unscaled = qr[0];
             }
         }
+        writeNumeric(out, groups, count, (scale + pad) / 4, d.signum() < 0, scale);
+    }
+
+    private static final long[] POW10 = {1, 10, 100, 1000};
+
+    /** {@code groups}: base-10000 digits, least significant first, {@code fractionGroups} of them after the point. */
+    private static void writeNumeric(CopyStream out, short[] groups, int count, int fractionGroups, boolean negative,
+                                     int scale) {
         // groups hold the least significant first; trailing zero groups carry nothing
         int low = 0;
         while (low < count && groups[low] == 0) {
@@ -221,7 +241,7 @@ final class BinaryForms {
         if (weight > Short.MAX_VALUE || weight < Short.MIN_VALUE) {
             throw NoBinaryForm.INSTANCE;
         }
-        out.binaryNumeric(ordered, digits, weight, d.signum() < 0, scale);
+        out.binaryNumeric(ordered, digits, weight, negative, scale);
     }
 
     /**

@@ -94,6 +94,39 @@ class BinaryFormsTest {
                 .isInstanceOf(BadRecordException.class).hasMessageContaining("would round");
     }
 
+    /**
+     * Random decimals on both sides of the long path's limit (15 digits) and of every scale's padding, read back as
+     * numeric_recv would: the same value and the same display scale.
+     */
+    @Test
+    void numericRoundTripsThroughTheLongAndTheBigIntegerPath() throws Exception {
+        java.util.Random random = new java.util.Random(20261203);
+        for (int i = 0; i < 20_000; i++) {
+            int precision = 1 + random.nextInt(40);
+            StringBuilder digits = new StringBuilder(random.nextBoolean() ? "-" : "");
+            for (int d = 0; d < precision; d++) {
+                digits.append((char) ('0' + random.nextInt(10)));
+            }
+            int scale = random.nextInt(27) - 6;
+            BigDecimal value = new BigDecimal(new java.math.BigInteger(digits.toString()), scale);
+            ByteBuffer b = field("numeric", value, Decimal.schema(scale));
+            int count = b.getShort();
+            int weight = b.getShort();
+            int sign = b.getShort() & 0xFFFF;
+            int displayScale = b.getShort();
+            BigDecimal read = BigDecimal.ZERO;
+            for (int g = 0; g < count; g++) {
+                read = read.add(BigDecimal.valueOf(b.getShort()).scaleByPowerOfTen(4 * (weight - g)));
+            }
+            if (sign == 0x4000) {
+                read = read.negate();
+            }
+            assertThat(read.compareTo(value)).as("%s read back as %s", value, read).isZero();
+            assertThat(displayScale).as("display scale of %s", value).isEqualTo(Math.max(scale, 0));
+            assertThat(sign).isIn(0, 0x4000);
+        }
+    }
+
     @Test
     void timestampsAndDatesFromPostgresEpoch() throws Exception {
         long micros2000 = 946_684_800_000_000L;
