@@ -15,7 +15,8 @@ import java.util.Map;
 
 /**
  * A self-describing binary format for Connect records that needs no schema registry. Each record is
- * {@code 'F' 0x01, 8-byte schema fingerprint, schema length, schema bytes, value bytes}: any record can be read
+ * {@code 'F', format (2; 1 is still read), 8-byte schema fingerprint, schema length, schema bytes, value bytes}:
+ * any record can be read
  * alone, like JsonConverter with schemas, but a reader decodes each distinct schema once and afterwards only
  * recognises it (the writer's fingerprint, then a byte comparison with the schema it decoded, so a collision can never
  * give a wrong schema), and values are laid out by the schema instead of as JSON text with field names. The repeated
@@ -28,22 +29,31 @@ import java.util.Map;
 public class FerryBinaryConverter implements Converter, Versioned {
 
     static final byte MAGIC = 'F';
-    static final byte FORMAT = 1;
+    /** The newest format, written unless {@link #FORMAT_CONFIG} says 1; both are read. */
+    static final int FORMAT = 2;
 
     public static final String CACHE_SIZE_CONFIG = "schemas.cache.size";
     private static final String CACHE_SIZE_DOC = "Distinct schemas remembered per converter, each way (a table's key "
             + "and value schema, once per schema change). When full, the cache starts over.";
-    public static final ConfigDef CONFIG_DEF = new ConfigDef().define(CACHE_SIZE_CONFIG, ConfigDef.Type.INT, 1000,
-            ConfigDef.Range.atLeast(1), ConfigDef.Importance.LOW, CACHE_SIZE_DOC);
+    public static final String FORMAT_CONFIG = "format.version";
+    private static final String FORMAT_DOC = "The format written: 2 (schemas with each string and repeated struct "
+            + "written once, about a fifth of format 1 for Debezium's change events) or 1 (the format of Ferry 0.1, for "
+            + "readers that know no other while they are being upgraded). Both are always read.";
+    public static final ConfigDef CONFIG_DEF = new ConfigDef()
+            .define(CACHE_SIZE_CONFIG, ConfigDef.Type.INT, 1000, ConfigDef.Range.atLeast(1), ConfigDef.Importance.LOW,
+                    CACHE_SIZE_DOC)
+            .define(FORMAT_CONFIG, ConfigDef.Type.INT, FORMAT, ConfigDef.Range.between(1, FORMAT),
+                    ConfigDef.Importance.LOW, FORMAT_DOC);
 
     private final ByteSink sink = new ByteSink();
     private final Map<Schema, byte[]> written = new IdentityHashMap<>();
     private final Map<Long, Known> read = new HashMap<>();
     private int cacheSize = 1000;
+    private int writeFormat = FORMAT;
     private boolean isKey;
 
     /** A schema read before, with the bytes it came as. */
-    private record Known(byte[] bytes, Schema schema, ReadPlan plan) {}
+    private record Known(int format, byte[] bytes, Schema schema, ReadPlan plan) {}
 
     @Override
     public ConfigDef config() {
@@ -58,7 +68,10 @@ public class FerryBinaryConverter implements Converter, Versioned {
     @Override
     public void configure(Map<String, ?> configs, boolean isKey) {
         this.isKey = isKey;
-        this.cacheSize = new org.apache.kafka.common.config.AbstractConfig(CONFIG_DEF, configs).getInt(CACHE_SIZE_CONFIG);
+        org.apache.kafka.common.config.AbstractConfig config = new org.apache.kafka.common.config.AbstractConfig(CONFIG_DEF,
+                configs);
+        this.cacheSize = config.getInt(CACHE_SIZE_CONFIG);
+        this.writeFormat = config.getInt(FORMAT_CONFIG);
     }
 
     @Override
@@ -72,7 +85,7 @@ public class FerryBinaryConverter implements Converter, Versioned {
         }
         byte[] header = written.get(schema);
         if (header == null) {
-            header = header(schema);
+            header = header(schema, writeFormat);
             if (written.size() >= cacheSize) {
                 written.clear();
             }
@@ -90,13 +103,13 @@ public class FerryBinaryConverter implements Converter, Versioned {
     }
 
     /** Magic, format, fingerprint, schema length and schema: the same bytes for every record of this schema. */
-    private static byte[] header(Schema schema) {
+    private static byte[] header(Schema schema, int format) {
         ByteSink schemaSink = new ByteSink();
-        Schemas.write(schemaSink, schema);
+        Schemas.write(schemaSink, schema, format);
         byte[] schemaBytes = schemaSink.toArray();
         ByteSink out = new ByteSink();
         out.write(MAGIC);
-        out.write(FORMAT);
+        out.write(format);
         out.fixed64(fingerprint(schemaBytes));
         out.varint(schemaBytes.length);
         out.write(schemaBytes);
@@ -120,15 +133,17 @@ public class FerryBinaryConverter implements Converter, Versioned {
         }
         try {
             ByteSource in = new ByteSource(value);
-            if (value.length < 2 || in.read() != MAGIC || in.read() != FORMAT) {
-                throw new DataException("not written by FerryBinaryConverter format " + FORMAT
-                        + " (it starts with 'F' 0x01); was the topic written with another converter?");
+            int format = value.length < 2 || in.read() != MAGIC ? -1 : in.read();
+            if (format < 1 || format > FORMAT) {
+                throw new DataException("not written by FerryBinaryConverter format 1 to " + FORMAT
+                        + " (it starts with 'F' and the format); was the topic written with another converter, or a "
+                        + "newer Ferry?");
             }
             long fingerprint = in.fixed64();
             int length = in.varint();
             int start = in.pos;
             in.skip(length);
-            Known known = known(fingerprint, value, start, length);
+            Known known = known(format, fingerprint, value, start, length);
             Object v = known.plan.read(in);
             if (!in.atEnd()) {
                 throw new DataException((value.length - in.pos) + " bytes left after the value");
@@ -140,21 +155,22 @@ public class FerryBinaryConverter implements Converter, Versioned {
         }
     }
 
-    private Known known(long fingerprint, byte[] record, int start, int length) {
+    private Known known(int format, long fingerprint, byte[] record, int start, int length) {
         Known known = read.get(fingerprint);
-        if (known != null && Arrays.equals(known.bytes, 0, known.bytes.length, record, start, start + length)) {
+        if (known != null && known.format == format
+                && Arrays.equals(known.bytes, 0, known.bytes.length, record, start, start + length)) {
             return known;
         }
         byte[] bytes = Arrays.copyOfRange(record, start, start + length);
         ByteSource in = new ByteSource(bytes);
-        Schema schema = Schemas.read(in);
+        Schema schema = Schemas.read(in, format);
         if (!in.atEnd()) {
             throw new DataException("schema has " + (bytes.length - in.pos) + " bytes left over");
         }
         if (read.size() >= cacheSize) {
             read.clear();
         }
-        known = new Known(bytes, schema, ReadPlan.of(schema));
+        known = new Known(format, bytes, schema, ReadPlan.of(schema));
         read.put(fingerprint, known);
         return known;
     }

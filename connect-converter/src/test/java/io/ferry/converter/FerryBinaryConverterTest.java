@@ -135,6 +135,96 @@ class FerryBinaryConverterTest {
         }
     }
 
+    /** A small change event as Ferry 0.1 wrote it (format 1), bytes kept from that version's writer. */
+    static final String FORMAT_1_RECORD = "4601f9d607e4072916d7ce030b00127372762e64622e742e456e76656c6f706504000003066265666f72650b010f7372" +
+            "762e64622e742e56616c7565010000030269640300000100011d5f5f646562657a69756d2e736f757263652e636f6c75" +
+            "6d6e2e7479706507424947494e5404636f64650703000100021f5f5f646562657a69756d2e736f757263652e636f6c75" +
+            "6d6e2e6c656e67746802321d5f5f646562657a69756d2e736f757263652e636f6c756d6e2e7479706505434841520102" +
+            "7a7a0570726963650801266f72672e6170616368652e6b61666b612e636f6e6e6563742e646174612e446563696d616c" +
+            "020001057363616c6502320561667465720b010f7372762e64622e742e56616c7565010000030269640300000100011d" +
+            "5f5f646562657a69756d2e736f757263652e636f6c756d6e2e7479706507424947494e5404636f64650703000100021f" +
+            "5f5f646562657a69756d2e736f757263652e636f6c756d6e2e6c656e67746802321d5f5f646562657a69756d2e736f75" +
+            "7263652e636f6c756d6e2e74797065054348415201027a7a0570726963650801266f72672e6170616368652e6b61666b" +
+            "612e636f6e6e6563742e646174612e446563696d616c020001057363616c650232026f70070000010000010201026162" +
+            "010183010201037ac3a9000175";
+
+    static final Schema GOLD_ROW = SchemaBuilder.struct().name("srv.db.t.Value").optional()
+            .field("id", SchemaBuilder.int64().parameter("__debezium.source.column.type", "BIGINT").build())
+            .field("code", SchemaBuilder.string().optional().parameter("__debezium.source.column.type", "CHAR")
+                    .parameter("__debezium.source.column.length", "2").defaultValue("zz").build())
+            .field("price", Decimal.builder(2).optional().build()).build();
+    static final Schema GOLD_ENVELOPE = SchemaBuilder.struct().name("srv.db.t.Envelope").version(2)
+            .field("before", GOLD_ROW).field("after", GOLD_ROW).field("op", Schema.STRING_SCHEMA).build();
+
+    static Struct goldValue() {
+        return new Struct(GOLD_ENVELOPE)
+                .put("before", new Struct(GOLD_ROW).put("id", 1L).put("code", "ab").put("price", new BigDecimal("-1.25")))
+                .put("after", new Struct(GOLD_ROW).put("id", 1L).put("code", "zé").put("price", null)).put("op", "u");
+    }
+
+    @Test
+    void recordsOfFormat1AreStillReadAndStillWrittenWhenAsked() {
+        byte[] old = java.util.HexFormat.of().parseHex(FORMAT_1_RECORD);
+        SchemaAndValue back = converter.toConnectData("t", old);
+        assertThat(back.schema()).isEqualTo(GOLD_ENVELOPE);
+        assertThat(back.value()).isEqualTo(goldValue());
+        FerryBinaryConverter format1 = new FerryBinaryConverter();
+        format1.configure(Map.of("format.version", "1"), false);
+        assertThat(format1.fromConnectData("t", GOLD_ENVELOPE, goldValue())).isEqualTo(old);
+        byte[] format2 = converter.fromConnectData("t", GOLD_ENVELOPE, goldValue());
+        assertThat(format2[1]).as("format written by default").isEqualTo((byte) 2);
+        // the same reader, one record of each format after the other: the schema cache keeps them apart
+        for (byte[] record : List.of(old, format2, old, format2)) {
+            assertThat(converter.toConnectData("t", record).value()).isEqualTo(goldValue());
+        }
+        assertThatThrownBy(() -> format1.configure(Map.of("format.version", "3"), false))
+                .hasMessageContaining("format.version");
+    }
+
+    /** Format 2 writes each string and each repeated struct once: Debezium's before/after and column parameters. */
+    @Test
+    void format2WritesRepeatedSchemaPartsOnce() {
+        FerryBinaryConverter format1 = new FerryBinaryConverter();
+        format1.configure(Map.of("format.version", "1"), false);
+        Struct value = new Struct(ENVELOPE).put("before", row(1)).put("after", row(2)).put("op", "u").put("ts_ms", 5L);
+        byte[] compact = converter.fromConnectData("t", ENVELOPE, value);
+        byte[] plain = format1.fromConnectData("t", ENVELOPE, value);
+        assertThat(compact.length).as("format 2 against format 1 (%d bytes)", plain.length)
+                .isLessThan(plain.length * 3 / 4);
+        byte[] key = "__debezium.source.column.type".getBytes(StandardCharsets.UTF_8);
+        byte[] gold = converter.fromConnectData("t", GOLD_ENVELOPE, goldValue());
+        int first = indexOf(gold, key);
+        assertThat(indexOf(Arrays.copyOfRange(gold, first + 1, gold.length), key)).as("a string written twice").isEqualTo(-1);
+        SchemaAndValue back = converter.toConnectData("t", compact);
+        assertThat(back.schema()).isEqualTo(ENVELOPE);
+        assertThat(back.value()).isEqualTo(value);
+        assertThat(back.schema().field("after").schema()).isSameAs(back.schema().field("before").schema());
+        assertThat(back.schema().field("after").schema().field("s").schema().defaultValue()).isEqualTo("dflt");
+    }
+
+    @Test
+    void aFormat2ReferenceToNothingIsRefused() {
+        byte[] good = converter.fromConnectData("t", GOLD_ENVELOPE, goldValue());
+        // the "after" field's schema is the back-reference 0x7F 0x00 to "before": point it at struct 5
+        int at = indexOf(good, new byte[] {'a', 'f', 't', 'e', 'r', 0x7F, 0x00}) + 6;
+        assertThat(at).isGreaterThan(6);
+        byte[] bad = good.clone();
+        bad[at] = 5;
+        FerryBinaryConverter fresh = new FerryBinaryConverter();
+        fresh.configure(Map.of(), false);
+        assertThatThrownBy(() -> fresh.toConnectData("orders", bad)).isInstanceOf(DataException.class)
+                .hasMessageContaining("orders").hasMessageContaining("struct 5 referred to before it was written");
+    }
+
+    static int indexOf(byte[] haystack, byte[] needle) {
+        for (int i = 0; i + needle.length <= haystack.length; i++) {
+            if (Arrays.equals(haystack, i, i + needle.length, needle, 0, needle.length)) {
+                return i;
+            }
+        }
+        return -1;
+    }
+
     @Test
     void isSmallerThanJsonWithSchemas() {
         JsonConverter json = new JsonConverter();
