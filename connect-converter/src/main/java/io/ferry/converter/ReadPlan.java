@@ -36,7 +36,10 @@ final class ReadPlan {
      * marker); handing out the same String spares an allocation and a decode each time. Longer strings are data.
      */
     private static final int REUSE_MAX_BYTES = 48;
-    /** After this many strings at one place, reuse stops there unless at least half of them repeated. */
+    /**
+     * After this many strings at one place, reuse stops there for good if fewer than half of them repeated the one
+     * before (a column of data, not of the envelope); otherwise it stays.
+     */
     private static final int REUSE_TRIAL = 256;
 
     private final Node root;
@@ -193,18 +196,23 @@ final class ReadPlan {
             return new String(buf, from, n, StandardCharsets.UTF_8);
         }
         byte[] last = node.lastBytes;
-        if (last != null && last.length == n && Arrays.equals(last, 0, n, buf, from, from + n)) {
-            node.repeats++;
-            return node.lastString;
+        String s = last != null && last.length == n && Arrays.equals(last, 0, n, buf, from, from + n)
+                ? node.lastString : null;
+        if (node.seen < REUSE_TRIAL) {
+            node.seen++;
+            node.repeats += s != null ? 1 : 0;
+            if (node.seen == REUSE_TRIAL && node.repeats < REUSE_TRIAL / 2) {
+                node.reuse = false;
+                node.lastBytes = null;
+                node.lastString = null;
+            }
         }
-        String s = new String(buf, from, n, StandardCharsets.UTF_8);
-        if (++node.seen >= REUSE_TRIAL && node.repeats < node.seen / 2) {
-            node.reuse = false;
-            node.lastBytes = null;
-            node.lastString = null;
-        } else if (n <= REUSE_MAX_BYTES) {
-            node.lastBytes = Arrays.copyOfRange(buf, from, from + n);
-            node.lastString = s;
+        if (s == null) {
+            s = new String(buf, from, n, StandardCharsets.UTF_8);
+            if (node.reuse && n <= REUSE_MAX_BYTES) {
+                node.lastBytes = Arrays.copyOfRange(buf, from, from + n);
+                node.lastString = s;
+            }
         }
         return s;
     }
