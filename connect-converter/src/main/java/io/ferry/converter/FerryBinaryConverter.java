@@ -16,11 +16,10 @@ import java.util.Map;
 /**
  * A self-describing binary format for Connect records that needs no schema registry. Each record is
  * {@code 'F', format (2; 1 is still read), 8-byte schema fingerprint, schema length, schema bytes, value bytes}:
- * any record can be read
- * alone, like JsonConverter with schemas, but a reader decodes each distinct schema once and afterwards only
- * recognises it (the writer's fingerprint, then a byte comparison with the schema it decoded, so a collision can never
- * give a wrong schema), and values are laid out by the schema instead of as JSON text with field names. The repeated
- * schema bytes are what the producer's batch compression (lz4, zstd) removes best.
+ * any record can be read alone, like JsonConverter with schemas, but a reader decodes each distinct schema once and
+ * afterwards only recognises it (the writer's fingerprint, then a byte comparison with the schema it decoded, so a
+ * collision can never give a wrong schema), and values are laid out by the schema instead of as JSON text with field
+ * names. The repeated schema bytes are what the producer's batch compression (lz4, zstd) removes best.
  * <p>
  * Choose it on both sides: the source connector writes it ({@code value.converter} and {@code key.converter}), every
  * sink reading the topics reads it. Consumers outside Connect need this jar (the format is documented in the README).
@@ -36,9 +35,9 @@ public class FerryBinaryConverter implements Converter, Versioned {
     private static final String CACHE_SIZE_DOC = "Distinct schemas remembered per converter, each way (a table's key "
             + "and value schema, once per schema change). When full, the cache starts over.";
     public static final String FORMAT_CONFIG = "format.version";
-    private static final String FORMAT_DOC = "The format written: 2 (schemas with each string and repeated struct "
-            + "written once, about a fifth of format 1 for Debezium's change events) or 1 (the format of Ferry 0.1, for "
-            + "readers that know no other while they are being upgraded). Both are always read.";
+    private static final String FORMAT_DOC = "The format written: 2 (each string and each repeated struct of a schema "
+            + "written once: a Debezium change event's schema in about a third of format 1's bytes) or 1 (the format of "
+            + "Ferry 0.1, for readers that know no other while they are being upgraded). Both are always read.";
     public static final ConfigDef CONFIG_DEF = new ConfigDef()
             .define(CACHE_SIZE_CONFIG, ConfigDef.Type.INT, 1000, ConfigDef.Range.atLeast(1), ConfigDef.Importance.LOW,
                     CACHE_SIZE_DOC)

@@ -18,8 +18,9 @@ import java.util.TreeMap;
  * Format 2 writes the same tree more compactly, because a Debezium schema repeats itself: every column carries the
  * same {@code __debezium.source.column.*} parameter keys, and the row schema comes twice (before, after). So each
  * distinct string is written once and afterwards as its number, and a struct equal to one written before is written
- * as that struct's number. In the bench's change events the schema went from 3,352 bytes to about a fifth of that,
- * and every record carries it. Format 1 (plain strings, no repeats) is still read, and written when asked.
+ * as that struct's number. A change event of the bench's table carries its schema in 1,177 bytes instead of 3,352
+ * (the whole record: 1,473 instead of 3,648). Format 1 (plain strings, no repeats) is still read, and written when
+ * asked.
  */
 final class Schemas {
 
