@@ -178,17 +178,11 @@ final class BinaryForms {
      */
     static void numeric(CopyStream out, BigDecimal d) {
         int scale = d.scale();
-        short[] groups;
-        int count = 0;
         if (scale >= 0 && scale <= 0x3FFF && d.precision() <= 15) {
             // the common decimal: padded to whole groups it still fits a long, so no BigInteger arithmetic
             int pad = (4 - scale % 4) % 4;
-            long n = Math.abs(d.unscaledValue().longValue()) * POW10[pad];
-            groups = new short[5];
-            while (n != 0) {
-                groups[count++] = (short) (n % 10_000);
-                n /= 10_000;
-            }
+            short[] groups = new short[5];
+            int count = groups(Math.abs(d.unscaledValue().longValue()) * POW10[pad], groups);
             writeNumeric(out, groups, count, (scale + pad) / 4, d.signum() < 0, scale);
             return;
         }
@@ -204,13 +198,10 @@ final class BinaryForms {
         if (pad > 0) {
             unscaled = unscaled.multiply(BigInteger.TEN.pow(pad));
         }
-        groups = new short[unscaled.bitLength() / 13 + 2]; // 10000 > 2^13: at most one group per 13 bits
+        short[] groups = new short[unscaled.bitLength() / 13 + 2]; // 10000 > 2^13: at most one group per 13 bits
+        int count = 0;
         if (unscaled.bitLength() < 63) {
-            long n = unscaled.longValue();
-            while (n != 0) {
-                groups[count++] = (short) (n % 10_000);
-                n /= 10_000;
-            }
+            count = groups(unscaled.longValue(), groups);
         } else {
             BigInteger base = BigInteger.valueOf(10_000);
             while (unscaled.signum() != 0) {
@@ -223,6 +214,16 @@ final class BinaryForms {
     }
 
     private static final long[] POW10 = {1, 10, 100, 1000};
+
+    /** A non-negative long's base-10000 digits into {@code groups}, least significant first; returns their count. */
+    private static int groups(long n, short[] groups) {
+        int count = 0;
+        while (n != 0) {
+            groups[count++] = (short) (n % 10_000);
+            n /= 10_000;
+        }
+        return count;
+    }
 
     /** {@code groups}: base-10000 digits, least significant first, {@code fractionGroups} of them after the point. */
     private static void writeNumeric(CopyStream out, short[] groups, int count, int fractionGroups, boolean negative,
