@@ -1,5 +1,6 @@
 package io.ferry.converter;
 
+import org.apache.kafka.common.config.AbstractConfig;
 import org.apache.kafka.common.config.ConfigDef;
 import org.apache.kafka.common.utils.AppInfoParser;
 import org.apache.kafka.connect.components.Versioned;
@@ -67,8 +68,7 @@ public class FerryBinaryConverter implements Converter, Versioned {
     @Override
     public void configure(Map<String, ?> configs, boolean isKey) {
         this.isKey = isKey;
-        org.apache.kafka.common.config.AbstractConfig config = new org.apache.kafka.common.config.AbstractConfig(CONFIG_DEF,
-                configs);
+        AbstractConfig config = new AbstractConfig(CONFIG_DEF, configs);
         this.cacheSize = config.getInt(CACHE_SIZE_CONFIG);
         this.writeFormat = config.getInt(FORMAT_CONFIG);
     }

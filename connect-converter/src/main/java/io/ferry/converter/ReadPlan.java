@@ -63,8 +63,8 @@ final class ReadPlan {
         final int kind;
         final int scale;
         final Node[] fields;
-        final Node element;
         final Node key;
+        /** An array's element or a map's value, as Connect's valueSchema() names both. */
         final Node value;
         // strings only: the last one read here, while reuse pays
         boolean reuse;
@@ -73,13 +73,12 @@ final class ReadPlan {
         int seen;
         int repeats;
 
-        Node(Schema schema, int kind, int scale, Node[] fields, Node element, Node key, Node value) {
+        Node(Schema schema, int kind, int scale, Node[] fields, Node key, Node value) {
             this.schema = schema;
             this.optional = schema.isOptional();
             this.kind = kind;
             this.scale = scale;
             this.fields = fields;
-            this.element = element;
             this.key = key;
             this.value = value;
             this.reuse = kind == STRING;
@@ -98,21 +97,21 @@ final class ReadPlan {
             case BOOLEAN -> leaf(schema, BOOLEAN);
             case STRING -> leaf(schema, STRING);
             case BYTES -> logical(schema, Decimal.LOGICAL_NAME) ? decimal(schema) : leaf(schema, BYTES);
-            case ARRAY -> new Node(schema, ARRAY, 0, null, node(schema.valueSchema()), null, null);
-            case MAP -> new Node(schema, MAP, 0, null, null, node(schema.keySchema()), node(schema.valueSchema()));
+            case ARRAY -> new Node(schema, ARRAY, 0, null, null, node(schema.valueSchema()));
+            case MAP -> new Node(schema, MAP, 0, null, node(schema.keySchema()), node(schema.valueSchema()));
             case STRUCT -> {
                 List<Field> fields = schema.fields();
                 Node[] nodes = new Node[fields.size()];
                 for (int i = 0; i < nodes.length; i++) {
                     nodes[i] = node(fields.get(i).schema());
                 }
-                yield new Node(schema, STRUCT, 0, nodes, null, null, null);
+                yield new Node(schema, STRUCT, 0, nodes, null, null);
             }
         };
     }
 
     private static Node leaf(Schema schema, int kind) {
-        return new Node(schema, kind, 0, null, null, null, null);
+        return new Node(schema, kind, 0, null, null, null);
     }
 
     private static boolean logical(Schema schema, String name) {
@@ -123,7 +122,7 @@ final class ReadPlan {
     private static Node decimal(Schema schema) {
         try {
             return new Node(schema, DECIMAL, Integer.parseInt(schema.parameters().get(Decimal.SCALE_FIELD)), null, null,
-                    null, null);
+                    null);
         } catch (RuntimeException e) {
             return leaf(schema, DECIMAL_UNPARSED);
         }
@@ -152,7 +151,7 @@ final class ReadPlan {
                 int n = in.varint();
                 List<Object> items = new ArrayList<>(Math.min(n, 1024));
                 for (int i = 0; i < n; i++) {
-                    items.add(read(in, node.element));
+                    items.add(read(in, node.value));
                 }
                 yield items;
             }
