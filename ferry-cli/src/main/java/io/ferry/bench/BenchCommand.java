@@ -170,7 +170,7 @@ public final class BenchCommand implements Callable<Integer> {
                     Measurement textCopy = new Measurement("ferry_sink" + variant + "_text_copy", rows, bytes);
                     for (int run = 1; run <= runs; run++) {
                         String db = "ferry" + variant + "_" + run;
-                        pg.createDatabase(db);
+                        QuietPostgres.freshDatabase(pg, db);
                         ConnectorFile sink = sinkFile.renamed("bench-ferry" + variant + "-" + run)
                                 .with(Overlays.sink(pg.jdbcUrl(db), pg.user(), pg.password(), prefix, BenchData.DATABASE))
                                 .with(converters);
@@ -178,7 +178,7 @@ public final class BenchCommand implements Callable<Integer> {
                         connect.delete(sink.name());
 
                         String dbzDb = "dbz" + variant + "_" + run;
-                        pg.createDatabase(dbzDb);
+                        QuietPostgres.freshDatabase(pg, dbzDb);
                         Map<String, String> dbzConfig = new LinkedHashMap<>(debeziumJdbcSink(pg.jdbcUrl(dbzDb), pg, topic));
                         dbzConfig.putAll(converters);
                         timeSink(dbz, connect, "bench-dbz" + variant + "-" + run, dbzConfig,
@@ -224,7 +224,7 @@ public final class BenchCommand implements Callable<Integer> {
                     for (int run = 1; run <= runs; run++) {
                         String e2ePrefix = "e2e" + variant.replace("_", "") + run;
                         String db = "e2e" + variant + "_" + run;
-                        pg.createDatabase(db);
+                        QuietPostgres.freshDatabase(pg, db);
                         ConnectorFile sink = sinkFile.renamed("bench-e2e-sink" + variant + "-" + run)
                                 .with(Overlays.sink(pg.jdbcUrl(db), pg.user(), pg.password(), e2ePrefix, BenchData.DATABASE))
                                 .with(converters);
@@ -365,7 +365,7 @@ public final class BenchCommand implements Callable<Integer> {
                     rows, bytes);
             for (int run = 1; run <= runs; run++) {
                 String db = "scale" + workers + "_" + run;
-                pg.createDatabase(db);
+                QuietPostgres.freshDatabase(pg, db);
                 ConnectorFile sink = sinkFile.renamed("bench-scale" + workers + "-" + run)
                         .with(Overlays.sink(pg.jdbcUrl(db), pg.user(), pg.password(), prefix, BenchData.DATABASE))
                         .with(Map.of("tasks.max", "3"));
@@ -401,7 +401,7 @@ public final class BenchCommand implements Callable<Integer> {
     private PostLoad postLoadBuild(ConnectClient connect, PostgresServer pg, ConnectorFile sinkFile, String prefix,
                                       long bytes) throws Exception {
         String db = "designed";
-        pg.createDatabase(db);
+        QuietPostgres.freshDatabase(pg, db);
         ConnectorFile sink = sinkFile.renamed("bench-designed")
                 .with(Overlays.sink(pg.jdbcUrl(db), pg.user(), pg.password(), prefix, BenchData.DATABASE))
                 .with(Map.of("target.ddl", BenchData.TARGET_DDL));
@@ -465,7 +465,7 @@ public final class BenchCommand implements Callable<Integer> {
         for (int run = 1; run <= runs; run++) {
             String prefix = "par" + threads + "r" + run;
             String db = "par" + threads + "_" + run;
-            pg.createDatabase(db);
+            QuietPostgres.freshDatabase(pg, db);
             ConnectorFile sink = sinkFile.renamed("bench-par-sink-" + threads + "-" + run)
                     .with(Overlays.sink(pg.jdbcUrl(db), pg.user(), pg.password(), prefix, BenchData.DATABASE))
                     .with(converters);
@@ -502,7 +502,7 @@ public final class BenchCommand implements Callable<Integer> {
         Measurement baseline = new Measurement("ferry_sink_binary_to_loaded", rows, bytes);
         for (int run = 1; run <= runs; run++) {
             String db = "loaded_" + run;
-            pg.createDatabase(db);
+            QuietPostgres.freshDatabase(pg, db);
             ConnectorFile sink = sinkFile.renamed("bench-loaded-" + run)
                     .with(Overlays.sink(pg.jdbcUrl(db), pg.user(), pg.password(), prefix, BenchData.DATABASE));
             timeSink(baseline, connect, sink.name(), sink.config(), () -> loaded(pg, db, rows));
@@ -514,7 +514,7 @@ public final class BenchCommand implements Callable<Integer> {
         try (HangingWebhook hook = new HangingWebhook()) {
             for (int run = 1; run <= runs; run++) {
                 String db = "hook_" + run;
-                pg.createDatabase(db);
+                QuietPostgres.freshDatabase(pg, db);
                 ConnectorFile sink = sinkFile.renamed("bench-hook-" + run)
                         .with(Overlays.sink(pg.jdbcUrl(db), pg.user(), pg.password(), prefix, BenchData.DATABASE))
                         .with(Map.of("events.webhook.url", hook.url()));
@@ -535,7 +535,7 @@ public final class BenchCommand implements Callable<Integer> {
         try {
             for (int run = 1; run <= runs; run++) {
                 String db = "exporter_" + run;
-                pg.createDatabase(db);
+                QuietPostgres.freshDatabase(pg, db);
                 ConnectorFile sink = sinkFile.renamed("bench-exporter-" + run)
                         .with(Overlays.sink(pg.jdbcUrl(db), pg.user(), pg.password(), prefix, BenchData.DATABASE));
                 timeSink(exported, connect, sink.name(), sink.config(), () -> loaded(pg, db, rows));
@@ -553,7 +553,7 @@ public final class BenchCommand implements Callable<Integer> {
     /** The shipped sink with one option changed, into a database of its own, timed like the shipped runs. */
     private void timeShippedSinkWith(Measurement m, ConnectClient connect, PostgresServer pg, ConnectorFile sinkFile,
                                      String prefix, String db, Map<String, String> option) throws Exception {
-        pg.createDatabase(db);
+        QuietPostgres.freshDatabase(pg, db);
         ConnectorFile sink = sinkFile.renamed("bench-" + db.replace('_', '-'))
                 .with(Overlays.sink(pg.jdbcUrl(db), pg.user(), pg.password(), prefix, BenchData.DATABASE))
                 .with(option);
@@ -807,6 +807,9 @@ public final class BenchCommand implements Callable<Integer> {
         md.append(String.format("%,d rows x 10 columns, %d run(s) each, %d cores, Java %s, heap max %d MB.%n%n", rows,
                 runs, Runtime.getRuntime().availableProcessors(), System.getProperty("java.version"),
                 Runtime.getRuntime().maxMemory() >> 20));
+        md.append("Before every timed run, PostgreSQL is settled (not timed): the tables earlier runs wrote are vacuumed "
+                + "and analyzed, a checkpoint is taken and running autovacuum workers are waited for, so no run pays "
+                + "for the one before it.\n\n");
         md.append("| system | rows/s median | min | max | MB/s | note |\n|---|---:|---:|---:|---:|---|\n");
         for (Measurement m : results) {
             if (m.measured()) {

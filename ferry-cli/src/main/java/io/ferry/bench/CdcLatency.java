@@ -39,7 +39,7 @@ final class CdcLatency {
     }
 
     static void prepareTarget(PostgresServer pg, String targetDb) throws Exception {
-        pg.createDatabase(targetDb);
+        QuietPostgres.freshDatabase(pg, targetDb);
         try (Connection c = pg.connect(targetDb); Statement st = c.createStatement()) {
             st.execute("CREATE TABLE events (id bigint PRIMARY KEY, payload varchar(100), src_ts timestamp(6) NOT NULL)");
             st.execute("CREATE TABLE arrivals (seq bigserial PRIMARY KEY, id bigint, src_ts timestamp(6), "

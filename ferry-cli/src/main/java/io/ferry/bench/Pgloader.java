@@ -40,7 +40,7 @@ final class Pgloader {
         int failures = 0;
         for (int run = 1; run <= runs; run++) {
             String db = "pgl_" + run;
-            pg.createDatabase(db);
+            QuietPostgres.freshDatabase(pg, db);
             String from = "mysql://" + maria.user() + "@" + maria.host() + ":" + maria.port() + "/" + BenchData.DATABASE;
             String to = "postgresql://" + pg.user() + ":" + pg.password() + "@127.0.0.1:" + pg.port() + "/" + db;
             Path log = Files.createTempFile("pgloader", ".log");

@@ -89,7 +89,7 @@ final class RawCopy {
                                      long rows, int runs) throws Exception {
         for (int run = 1; run <= runs; run++) {
             String db = dbPrefix + run;
-            pg.createDatabase(db);
+            QuietPostgres.freshDatabase(pg, db);
             try (Connection c = pg.connect(db); Statement st = c.createStatement()) {
                 st.execute(DDL);
                 long t0 = System.nanoTime();
