@@ -29,7 +29,7 @@ final class QuietPostgres {
         pg.createDatabase(db);
     }
 
-    static void settle(PostgresServer pg) throws SQLException, InterruptedException {
+    private static void settle(PostgresServer pg) throws SQLException, InterruptedException {
         for (String db : databases(pg)) {
             try (Connection c = pg.connect(db); Statement st = c.createStatement()) {
                 List<String> tables = new ArrayList<>();
