@@ -112,6 +112,12 @@ public class FerrySinkTask extends SinkTask {
     private io.ferry.sink.flow.TransactionBuffer transactions;
     /** How often stopped tables are checked for the target change that resumes them (tests shorten it). */
     static long RELEASE_CHECK_MS = 5000;
+    /**
+     * How often the work that needs no new record runs (parked rows, stopped tables, TABLE_LOADED, gauges). It is
+     * also the longest Connect waits before the next put(): without that, an idle task is polled only when the next
+     * offset commit is due (offset.flush.interval.ms, a minute by default).
+     */
+    static final long IDLE_WORK_MS = 1000;
 
     @Override
     public String version() {
@@ -258,10 +264,13 @@ public class FerrySinkTask extends SinkTask {
         }
     }
 
-    /** TABLE_LOADED for tables whose load ended (at most once a second; one task of the connector sends each). */
-    private void reportLoaded() {
+    /**
+     * TABLE_LOADED for tables whose load ended (checked at once when this task's flush ended a load, else at most
+     * once a second, for loads other tasks of the connector ended; one task sends each).
+     */
+    private void reportLoaded(boolean due) {
         long now = System.currentTimeMillis();
-        if (now - lastLoadedCheck < 1000) {
+        if (!due && now - lastLoadedCheck < IDLE_WORK_MS) {
             return;
         }
         lastLoadedCheck = now;
@@ -478,6 +487,8 @@ public class FerrySinkTask extends SinkTask {
 
     @Override
     public void put(Collection<SinkRecord> records) {
+        // applies to the next poll only, so it is asked for on every put(); a retry's backoff, set later, replaces it
+        context.timeout(IDLE_WORK_MS);
         if (transactions != null) {
             putTransactions(records);
             return;
@@ -766,7 +777,8 @@ public class FerrySinkTask extends SinkTask {
         }
         writer.write(connections.get(), events, snapshotTotals, batchOffsets.with(fenced), badCounts);
         fence.committed(fenced.positions());
-        reportLoaded();
+        // a load this flush ended is reported now (its keys were built in write's afterCommit), not a second later
+        reportLoaded(writer.takeLoadEnded());
         remainingRetries = config.maxRetries();
     }
 
@@ -906,12 +918,12 @@ public class FerrySinkTask extends SinkTask {
     /** Without new records, parked rows and pending foreign keys still need their turn (at most once a second). */
     private void idle() {
         long now = System.currentTimeMillis();
-        if (now - lastIdleWork < 1000) {
+        if (now - lastIdleWork < IDLE_WORK_MS) {
             return;
         }
         lastIdleWork = now;
         releaseStoppedTables();
-        reportLoaded();
+        reportLoaded(false);
         refreshGauges();
         if (reloads != null) {
             try {

@@ -158,6 +158,37 @@ class AlertsTest {
     }
 
     @Test
+    void aLoadThisTaskEndsIsReportedByThatFlushNotByALaterPoll() throws Exception {
+        FerrySinkTask task = task(new RecordingContext(true), Map.of());
+        // the first flush checks for loaded tables; the second ends the load well within a second of that check
+        task.put(List.of(parent(1, "first")));
+        task.put(List.of(parent(2, "last_in_data_collection")));
+        // no further put(): the load that flush ended is reported by it
+        long end = System.nanoTime() + TimeUnit.SECONDS.toNanos(5);
+        while (bodies.stream().noneMatch(b -> b.contains("\"type\":\"" + SinkEvents.TABLE_LOADED + "\""))
+                && System.nanoTime() < end) {
+            Thread.sleep(50);
+        }
+        assertThat(bodies).as("events delivered without another put()")
+                .anyMatch(b -> b.contains("\"type\":\"" + SinkEvents.TABLE_LOADED + "\"") && b.contains("\"rows\":2"));
+        task.stop();
+    }
+
+    @Test
+    void anIdleTaskAsksToBePolledWithinItsIdleWorkIntervalNotAtTheNextOffsetCommit() {
+        // with Connect's default offset.flush.interval.ms (a minute) an idle task would otherwise see put() that
+        // rarely: a stopped table would wait that long to resume, and the gauges would stand still
+        RecordingContext ctx = new RecordingContext(true);
+        FerrySinkTask task = task(ctx, Map.of());
+        task.put(List.of());
+        assertThat(ctx.timeout).isEqualTo(FerrySinkTask.IDLE_WORK_MS);
+        ctx.timeout = -1;
+        task.put(List.of(parent(1, null)));
+        assertThat(ctx.timeout).isEqualTo(FerrySinkTask.IDLE_WORK_MS);
+        task.stop();
+    }
+
+    @Test
     void aRevokedLoginFailsTheTaskAndSaysWhy() throws Exception {
         String role = "alerted_" + System.nanoTime();
         try (Connection c = TestPostgres.connect(url); Statement st = c.createStatement()) {

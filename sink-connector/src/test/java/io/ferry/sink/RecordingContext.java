@@ -28,7 +28,10 @@ final class RecordingContext implements SinkTaskContext {
     @Override public Map<String, String> configs() { return Map.of(); }
     @Override public void offset(Map<TopicPartition, Long> offsets) { seeks.putAll(offsets); }
     @Override public void offset(TopicPartition tp, long offset) { seeks.put(tp, offset); }
-    @Override public void timeout(long timeoutMs) { }
+    /** The last poll timeout the task asked for (-1: none). */
+    long timeout = -1;
+
+    @Override public void timeout(long timeoutMs) { timeout = timeoutMs; }
     @Override public Set<TopicPartition> assignment() { return Set.of(); }
     @Override public void pause(TopicPartition... partitions) { paused.addAll(List.of(partitions)); }
     @Override public void resume(TopicPartition... partitions) { List.of(partitions).forEach(paused::remove); }

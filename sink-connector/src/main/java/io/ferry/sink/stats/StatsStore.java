@@ -51,12 +51,13 @@ public final class StatsStore {
      * (which can go missing) and before any change event. Rows that were bad records (in the dead-letter queue,
      * counted in bad_records) count as read: they will not come again.
      */
-    public void promoteCompleted(Connection conn) throws SQLException {
+    /** @return how many tables it promoted */
+    public int promoteCompleted(Connection conn) throws SQLException {
         try (PreparedStatement ps = conn.prepareStatement("UPDATE " + state.table("table_stats") + " SET phase = "
                 + "'STREAMING', snapshot_completed_at = coalesce(snapshot_completed_at, now()) WHERE connector = ? AND "
                 + "phase = 'LOADING' AND snapshot_expected IS NOT NULL AND snapshot_rows + bad_records >= snapshot_expected")) {
             ps.setString(1, connector);
-            ps.executeUpdate();
+            return ps.executeUpdate();
         }
     }
 
@@ -112,7 +113,7 @@ public final class StatsStore {
                 } else {
                     ps.setNull(i++, Types.BIGINT);
                 }
-                ps.setBoolean(i++, c.snapshotEnded || (c.streaming && c.snapshotRows > 0));
+                ps.setBoolean(i++, c.completesSnapshot());
                 ps.setLong(i++, c.badRecords);
                 if (c.snapshotMaxTsMs != null) {
                     ps.setLong(i++, c.snapshotMaxTsMs);

@@ -68,6 +68,11 @@ public final class TableCounters {
         }
     }
 
+    /** Whether this flush ends the table's full load (its snapshot_completed_at is set with it). */
+    public boolean completesSnapshot() {
+        return snapshotEnded || (streaming && snapshotRows > 0);
+    }
+
     public String phase() {
         return streaming || snapshotEnded ? "STREAMING" : "LOADING";
     }

@@ -49,6 +49,8 @@ public final class SinkWriter {
     private final ConstraintBuilder constraints;
     private final io.ferry.sink.phase.SnapshotRestarts restarts;
     private io.ferry.sink.phase.Reloads reloads;
+    /** A committed flush ended some table's full load since {@link #takeLoadEnded} last looked. */
+    private volatile boolean loadEnded;
 
     public SinkWriter(TableCatalog catalog, SegmentWriter segments, PgText text, OffsetStore offsets, StatsStore stats,
                       SinkMetrics metrics, BadRecordHandler badRecords, ParkedRows parking,
@@ -107,6 +109,13 @@ public final class SinkWriter {
             writeOneByOne(conn, events, snapshotTotals, batchOffsets, badCounts);
         }
         afterCommit(conn);
+    }
+
+    /** Whether a flush committed since the last call ended some table's full load (its TABLE_LOADED is due). */
+    public boolean takeLoadEnded() {
+        boolean ended = loadEnded;
+        loadEnded = false;
+        return ended;
     }
 
     /**
@@ -281,10 +290,14 @@ public final class SinkWriter {
                 counters.computeIfAbsent(table, t -> new TableCounters()).redelivered += n);
         stats.add(conn, counters);
         stats.expect(conn, snapshotTotals);
+        boolean ended = counters.values().stream().anyMatch(TableCounters::completesSnapshot);
         if (!snapshotTotals.isEmpty() || counters.values().stream().anyMatch(c -> c.snapshotRows > 0)) {
-            stats.promoteCompleted(conn);
+            ended |= stats.promoteCompleted(conn) > 0;
         }
         conn.commit();
+        if (ended) {
+            loadEnded = true;
+        }
         parking.committed();
         metrics.add(counters);
     }
