@@ -493,61 +493,51 @@ public final class BenchCommand implements Callable<Integer> {
     /**
      * What operating the sink costs, on the same drain as ferry_sink_binary: a webhook for its events that never
      * answers (delivery must stay off the data path), then the Prometheus JMX exporter agent scraped every second.
+     * The three are interleaved round by round (baseline, webhook, exporter, then again), so a drift of the machine
+     * over the bench falls on all three alike instead of on whichever ran last.
      */
     private List<Measurement> operationsOverhead(ConnectClient connect, PostgresServer pg, ConnectorFile sinkFile,
                                                  String prefix, long bytes) throws Exception {
-        List<Measurement> out = new ArrayList<>();
         // Timed to LOADED (not just the last row) so the table's events are sent while the clock runs; the baseline
         // for these two is measured to the same point.
         Measurement baseline = new Measurement("ferry_sink_binary_to_loaded", rows, bytes);
-        for (int run = 1; run <= runs; run++) {
-            String db = "loaded_" + run;
-            QuietPostgres.freshDatabase(pg, db);
-            ConnectorFile sink = sinkFile.renamed("bench-loaded-" + run)
-                    .with(Overlays.sink(pg.jdbcUrl(db), pg.user(), pg.password(), prefix, BenchData.DATABASE));
-            timeSink(baseline, connect, sink.name(), sink.config(), () -> loaded(pg, db, rows));
-            connect.delete(sink.name());
-        }
-        baseline.note = "as ferry_sink_binary, timed until every table is LOADED (its TABLE_LOADED event sent)";
-        out.add(baseline);
         Measurement hanging = new Measurement("ferry_sink_binary_hanging_webhook", rows, bytes);
+        Measurement exported = new Measurement("ferry_sink_binary_exporter", rows, bytes);
+        // Attached before the first round: between its own runs the agent stays in the JVM, idle (nothing scrapes it).
+        ExporterAgent agent = ExporterAgent.attach(Path.of(System.getProperty("ferry.home", ".")));
         try (HangingWebhook hook = new HangingWebhook()) {
             for (int run = 1; run <= runs; run++) {
-                String db = "hook_" + run;
-                QuietPostgres.freshDatabase(pg, db);
-                ConnectorFile sink = sinkFile.renamed("bench-hook-" + run)
-                        .with(Overlays.sink(pg.jdbcUrl(db), pg.user(), pg.password(), prefix, BenchData.DATABASE))
-                        .with(Map.of("events.webhook.url", hook.url()));
-                timeSink(hanging, connect, sink.name(), sink.config(), () -> loaded(pg, db, rows));
-                connect.delete(sink.name());
+                timeToLoaded(baseline, connect, pg, sinkFile, prefix, "loaded_" + run, Map.of());
+                timeToLoaded(hanging, connect, pg, sinkFile, prefix, "hook_" + run,
+                        Map.of("events.webhook.url", hook.url()));
+                if (agent != null) {
+                    agent.startScraping();
+                    try {
+                        timeToLoaded(exported, connect, pg, sinkFile, prefix, "exporter_" + run, Map.of());
+                    } finally {
+                        agent.stopScraping();
+                    }
+                }
             }
-            hanging.note = "as ferry_sink_binary_to_loaded, with events.webhook.url on a server that accepts and never answers ("
-                    + hook.connections() + " deliveries held open)";
+            hanging.note = "as ferry_sink_binary_to_loaded, with events.webhook.url on a server that accepts and never "
+                    + "answers (" + hook.connections() + " deliveries held open); runs interleaved with the baseline's";
         }
-        out.add(hanging);
-        Measurement exported = new Measurement("ferry_sink_binary_exporter", rows, bytes);
-        ExporterAgent agent = ExporterAgent.attach(Path.of(System.getProperty("ferry.home", ".")));
-        if (agent == null) {
-            out.add(Measurement.skipped(exported.system, "the exporter agent is not built"));
-            return out;
-        }
-        agent.startScraping();
-        try {
-            for (int run = 1; run <= runs; run++) {
-                String db = "exporter_" + run;
-                QuietPostgres.freshDatabase(pg, db);
-                ConnectorFile sink = sinkFile.renamed("bench-exporter-" + run)
-                        .with(Overlays.sink(pg.jdbcUrl(db), pg.user(), pg.password(), prefix, BenchData.DATABASE));
-                timeSink(exported, connect, sink.name(), sink.config(), () -> loaded(pg, db, rows));
-                connect.delete(sink.name());
-            }
-        } finally {
-            agent.close();
-        }
-        exported.note = "as ferry_sink_binary_to_loaded, with jmx_prometheus_javaagent 1.0.1 and monitoring/jmx-exporter/"
-                + "kafka-connect.yml attached, scraped every second: " + agent.summary();
-        out.add(exported);
-        return out;
+        baseline.note = "as ferry_sink_binary, timed until every table is LOADED (its TABLE_LOADED event sent)";
+        exported.note = agent == null ? "the exporter agent is not built"
+                : "as ferry_sink_binary_to_loaded, with jmx_prometheus_javaagent 1.0.1 and monitoring/jmx-exporter/"
+                + "kafka-connect.yml attached, scraped every second: " + agent.summary()
+                + "; runs interleaved with the baseline's";
+        return List.of(baseline, hanging, agent == null ? Measurement.skipped(exported.system, exported.note) : exported);
+    }
+
+    private void timeToLoaded(Measurement m, ConnectClient connect, PostgresServer pg, ConnectorFile sinkFile,
+                              String prefix, String db, Map<String, String> option) throws Exception {
+        QuietPostgres.freshDatabase(pg, db);
+        ConnectorFile sink = sinkFile.renamed("bench-" + db.replace('_', '-'))
+                .with(Overlays.sink(pg.jdbcUrl(db), pg.user(), pg.password(), prefix, BenchData.DATABASE))
+                .with(option);
+        timeSink(m, connect, sink.name(), sink.config(), () -> loaded(pg, db, rows));
+        connect.delete(sink.name());
     }
 
     /** The shipped sink with one option changed, into a database of its own, timed like the shipped runs. */

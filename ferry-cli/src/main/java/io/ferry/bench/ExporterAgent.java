@@ -17,7 +17,7 @@ import java.util.List;
  * with the shipped configuration, and scraped every second (a busier Prometheus than the usual 15 s) while a load
  * is measured. Attached once: the JVM keeps the agent, idle between scrapes, for the rest of the bench.
  */
-final class ExporterAgent implements AutoCloseable {
+final class ExporterAgent {
 
     private static ExporterAgent attached;
 
@@ -57,8 +57,8 @@ final class ExporterAgent implements AutoCloseable {
         return attached;
     }
 
+    /** Scrapes every second until {@link #stopScraping}; the summary covers every scrape since the first start. */
     void startScraping() {
-        scrapeMs.clear();
         scraping = true;
         scraper = new Thread(() -> {
             while (scraping) {
@@ -92,12 +92,12 @@ final class ExporterAgent implements AutoCloseable {
                 ms.size(), lastSeries, ms.get(ms.size() / 2), ms.get(ms.size() - 1));
     }
 
-    @Override
-    public void close() throws InterruptedException {
+    void stopScraping() throws InterruptedException {
         scraping = false;
         if (scraper != null) {
             scraper.interrupt();
             scraper.join(5000);
+            scraper = null;
         }
     }
 }
