@@ -50,8 +50,9 @@ public final class StatsStore {
      * A table whose written snapshot rows reached what Debezium read is loaded, even without its last-row marker
      * (which can go missing) and before any change event. Rows that were bad records (in the dead-letter queue,
      * counted in bad_records) count as read: they will not come again.
+     *
+     * @return how many tables it promoted
      */
-    /** @return how many tables it promoted */
     public int promoteCompleted(Connection conn) throws SQLException {
         try (PreparedStatement ps = conn.prepareStatement("UPDATE " + state.table("table_stats") + " SET phase = "
                 + "'STREAMING', snapshot_completed_at = coalesce(snapshot_completed_at, now()) WHERE connector = ? AND "
