@@ -530,24 +530,26 @@ public final class BenchCommand implements Callable<Integer> {
         return List.of(baseline, hanging, agent == null ? Measurement.skipped(exported.system, exported.note) : exported);
     }
 
+    /** As {@link #timeShippedSinkWith}, timed until every table is LOADED rather than to the last row. */
     private void timeToLoaded(Measurement m, ConnectClient connect, PostgresServer pg, ConnectorFile sinkFile,
                               String prefix, String db, Map<String, String> option) throws Exception {
-        QuietPostgres.freshDatabase(pg, db);
-        ConnectorFile sink = sinkFile.renamed("bench-" + db.replace('_', '-'))
-                .with(Overlays.sink(pg.jdbcUrl(db), pg.user(), pg.password(), prefix, BenchData.DATABASE))
-                .with(option);
-        timeSink(m, connect, sink.name(), sink.config(), () -> loaded(pg, db, rows));
-        connect.delete(sink.name());
+        timeShippedSink(m, connect, pg, sinkFile, prefix, db, option, () -> loaded(pg, db, rows));
     }
 
     /** The shipped sink with one option changed, into a database of its own, timed like the shipped runs. */
     private void timeShippedSinkWith(Measurement m, ConnectClient connect, PostgresServer pg, ConnectorFile sinkFile,
                                      String prefix, String db, Map<String, String> option) throws Exception {
+        timeShippedSink(m, connect, pg, sinkFile, prefix, db, option, () -> ferryRows(pg, db) >= rows);
+    }
+
+    private void timeShippedSink(Measurement m, ConnectClient connect, PostgresServer pg, ConnectorFile sinkFile,
+                                 String prefix, String db, Map<String, String> option, BooleanSupplier done)
+            throws Exception {
         QuietPostgres.freshDatabase(pg, db);
         ConnectorFile sink = sinkFile.renamed("bench-" + db.replace('_', '-'))
                 .with(Overlays.sink(pg.jdbcUrl(db), pg.user(), pg.password(), prefix, BenchData.DATABASE))
                 .with(option);
-        timeSink(m, connect, sink.name(), sink.config(), () -> ferryRows(pg, db) >= rows);
+        timeSink(m, connect, sink.name(), sink.config(), done);
         connect.delete(sink.name());
     }
 
