@@ -70,13 +70,19 @@ public final class FaultCluster implements AutoCloseable {
         broker.start();
         Path file = dir.resolve("broker").resolve("bootstrap");
         long deadline = System.nanoTime() + 120_000_000_000L;
-        while (System.nanoTime() < deadline && !Files.exists(file)) {
+        String address = "";
+        while (System.nanoTime() < deadline && address.isEmpty()) {
             if (!broker.alive()) {
                 throw new IllegalStateException("the broker did not start: see " + broker.log());
             }
             Thread.sleep(200);
+            // empty means "not written yet": a CI run read the file between its creation and its content
+            address = Files.exists(file) ? Files.readString(file).trim() : "";
         }
-        bootstrap = Files.readString(file).trim();
+        if (address.isEmpty()) {
+            throw new IllegalStateException("the broker wrote no bootstrap address in 120 s: see " + broker.log());
+        }
+        bootstrap = address;
         awaitPort(Integer.parseInt(bootstrap.substring(bootstrap.lastIndexOf(':') + 1)));
     }
 
