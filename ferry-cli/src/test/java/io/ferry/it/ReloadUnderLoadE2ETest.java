@@ -99,10 +99,11 @@ class ReloadUnderLoadE2ETest {
         LogCapture log = new LogCapture();
         try {
             for (int round = 0; round < RELOADS && failures.isEmpty(); round++) {
-                int exit = reload("payment,rental");
-                System.out.printf("reload %d: exit %d after %.1f s, %d source commits so far%n", round + 1, exit,
+                Run run = reload("payment,rental");
+                System.out.printf("reload %d: exit %d after %.1f s, %d source commits so far%n", round + 1, run.exit(),
                         (System.nanoTime() - t0) / 1e9, commits.get());
-                assertThat(exit).as("ferry reload's exit code in round " + (round + 1) + "; " + failures).isZero();
+                assertThat(run.exit()).as("ferry reload's exit code in round %d; source task failures %s; %s; "
+                        + "the last errors logged: %s", round + 1, failures, run, last(log.matching("ERROR "), 20)).isZero();
             }
         } finally {
             writing.set(false);
@@ -135,19 +136,81 @@ class ReloadUnderLoadE2ETest {
         try (Connection pg = pipeline.targetDb(); Statement st = pg.createStatement()) {
             st.execute("UPDATE payment SET amount = amount + 100 WHERE payment_id IN (5, 50, 5000)");
         }
-        assertThat(reload("payment", "--where", "payment_id <= 100")).as("ferry reload --where's exit code").isZero();
+        Run run = reload("payment", "--where", "payment_id <= 100");
+        assertThat(run.exit()).as("ferry reload --where's exit code; %s; source status %s", run,
+                pipeline.statusSummary()).isZero();
         assertThat(amountsDiffering(5, 50, 5000)).as("payments whose target amount differs from the source's")
                 .containsExactly(5000);
     }
 
-    private int reload(String tables, String... more) {
+    /** What a `ferry reload` printed is in the failure message: CI keeps the summary of a failed test, not its log. */
+    record Run(int exit, String output) {
+        @Override
+        public String toString() {
+            List<String> lines = output.lines().toList();
+            if (lines.size() <= 60) {
+                return "its output:\n" + output;
+            }
+            // its first lines say what it did (or what was wrong with its arguments), its last ones how it ended
+            return "its output (first 15 and last 40 of " + lines.size() + " lines):\n"
+                    + String.join("\n", lines.subList(0, 15)) + "\n...\n"
+                    + String.join("\n", lines.subList(lines.size() - 40, lines.size()));
+        }
+    }
+
+    private Run reload(String tables, String... more) {
         List<String> args = new ArrayList<>(List.of("reload", tables, "--connect",
                 pipeline.connect.endpointForResource("").replaceAll("/$", ""), "--connector", pipeline.name + "-sink",
                 "--source-connector", pipeline.name + "-source", "--bootstrap", pipeline.connect.kafka().bootstrapServers(),
                 "--target", pipeline.pgUrl, "--target-user", TestServers.pgUser(), "--target-password",
                 TestServers.pgPassword(), "--timeout-seconds", "240", "--signal", SIGNAL));
         args.addAll(List.of(more));
-        return io.ferry.cli.Ferry.execute(args.toArray(String[]::new));
+        java.io.ByteArrayOutputStream copy = new java.io.ByteArrayOutputStream();
+        java.io.PrintStream out = System.out;
+        java.io.PrintStream err = System.err;
+        System.setOut(new java.io.PrintStream(new Tee(out, copy), true, java.nio.charset.StandardCharsets.UTF_8));
+        System.setErr(new java.io.PrintStream(new Tee(err, copy), true, java.nio.charset.StandardCharsets.UTF_8));
+        try {
+            int exit = io.ferry.cli.Ferry.execute(args.toArray(String[]::new));
+            System.out.flush();
+            System.err.flush();
+            return new Run(exit, copy.toString(java.nio.charset.StandardCharsets.UTF_8));
+        } finally {
+            System.setOut(out);
+            System.setErr(err);
+        }
+    }
+
+    /** Writes to the test's own output and keeps a copy. */
+    private static final class Tee extends java.io.OutputStream {
+        private final java.io.OutputStream first;
+        private final java.io.OutputStream second;
+
+        Tee(java.io.OutputStream first, java.io.OutputStream second) {
+            this.first = first;
+            this.second = second;
+        }
+
+        @Override
+        public void write(int b) throws java.io.IOException {
+            first.write(b);
+            second.write(b);
+        }
+
+        @Override
+        public void write(byte[] b, int off, int len) throws java.io.IOException {
+            first.write(b, off, len);
+            second.write(b, off, len);
+        }
+
+        @Override
+        public void flush() throws java.io.IOException {
+            first.flush();
+        }
+    }
+
+    private static List<String> last(List<String> lines, int n) {
+        return lines.subList(Math.max(0, lines.size() - n), lines.size());
     }
 
     private List<Integer> amountsDiffering(int... ids) throws Exception {
