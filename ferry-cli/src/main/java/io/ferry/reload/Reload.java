@@ -106,10 +106,43 @@ public final class Reload {
         this.store = new ReloadStore(settings.stateSchema(), settings.sinkConnector());
     }
 
-    /** Runs the reload of these tables to its end; returns true when every one ended DONE. */
+    /**
+     * Runs the reload of these tables to its end; returns true when every one ended DONE. A run that fails on an
+     * error marks its reloads still open ABORTED before it rethrows: left RUNNING, they would keep the sink recording
+     * keys and refuse every later reload of the table ("already being reloaded").
+     */
     public boolean run(List<ReloadTarget> tables) throws Exception {
-        long deadline = System.currentTimeMillis() + settings.timeoutMs();
         Map<ReloadTarget, String> ids = new LinkedHashMap<>();
+        try {
+            return run(tables, ids);
+        } catch (Exception | Error e) {
+            abortOpen(ids, e);
+            throw e;
+        }
+    }
+
+    private void abortOpen(Map<ReloadTarget, String> ids, Throwable failure) {
+        if (ids.isEmpty()) {
+            return;
+        }
+        try (Connection c = target.open()) {
+            List<String> aborted = new ArrayList<>();
+            for (Map.Entry<ReloadTarget, String> e : ids.entrySet()) {
+                if (store.abortIfOpen(c, e.getValue(), "ferry reload failed: " + failure)) {
+                    aborted.add(e.getKey().table());
+                }
+            }
+            if (!aborted.isEmpty()) {
+                out.println("  reload ABORTED for " + String.join(", ", aborted) + " (ferry reload failed: " + failure
+                        + "); nothing swept");
+            }
+        } catch (Exception e) {
+            failure.addSuppressed(e);
+        }
+    }
+
+    private boolean run(List<ReloadTarget> tables, Map<ReloadTarget, String> ids) throws Exception {
+        long deadline = System.currentTimeMillis() + settings.timeoutMs();
         String stamp = Long.toString(System.currentTimeMillis(), 36);
         try (Connection c = target.open()) {
             int i = 0;
@@ -326,6 +359,9 @@ public final class Reload {
                 admin.createTopics(List.of(new org.apache.kafka.clients.admin.NewTopic(settings.signalTopic(), 1,
                         (short) -1))).all().get(30, TimeUnit.SECONDS);
             }
+        } catch (java.util.concurrent.TimeoutException e) {
+            throw new IllegalStateException("Kafka at " + settings.bootstrap() + " did not answer within 30 s when asked "
+                    + "for the signal topic " + settings.signalTopic() + ": is --bootstrap right and the broker up?", e);
         }
         Properties p = new Properties();
         p.put(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, settings.bootstrap());
@@ -339,6 +375,8 @@ public final class Reload {
     private Admin admin() {
         Properties p = new Properties();
         p.put(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, settings.bootstrap());
+        // a call that times out here ends there too, so closing the client does not wait out Kafka's 60 s default
+        p.put(AdminClientConfig.DEFAULT_API_TIMEOUT_MS_CONFIG, 30_000);
         return Admin.create(p);
     }
 

@@ -18,6 +18,9 @@ final class ReloadStore {
         this.connector = connector;
     }
 
+    /** The states of a reload in progress. */
+    private static final String OPEN = "('REQUESTED', 'RUNNING', 'SWEEPING')";
+
     String table(String name) {
         return schema + ".\"" + name.replace("\"", "\"\"") + "\"";
     }
@@ -25,7 +28,7 @@ final class ReloadStore {
     void request(Connection c, String reloadId, ReloadTarget t, String keysTable, boolean sweep, String filter)
             throws SQLException {
         try (PreparedStatement open = c.prepareStatement("SELECT reload_id FROM " + table("reloads") + " WHERE connector = ? "
-                + "AND table_name = ? AND state IN ('REQUESTED', 'RUNNING', 'SWEEPING')")) {
+                + "AND table_name = ? AND state IN " + OPEN)) {
             open.setString(1, connector);
             open.setString(2, t.table());
             try (ResultSet rs = open.executeQuery()) {
@@ -76,6 +79,16 @@ final class ReloadStore {
             ps.setString(4, state);
             ps.setString(5, reloadId);
             ps.executeUpdate();
+        }
+    }
+
+    /** Marks the reload ABORTED if it is still open (REQUESTED, RUNNING or SWEEPING); true if it was. */
+    boolean abortIfOpen(Connection c, String reloadId, String detail) throws SQLException {
+        try (PreparedStatement ps = c.prepareStatement("UPDATE " + table("reloads") + " SET state = 'ABORTED', detail = ?, "
+                + "completed_at = now() WHERE reload_id = ? AND state IN " + OPEN)) {
+            ps.setString(1, detail);
+            ps.setString(2, reloadId);
+            return ps.executeUpdate() > 0;
         }
     }
 

@@ -127,11 +127,36 @@ class ReloadUnderLoadE2ETest {
     }
 
     /**
+     * A run that fails after the sink was told (here: Kafka unreachable when it signals) marks its reload ABORTED, so
+     * the sink stops recording keys and the next reload of the table is not refused as "already being reloaded" (the
+     * next test reloads payment again).
+     */
+    @Test
+    @Order(2)
+    void aReloadThatFailsOnAnErrorLeavesNoReloadOpen() throws Exception {
+        int port;
+        try (java.net.ServerSocket free = new java.net.ServerSocket(0)) {
+            port = free.getLocalPort();
+        }
+        Run run = reloadThrough("127.0.0.1:" + port, "payment");
+        assertThat(run.exit()).as("ferry reload with Kafka unreachable; %s", run).isEqualTo(1);
+        assertThat(run.output()).contains("reload ABORTED for payment (ferry reload failed: ",
+                "Kafka at 127.0.0.1:" + port + " did not answer within 30 s");
+        try (Connection pg = pipeline.targetDb(); Statement st = pg.createStatement();
+             java.sql.ResultSet rs = st.executeQuery("SELECT state, detail FROM ferry.reloads WHERE table_name = 'payment' "
+                     + "ORDER BY requested_at DESC LIMIT 1")) {
+            assertThat(rs.next()).isTrue();
+            assertThat(rs.getString(1)).as("the failed reload's state").isEqualTo("ABORTED");
+            assertThat(rs.getString(2)).startsWith("ferry reload failed: ");
+        }
+    }
+
+    /**
      * The signal's additional condition (`--where`) goes through Ferry's action too: drift inside the condition is
      * rewritten, drift outside it is left as it was (a filtered reload sweeps nothing).
      */
     @Test
-    @Order(2)
+    @Order(3)
     void aFilteredReloadRewritesOnlyTheRowsItsConditionSelects() throws Exception {
         try (Connection pg = pipeline.targetDb(); Statement st = pg.createStatement()) {
             st.execute("UPDATE payment SET amount = amount + 100 WHERE payment_id IN (5, 50, 5000)");
@@ -159,9 +184,13 @@ class ReloadUnderLoadE2ETest {
     }
 
     private Run reload(String tables, String... more) {
+        return reloadThrough(pipeline.connect.kafka().bootstrapServers(), tables, more);
+    }
+
+    private Run reloadThrough(String bootstrap, String tables, String... more) {
         List<String> args = new ArrayList<>(List.of("reload", tables, "--connect",
                 pipeline.connect.endpointForResource("").replaceAll("/$", ""), "--connector", pipeline.name + "-sink",
-                "--source-connector", pipeline.name + "-source", "--bootstrap", pipeline.connect.kafka().bootstrapServers(),
+                "--source-connector", pipeline.name + "-source", "--bootstrap", bootstrap,
                 "--target", pipeline.pgUrl, "--target-user", TestServers.pgUser(), "--target-password",
                 TestServers.pgPassword(), "--timeout-seconds", "240", "--signal", SIGNAL));
         args.addAll(List.of(more));
