@@ -356,8 +356,16 @@ public final class Reload {
         try (Admin admin = admin()) {
             if (!admin.listTopics().names().get(30, TimeUnit.SECONDS).contains(settings.signalTopic())) {
                 // Debezium reads its signals from one partition, in order
-                admin.createTopics(List.of(new org.apache.kafka.clients.admin.NewTopic(settings.signalTopic(), 1,
-                        (short) -1))).all().get(30, TimeUnit.SECONDS);
+                try {
+                    admin.createTopics(List.of(new org.apache.kafka.clients.admin.NewTopic(settings.signalTopic(), 1,
+                            (short) -1))).all().get(30, TimeUnit.SECONDS);
+                } catch (java.util.concurrent.ExecutionException e) {
+                    // created meanwhile (by another reload, or by a consumer's metadata request on a broker that
+                    // creates topics automatically): the signal goes there all the same
+                    if (!(e.getCause() instanceof org.apache.kafka.common.errors.TopicExistsException)) {
+                        throw e;
+                    }
+                }
             }
         } catch (java.util.concurrent.TimeoutException e) {
             throw new IllegalStateException("Kafka at " + settings.bootstrap() + " did not answer within 30 s when asked "
