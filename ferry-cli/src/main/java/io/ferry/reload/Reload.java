@@ -126,16 +126,7 @@ public final class Reload {
             return;
         }
         try (Connection c = target.open()) {
-            List<String> aborted = new ArrayList<>();
-            for (Map.Entry<ReloadTarget, String> e : ids.entrySet()) {
-                if (store.abortIfOpen(c, e.getValue(), "ferry reload failed: " + failure)) {
-                    aborted.add(e.getKey().table());
-                }
-            }
-            if (!aborted.isEmpty()) {
-                out.println("  reload ABORTED for " + String.join(", ", aborted) + " (ferry reload failed: " + failure
-                        + "); nothing swept");
-            }
+            abort(c, ids, "ferry reload failed: " + failure);
         } catch (Exception e) {
             failure.addSuppressed(e);
         }
@@ -388,11 +379,17 @@ public final class Reload {
         return Admin.create(p);
     }
 
+    /** Marks the reloads still open ABORTED (one that ended is left as it ended) and says which. */
     private void abort(Connection c, Map<ReloadTarget, String> ids, String why) throws SQLException {
-        for (String id : ids.values()) {
-            store.state(c, id, "ABORTED", why);
+        List<String> aborted = new ArrayList<>();
+        for (Map.Entry<ReloadTarget, String> e : ids.entrySet()) {
+            if (store.abortIfOpen(c, e.getValue(), why)) {
+                aborted.add(e.getKey().table());
+            }
         }
-        out.println("  reload ABORTED: " + why + "; nothing swept");
+        if (!aborted.isEmpty()) {
+            out.println("  reload ABORTED for " + String.join(", ", aborted) + " (" + why + "); nothing swept");
+        }
     }
 
     private static String names(List<ReloadTarget> tables) {
