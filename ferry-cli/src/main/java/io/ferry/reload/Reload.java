@@ -359,8 +359,13 @@ public final class Reload {
                 }
             }
         } catch (java.util.concurrent.TimeoutException e) {
-            throw new IllegalStateException("Kafka at " + settings.bootstrap() + " did not answer within 30 s when asked "
-                    + "for the signal topic " + settings.signalTopic() + ": is --bootstrap right and the broker up?", e);
+            throw kafkaSilent(e);
+        } catch (java.util.concurrent.ExecutionException e) {
+            // the admin client's own 30 s API timeout can end the call before the future's get(30 s) does
+            if (e.getCause() instanceof org.apache.kafka.common.errors.TimeoutException) {
+                throw kafkaSilent(e);
+            }
+            throw e;
         }
         Properties p = new Properties();
         p.put(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, settings.bootstrap());
@@ -369,6 +374,11 @@ public final class Reload {
             producer.send(new ProducerRecord<>(settings.signalTopic(), settings.topicPrefix(),
                     JSON.writeValueAsString(value))).get(30, TimeUnit.SECONDS);
         }
+    }
+
+    private IllegalStateException kafkaSilent(Exception e) {
+        return new IllegalStateException("Kafka at " + settings.bootstrap() + " did not answer within 30 s when asked "
+                + "for the signal topic " + settings.signalTopic() + ": is --bootstrap right and the broker up?", e);
     }
 
     private Admin admin() {
