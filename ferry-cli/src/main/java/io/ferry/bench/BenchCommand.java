@@ -30,6 +30,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.concurrent.Callable;
 import java.util.function.BooleanSupplier;
+import java.util.function.Predicate;
 
 /**
  * Full-load speed, side by side in one run on the same rows and machine: raw COPY (the ceiling), Debezium's snapshot
@@ -158,7 +159,9 @@ public final class BenchCommand implements Callable<Integer> {
                     long t0 = System.nanoTime();
                     connect.put("bench-source" + variant, sourceFile.with(Overlays.source(source, kc.bootstrapServers(), prefix))
                             .with(converters).with(Map.of("database.server.id", Integer.toString(184054 + serverOffset))).config());
-                    await(() -> topicEnd(kc.bootstrapServers(), topic) >= rows, "the snapshot to reach Kafka");
+                    try (Admin admin = Admin.create(Map.of("bootstrap.servers", kc.bootstrapServers()))) {
+                        await(() -> topicEnd(admin, topic, 1) >= rows, "the snapshot to reach Kafka");
+                    }
                     snapshot.seconds.add(seconds(t0));
                     snapshot.note = "source alone: from connector creation to the last row in the topic (1 run)";
                     results.add(snapshot);
@@ -182,15 +185,21 @@ public final class BenchCommand implements Callable<Integer> {
                         ConnectorFile sink = sinkFile.renamed("bench-ferry" + variant + "-" + run)
                                 .with(Overlays.sink(pg.jdbcUrl(db), pg.user(), pg.password(), prefix, BenchData.DATABASE))
                                 .with(converters);
-                        timeSink(ferry, connect, sink.name(), sink.config(), () -> ferryRows(pg, db) >= rows);
+                        try (PgProbe probe = new PgProbe(pg, db)) {
+                            timeSink(ferry, connect, sink.name(), sink.config(), () -> probe.ferryRows() >= rows);
+                        }
                         connect.delete(sink.name());
 
                         String dbzDb = "dbz" + variant + "_" + run;
                         QuietPostgres.freshDatabase(pg, dbzDb);
                         Map<String, String> dbzConfig = new LinkedHashMap<>(debeziumJdbcSink(pg.jdbcUrl(dbzDb), pg, topic));
                         dbzConfig.putAll(converters);
-                        timeSink(dbz, connect, "bench-dbz" + variant + "-" + run, dbzConfig,
-                                () -> count(pg, dbzDb, "items") >= rows);
+                        // the last key first (an index lookup; it comes last, in order, on one task), then the
+                        // count once: a count at every poll scanned the growing table, slowing what it timed
+                        try (PgProbe probe = new PgProbe(pg, dbzDb)) {
+                            timeSink(dbz, connect, "bench-dbz" + variant + "-" + run, dbzConfig,
+                                    () -> probe.hasKey("items", "id", rows) && probe.count("items") >= rows);
+                        }
                         connect.delete("bench-dbz" + variant + "-" + run);
 
                         if (!variant.isEmpty()) {
@@ -237,12 +246,15 @@ public final class BenchCommand implements Callable<Integer> {
                                 .with(Overlays.sink(pg.jdbcUrl(db), pg.user(), pg.password(), e2ePrefix, BenchData.DATABASE))
                                 .with(converters);
                         connect.put(sink.name(), sink.config());
-                        long start = System.nanoTime();
-                        connect.put("bench-e2e-source" + variant + "-" + run, sourceFile
-                                .with(Overlays.source(source, kc.bootstrapServers(), e2ePrefix)).with(converters)
-                                .with(Map.of("database.server.id", Integer.toString(185000 + serverOffset + run))).config());
-                        await(() -> ferryRows(pg, db) >= rows, "the end-to-end load");
-                        e2e.seconds.add(seconds(start));
+                        try (PgProbe probe = new PgProbe(pg, db)) {
+                            long start = System.nanoTime();
+                            connect.put("bench-e2e-source" + variant + "-" + run, sourceFile
+                                    .with(Overlays.source(source, kc.bootstrapServers(), e2ePrefix)).with(converters)
+                                    .with(Map.of("database.server.id", Integer.toString(185000 + serverOffset + run)))
+                                    .config());
+                            await(() -> probe.ferryRows() >= rows, "the end-to-end load");
+                            e2e.seconds.add(seconds(start));
+                        }
                         lastSource = sourceFile.with(Overlays.source(source, kc.bootstrapServers(), e2ePrefix)).config();
                         lastSink = new LinkedHashMap<>(sink.config());
                         lastSink.put("name", sink.name());
@@ -357,7 +369,9 @@ public final class BenchCommand implements Callable<Integer> {
         String topic = prefix + "." + BenchData.DATABASE + "." + BenchData.TABLE;
         connect.put("bench-source-partitioned", sourceFile.with(Overlays.source(source, kc.bootstrapServers(), prefix))
                 .with(Map.of("database.server.id", "184300", "topic.creation.default.partitions", "3")).config());
-        await(() -> topicEnd(kc.bootstrapServers(), topic, 3) >= rows, "the 3-partition snapshot to reach Kafka");
+        try (Admin admin = Admin.create(Map.of("bootstrap.servers", kc.bootstrapServers()))) {
+            await(() -> topicEnd(admin, topic, 3) >= rows, "the 3-partition snapshot to reach Kafka");
+        }
         List<Measurement> out = new ArrayList<>();
         for (int workers : List.of(1, 3)) {
             if (workers == 3) {
@@ -375,9 +389,11 @@ public final class BenchCommand implements Callable<Integer> {
                 connect.put(sink.name(), sink.config());
                 // timed from the moment all three tasks run: the group's rebalance is not the sink's speed
                 await(() -> runningTasks(connect, sink.name()) == 3, "3 running tasks of " + sink.name());
-                long t0 = System.nanoTime();
-                await(() -> ferryRows(pg, db) >= rows, "the 3-task load");
-                m.seconds.add(seconds(t0));
+                try (PgProbe probe = new PgProbe(pg, db)) {
+                    long t0 = System.nanoTime();
+                    await(() -> probe.ferryRows() >= rows, "the 3-task load");
+                    m.seconds.add(seconds(t0));
+                }
                 connect.delete(sink.name());
             }
             m.note = "FerryBinaryConverter; topic of 3 partitions, tasks.max=3, " + workers + " Connect worker(s) in the "
@@ -409,10 +425,19 @@ public final class BenchCommand implements Callable<Integer> {
                 .with(Overlays.sink(pg.jdbcUrl(db), pg.user(), pg.password(), prefix, BenchData.DATABASE))
                 .with(Map.of("target.ddl", BenchData.TARGET_DDL));
         Measurement load = new Measurement("ferry_sink_designed_load", rows, bytes);
-        timeSink(load, connect, sink.name(), sink.config(), () -> count(pg, db, "items") >= rows);
-        long t0 = System.nanoTime();
-        await(() -> builtObjects(pg, db) == 4, "indexes and the foreign key after the load");
-        double build = seconds(t0);
+        double build;
+        try (PgProbe probe = new PgProbe(pg, db)) {
+            // the sink's own count while timing (the bare table has no index yet for a cheap outside check), then
+            // the table counted once
+            timeSink(load, connect, sink.name(), sink.config(), () -> probe.ferryRows() >= rows);
+            long t0 = System.nanoTime();
+            await(() -> probe.longValue(BUILT_OBJECTS, 0) == 4, "indexes and the foreign key after the load");
+            build = seconds(t0);
+            long inTable = probe.count("items");
+            if (inTable != rows) {
+                throw new IllegalStateException("the designed load has " + inTable + " rows of " + rows);
+            }
+        }
         connect.delete(sink.name());
         String settings;
         try (Connection c = pg.connect(db); Statement st = c.createStatement();
@@ -444,17 +469,9 @@ public final class BenchCommand implements Callable<Integer> {
     }
 
     /** Valid secondary indexes on items plus validated foreign keys on it. */
-    private static long builtObjects(PostgresServer pg, String db) {
-        try (Connection c = pg.connect(db); Statement st = c.createStatement();
-             ResultSet rs = st.executeQuery("SELECT (SELECT count(*) FROM pg_index WHERE indrelid = 'items'::regclass "
-                     + "AND NOT indisprimary AND indisvalid) + (SELECT count(*) FROM pg_constraint WHERE conrelid = "
-                     + "'items'::regclass AND contype = 'f' AND convalidated)")) {
-            rs.next();
-            return rs.getLong(1);
-        } catch (Exception e) {
-            return 0;
-        }
-    }
+    private static final String BUILT_OBJECTS = "SELECT (SELECT count(*) FROM pg_index WHERE indrelid = 'items'::regclass "
+            + "AND NOT indisprimary AND indisvalid) + (SELECT count(*) FROM pg_constraint WHERE conrelid = "
+            + "'items'::regclass AND contype = 'f' AND convalidated)";
 
     /**
      * The end-to-end load with Debezium's chunked parallel snapshot of the one table ({@code snapshot.max.threads}):
@@ -474,12 +491,14 @@ public final class BenchCommand implements Callable<Integer> {
                     .with(converters);
             connect.put(sink.name(), sink.config());
             String sourceName = "bench-par-source-" + threads + "-" + run;
-            long start = System.nanoTime();
-            connect.put(sourceName, sourceFile.with(Overlays.source(source, kc.bootstrapServers(), prefix))
-                    .with(converters).with(Map.of("database.server.id", Integer.toString(186000 + threads * 10 + run),
-                            "snapshot.max.threads", Integer.toString(threads))).config());
-            await(() -> loaded(pg, db, rows), "the load with snapshot.max.threads=" + threads);
-            m.seconds.add(seconds(start));
+            try (PgProbe probe = new PgProbe(pg, db)) {
+                long start = System.nanoTime();
+                connect.put(sourceName, sourceFile.with(Overlays.source(source, kc.bootstrapServers(), prefix))
+                        .with(converters).with(Map.of("database.server.id", Integer.toString(186000 + threads * 10 + run),
+                                "snapshot.max.threads", Integer.toString(threads))).config());
+                await(() -> probe.loaded(rows), "the load with snapshot.max.threads=" + threads);
+                m.seconds.add(seconds(start));
+            }
             long loaded = count(pg, db, "items");
             connect.delete(sourceName);
             connect.delete(sink.name());
@@ -536,23 +555,25 @@ public final class BenchCommand implements Callable<Integer> {
     /** As {@link #timeShippedSinkWith}, timed until every table is LOADED rather than to the last row. */
     private void timeToLoaded(Measurement m, ConnectClient connect, PostgresServer pg, ConnectorFile sinkFile,
                               String prefix, String db, Map<String, String> option) throws Exception {
-        timeShippedSink(m, connect, pg, sinkFile, prefix, db, option, () -> loaded(pg, db, rows));
+        timeShippedSink(m, connect, pg, sinkFile, prefix, db, option, probe -> probe.loaded(rows));
     }
 
     /** The shipped sink with one option changed, into a database of its own, timed like the shipped runs. */
     private void timeShippedSinkWith(Measurement m, ConnectClient connect, PostgresServer pg, ConnectorFile sinkFile,
                                      String prefix, String db, Map<String, String> option) throws Exception {
-        timeShippedSink(m, connect, pg, sinkFile, prefix, db, option, () -> ferryRows(pg, db) >= rows);
+        timeShippedSink(m, connect, pg, sinkFile, prefix, db, option, probe -> probe.ferryRows() >= rows);
     }
 
     private void timeShippedSink(Measurement m, ConnectClient connect, PostgresServer pg, ConnectorFile sinkFile,
-                                 String prefix, String db, Map<String, String> option, BooleanSupplier done)
+                                 String prefix, String db, Map<String, String> option, Predicate<PgProbe> done)
             throws Exception {
         QuietPostgres.freshDatabase(pg, db);
         ConnectorFile sink = sinkFile.renamed("bench-" + db.replace('_', '-'))
                 .with(Overlays.sink(pg.jdbcUrl(db), pg.user(), pg.password(), prefix, BenchData.DATABASE))
                 .with(option);
-        timeSink(m, connect, sink.name(), sink.config(), done);
+        try (PgProbe probe = new PgProbe(pg, db)) {
+            timeSink(m, connect, sink.name(), sink.config(), () -> done.test(probe));
+        }
         connect.delete(sink.name());
     }
 
@@ -564,19 +585,22 @@ public final class BenchCommand implements Callable<Integer> {
         connect.put(name, config);
         long peak = 0;
         long deadline = t0 + timeoutSeconds * 1_000_000_000L;
-        while (!done.getAsBoolean()) {
+        for (int poll = 1; !done.getAsBoolean(); poll++) {
             peak = Math.max(peak, ManagementFactory.getMemoryMXBean().getHeapMemoryUsage().getUsed());
             if (System.nanoTime() > deadline) {
                 throw new IllegalStateException(name + " did not finish within " + timeoutSeconds + " s");
             }
-            String status;
-            try {
-                status = connect.status(name).toString();
-            } catch (java.io.IOException e) {
-                status = ""; // just created: no status yet
-            }
-            if (status.contains("\"FAILED\"")) {
-                throw new IllegalStateException(name + " failed: " + status);
+            // once a second is soon enough to stop on a failure, and the REST call runs in the worker being timed
+            if (poll % 10 == 0) {
+                String status;
+                try {
+                    status = connect.status(name).toString();
+                } catch (java.io.IOException e) {
+                    status = ""; // just created: no status yet
+                }
+                if (status.contains("\"FAILED\"")) {
+                    throw new IllegalStateException(name + " failed: " + status);
+                }
             }
             Thread.sleep(100);
         }
@@ -617,13 +641,12 @@ public final class BenchCommand implements Callable<Integer> {
         }
     }
 
-    private static long topicEnd(String bootstrap, String topic) {
-        return topicEnd(bootstrap, topic, 1);
-    }
-
-    /** Records in the topic's first {@code partitions} partitions. */
-    private static long topicEnd(String bootstrap, String topic, int partitions) {
-        try (Admin admin = Admin.create(Map.of("bootstrap.servers", bootstrap))) {
+    /**
+     * Records in the topic's first {@code partitions} partitions, through the caller's one admin client for the whole
+     * wait: a client per poll started its threads and connections inside the JVM being timed.
+     */
+    private static long topicEnd(Admin admin, String topic, int partitions) {
+        try {
             Map<TopicPartition, OffsetSpec> specs = new LinkedHashMap<>();
             for (int p = 0; p < partitions; p++) {
                 specs.put(new TopicPartition(topic, p), OffsetSpec.latest());
@@ -639,16 +662,6 @@ public final class BenchCommand implements Callable<Integer> {
         }
     }
 
-    private static long ferryRows(PostgresServer pg, String db) {
-        try (Connection c = pg.connect(db); Statement st = c.createStatement();
-             ResultSet rs = st.executeQuery("SELECT coalesce(sum(snapshot_rows), 0) FROM ferry.table_stats")) {
-            rs.next();
-            return rs.getLong(1);
-        } catch (Exception e) {
-            return 0;
-        }
-    }
-
     /** The CDC rate one sink applied at the highest rate measured over another's, or null when either is missing. */
     private void appliedRatio(ObjectNode ratios, String name, String sink,
                               String against) {
@@ -658,18 +671,6 @@ public final class BenchCommand implements Callable<Integer> {
             ratios.put(name, Math.round(rate / base * 100) / 100.0);
         } else {
             ratios.putNull(name);
-        }
-    }
-
-    /** Every row in and every table LOADED (the sink records the completion when it sends TABLE_LOADED). */
-    private static boolean loaded(PostgresServer pg, String db, long rows) {
-        try (Connection c = pg.connect(db); Statement st = c.createStatement();
-             ResultSet rs = st.executeQuery("SELECT coalesce(sum(snapshot_rows), 0), count(*) FILTER (WHERE "
-                     + "loaded_event_at IS NULL), count(*) FROM ferry.table_stats")) {
-            rs.next();
-            return rs.getLong(1) >= rows && rs.getLong(2) == 0 && rs.getLong(3) > 0;
-        } catch (Exception e) {
-            return false;
         }
     }
 

@@ -155,27 +155,18 @@ final class SoakRun {
     /** Until the sink has every row of the loaded table (or 30 minutes pass); the sink worker's heap meanwhile. */
     private Load load(PostgresServer pg, long start) throws Exception {
         long deadline = System.nanoTime() + Duration.ofMinutes(30).toNanos();
-        long loaded = 0;
-        while (System.nanoTime() < deadline) {
-            loaded = count(pg, BenchData.TABLE);
-            if (loaded >= rows) {
-                break;
+        long loaded;
+        long end;
+        // the sink's own count while waiting (cheap, on one connection), then the rows themselves counted once
+        try (PgProbe probe = new PgProbe(pg, TARGET_DB)) {
+            while (probe.ferryRows() < rows && System.nanoTime() < deadline) {
+                Thread.sleep(200);
             }
-            Thread.sleep(200);
+            end = System.currentTimeMillis();
+            loaded = probe.count(BenchData.TABLE);
         }
-        long end = System.currentTimeMillis();
         long[] heap = heapWindow(sinkWorker.heapAfterGc(), start, end);
         return new Load(rows, (end - start) / 1000.0, (int) heap[0], heap[1], heap[2], loaded);
-    }
-
-    private static long count(PostgresServer pg, String table) {
-        try (Connection c = pg.connect(TARGET_DB); Statement st = c.createStatement();
-             ResultSet rs = st.executeQuery("SELECT count(*) FROM \"" + table + "\"")) {
-            rs.next();
-            return rs.getLong(1);
-        } catch (Exception e) {
-            return 0; // not created yet
-        }
     }
 
     /** {collections, min, max heap after GC} of {epoch millis, heap after} events between two instants. */
