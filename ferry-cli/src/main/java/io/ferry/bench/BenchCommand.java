@@ -491,6 +491,7 @@ public final class BenchCommand implements Callable<Integer> {
                     .with(converters);
             connect.put(sink.name(), sink.config());
             String sourceName = "bench-par-source-" + threads + "-" + run;
+            long loaded;
             try (PgProbe probe = new PgProbe(pg, db)) {
                 long start = System.nanoTime();
                 connect.put(sourceName, sourceFile.with(Overlays.source(source, kc.bootstrapServers(), prefix))
@@ -498,8 +499,8 @@ public final class BenchCommand implements Callable<Integer> {
                                 "snapshot.max.threads", Integer.toString(threads))).config());
                 await(() -> probe.loaded(rows), "the load with snapshot.max.threads=" + threads);
                 m.seconds.add(seconds(start));
+                loaded = probe.count("items");
             }
-            long loaded = count(pg, db, "items");
             connect.delete(sourceName);
             connect.delete(sink.name());
             if (loaded != rows) {
