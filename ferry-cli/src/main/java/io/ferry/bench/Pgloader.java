@@ -78,7 +78,9 @@ final class Pgloader {
                 }
                 String failed = null;
                 for (int attempt = 0; attempt < 3; attempt++) {
-                    failed = once(binary, maria, pg, rows, name + "_" + run, setting.getValue(), m);
+                    // a database of its own per attempt: the failed one may hold part of the table
+                    failed = once(binary, maria, pg, rows, name + "_" + run + (attempt == 0 ? "" : "_retry" + attempt),
+                            setting.getValue(), m);
                     if (failed == null) {
                         break;
                     }
