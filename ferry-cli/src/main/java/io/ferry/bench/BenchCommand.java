@@ -75,6 +75,12 @@ public final class BenchCommand implements Callable<Integer> {
                     + "is installed with apt-get when missing and running as root.")
     List<String> skip = new ArrayList<>();
 
+    @Option(names = "--only", paramLabel = "PART",
+            description = "Measure only this part (end-to-end: raw COPY, pgloader and the end-to-end load as shipped, "
+                    + "the ratio the speed goal is judged by, in a few minutes instead of the whole bench's 40). "
+                    + "Default: everything.")
+    String only;
+
     @Option(names = "--timeout-seconds", defaultValue = "1800", description = "Per measured run (default ${DEFAULT-VALUE}).")
     int timeoutSeconds;
 
@@ -89,17 +95,22 @@ public final class BenchCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws Exception {
-        Path dir = stateDir != null ? stateDir : Files.createTempDirectory("ferry-bench");
-        System.setProperty("ferry.log.dir", dir.toString());
-        Files.createDirectories(out);
-        if (soak != null) {
-            return new SoakRun(SoakRun.parse(soak), rows, dir, out).run();
+        // a mistyped option fails before any folder or server is made
+        if (only != null && !only.equals("end-to-end")) {
+            System.err.println("ferry bench: --only " + only + ": not a part (end-to-end)");
+            return 2;
         }
         for (String s : skip) {
             if (!COMPARATORS.contains(s)) {
                 System.err.println("ferry bench: --skip " + s + ": not a comparator (one of " + COMPARATORS + ")");
                 return 2;
             }
+        }
+        Path dir = stateDir != null ? stateDir : Files.createTempDirectory("ferry-bench");
+        System.setProperty("ferry.log.dir", dir.toString());
+        Files.createDirectories(out);
+        if (soak != null) {
+            return new SoakRun(SoakRun.parse(soak), rows, dir, out).run();
         }
         // before the long part: a run that is going to lack its comparator says so at once
         Path pgloader = null;
@@ -143,198 +154,178 @@ public final class BenchCommand implements Callable<Integer> {
                 ConnectorFile shippedSource = ConnectorFile.read(connectors.resolve("mariadb-source.json"));
                 ConnectorFile shippedSink = ConnectorFile.read(connectors.resolve("postgres-sink.json"));
                 Path pluginPath = Path.of(System.getProperty("ferry.plugin.path"));
-                // the same source and sinks twice: with Connect's JSON with schemas (connectors/json/, for topics other
-                // consumers read) and as shipped (connectors/*.json, Ferry's binary converter)
-                for (String variant : List.of("", "_binary")) {
-                    Map<String, String> converters = variant.isEmpty() ? Map.of() : BINARY_CONVERTERS;
-                    ConnectorFile sourceFile = variant.isEmpty()
-                            ? ConnectorFile.read(connectors.resolve("json/mariadb-source.json")) : shippedSource;
-                    ConnectorFile sinkFile = variant.isEmpty()
-                            ? ConnectorFile.read(connectors.resolve("json/postgres-sink.json")) : shippedSink;
-                    String prefix = TOPIC_PREFIX + variant.replace("_", "");
-                    String topic = prefix + "." + BenchData.DATABASE + "." + BenchData.TABLE;
-                    int serverOffset = variant.isEmpty() ? 0 : 100;
+                if (only != null) {
+                    // the headline alone: the end-to-end load as shipped, beside raw COPY and pgloader above
+                    EndToEnd e2e = endToEnd(connect, kc, pg, source, shippedSource, shippedSink, BINARY_CONVERTERS,
+                            "_binary", "FerryBinaryConverter (as shipped)", 100, bytes);
+                    results.add(e2e.measurement());
+                    report(e2e.measurement());
+                } else {
+                    // the same source and sinks twice: with Connect's JSON with schemas (connectors/json/, for topics
+                    // other consumers read) and as shipped (connectors/*.json, Ferry's binary converter)
+                    for (String variant : List.of("", "_binary")) {
+                        Map<String, String> converters = variant.isEmpty() ? Map.of() : BINARY_CONVERTERS;
+                        ConnectorFile sourceFile = variant.isEmpty()
+                                ? ConnectorFile.read(connectors.resolve("json/mariadb-source.json")) : shippedSource;
+                        ConnectorFile sinkFile = variant.isEmpty()
+                                ? ConnectorFile.read(connectors.resolve("json/postgres-sink.json")) : shippedSink;
+                        String prefix = TOPIC_PREFIX + variant.replace("_", "");
+                        String topic = prefix + "." + BenchData.DATABASE + "." + BenchData.TABLE;
+                        int serverOffset = variant.isEmpty() ? 0 : 100;
 
-                    Measurement snapshot = new Measurement("debezium_snapshot_to_kafka" + variant, rows, bytes);
-                    long t0 = System.nanoTime();
-                    connect.put("bench-source" + variant, sourceFile.with(Overlays.source(source, kc.bootstrapServers(), prefix))
-                            .with(converters).with(Map.of("database.server.id", Integer.toString(184054 + serverOffset))).config());
-                    try (Admin admin = Admin.create(Map.of("bootstrap.servers", kc.bootstrapServers()))) {
-                        await(() -> topicEnd(admin, topic, 1) >= rows, "the snapshot to reach Kafka");
-                    }
-                    snapshot.seconds.add(seconds(t0));
-                    snapshot.note = "source alone: from connector creation to the last row in the topic (1 run)";
-                    results.add(snapshot);
-                    report(snapshot);
-
-                    Measurement decode = ConverterDecode.measure("converter_decode" + (variant.isEmpty() ? "_json" : variant),
-                            kc.bootstrapServers(), topic, rows, bytes,
-                            variant.isEmpty() ? ConverterDecode.json() : ConverterDecode.binary(pluginPath), runs);
-                    results.add(decode);
-                    report(decode);
-
-                    Measurement ferry = new Measurement("ferry_sink" + variant, rows, bytes);
-                    Measurement dbz = new Measurement("debezium_jdbc_sink" + variant, rows, bytes);
-                    // the shipped sink with every put() committed before it returns, interleaved with the runs above
-                    Measurement serial = new Measurement("ferry_sink" + variant + "_no_overlap", rows, bytes);
-                    // and with its snapshot rows COPYed as text instead of binary
-                    Measurement textCopy = new Measurement("ferry_sink" + variant + "_text_copy", rows, bytes);
-                    for (int run = 1; run <= runs; run++) {
-                        String db = "ferry" + variant + "_" + run;
-                        QuietPostgres.freshDatabase(pg, db);
-                        ConnectorFile sink = sinkFile.renamed("bench-ferry" + variant + "-" + run)
-                                .with(Overlays.sink(pg.jdbcUrl(db), pg.user(), pg.password(), prefix, BenchData.DATABASE))
-                                .with(converters);
-                        try (PgProbe probe = new PgProbe(pg, db)) {
-                            timeSink(ferry, connect, sink.name(), sink.config(), () -> probe.ferryRows() >= rows);
+                        Measurement snapshot = new Measurement("debezium_snapshot_to_kafka" + variant, rows, bytes);
+                        long t0 = System.nanoTime();
+                        connect.put("bench-source" + variant, sourceFile.with(Overlays.source(source, kc.bootstrapServers(), prefix))
+                                .with(converters).with(Map.of("database.server.id", Integer.toString(184054 + serverOffset))).config());
+                        try (Admin admin = Admin.create(Map.of("bootstrap.servers", kc.bootstrapServers()))) {
+                            await(() -> topicEnd(admin, topic, 1) >= rows, "the snapshot to reach Kafka");
                         }
-                        connect.delete(sink.name());
+                        snapshot.seconds.add(seconds(t0));
+                        snapshot.note = "source alone: from connector creation to the last row in the topic (1 run)";
+                        results.add(snapshot);
+                        report(snapshot);
 
-                        String dbzDb = "dbz" + variant + "_" + run;
-                        QuietPostgres.freshDatabase(pg, dbzDb);
-                        Map<String, String> dbzConfig = new LinkedHashMap<>(debeziumJdbcSink(pg.jdbcUrl(dbzDb), pg, topic));
-                        dbzConfig.putAll(converters);
-                        // the last key first (an index lookup; it comes last, in order, on one task), then the
-                        // count once: a count at every poll scanned the growing table, slowing what it timed
-                        try (PgProbe probe = new PgProbe(pg, dbzDb)) {
-                            timeSink(dbz, connect, "bench-dbz" + variant + "-" + run, dbzConfig,
-                                    () -> probe.hasKey("items", "id", rows) && probe.count("items") >= rows);
+                        Measurement decode = ConverterDecode.measure("converter_decode" + (variant.isEmpty() ? "_json" : variant),
+                                kc.bootstrapServers(), topic, rows, bytes,
+                                variant.isEmpty() ? ConverterDecode.json() : ConverterDecode.binary(pluginPath), runs);
+                        results.add(decode);
+                        report(decode);
+
+                        Measurement ferry = new Measurement("ferry_sink" + variant, rows, bytes);
+                        Measurement dbz = new Measurement("debezium_jdbc_sink" + variant, rows, bytes);
+                        // the shipped sink with every put() committed before it returns, interleaved with the runs above
+                        Measurement serial = new Measurement("ferry_sink" + variant + "_no_overlap", rows, bytes);
+                        // and with its snapshot rows COPYed as text instead of binary
+                        Measurement textCopy = new Measurement("ferry_sink" + variant + "_text_copy", rows, bytes);
+                        for (int run = 1; run <= runs; run++) {
+                            String db = "ferry" + variant + "_" + run;
+                            QuietPostgres.freshDatabase(pg, db);
+                            ConnectorFile sink = sinkFile.renamed("bench-ferry" + variant + "-" + run)
+                                    .with(Overlays.sink(pg.jdbcUrl(db), pg.user(), pg.password(), prefix, BenchData.DATABASE))
+                                    .with(converters);
+                            try (PgProbe probe = new PgProbe(pg, db)) {
+                                timeSink(ferry, connect, sink.name(), sink.config(), () -> probe.ferryRows() >= rows);
+                            }
+                            connect.delete(sink.name());
+
+                            String dbzDb = "dbz" + variant + "_" + run;
+                            QuietPostgres.freshDatabase(pg, dbzDb);
+                            Map<String, String> dbzConfig = new LinkedHashMap<>(debeziumJdbcSink(pg.jdbcUrl(dbzDb), pg, topic));
+                            dbzConfig.putAll(converters);
+                            // the last key first (an index lookup; it comes last, in order, on one task), then the
+                            // count once: a count at every poll scanned the growing table, slowing what it timed
+                            try (PgProbe probe = new PgProbe(pg, dbzDb)) {
+                                timeSink(dbz, connect, "bench-dbz" + variant + "-" + run, dbzConfig,
+                                        () -> probe.hasKey("items", "id", rows) && probe.count("items") >= rows);
+                            }
+                            connect.delete("bench-dbz" + variant + "-" + run);
+
+                            if (!variant.isEmpty()) {
+                                timeShippedSinkWith(serial, connect, pg, sinkFile.with(converters), prefix,
+                                        "serial" + variant + "_" + run, Map.of("snapshot.write.overlap", "false"));
+                                timeShippedSinkWith(textCopy, connect, pg, sinkFile.with(converters), prefix,
+                                        "textcopy" + variant + "_" + run, Map.of("snapshot.copy.format", "text"));
+                            }
                         }
-                        connect.delete("bench-dbz" + variant + "-" + run);
-
+                        String how = variant.isEmpty() ? "JSON converter with schemas (connectors/json/)"
+                                : "FerryBinaryConverter (as shipped)";
+                        ferry.note = how + "; drains the finished snapshot topic; from connector creation to the last row committed";
+                        dbz.note = how + "; Debezium JDBC sink 3.5.0: insert.mode=upsert, batch.size=5000, max.poll.records=5000";
+                        results.add(ferry);
+                        report(ferry);
+                        results.add(dbz);
+                        report(dbz);
                         if (!variant.isEmpty()) {
-                            timeShippedSinkWith(serial, connect, pg, sinkFile.with(converters), prefix,
-                                    "serial" + variant + "_" + run, Map.of("snapshot.write.overlap", "false"));
-                            timeShippedSinkWith(textCopy, connect, pg, sinkFile.with(converters), prefix,
-                                    "textcopy" + variant + "_" + run, Map.of("snapshot.copy.format", "text"));
+                            serial.note = how + "; as ferry_sink_binary with snapshot.write.overlap=false: every put() "
+                                    + "committed before it returns";
+                            results.add(serial);
+                            report(serial);
+                            textCopy.note = how + "; as ferry_sink_binary with snapshot.copy.format=text";
+                            results.add(textCopy);
+                            report(textCopy);
                         }
-                    }
-                    String how = variant.isEmpty() ? "JSON converter with schemas (connectors/json/)"
-                            : "FerryBinaryConverter (as shipped)";
-                    ferry.note = how + "; drains the finished snapshot topic; from connector creation to the last row committed";
-                    dbz.note = how + "; Debezium JDBC sink 3.5.0: insert.mode=upsert, batch.size=5000, max.poll.records=5000";
-                    results.add(ferry);
-                    report(ferry);
-                    results.add(dbz);
-                    report(dbz);
-                    if (!variant.isEmpty()) {
-                        serial.note = how + "; as ferry_sink_binary with snapshot.write.overlap=false: every put() "
-                                + "committed before it returns";
-                        results.add(serial);
-                        report(serial);
-                        textCopy.note = how + "; as ferry_sink_binary with snapshot.copy.format=text";
-                        results.add(textCopy);
-                        report(textCopy);
-                    }
-                    if (!variant.isEmpty()) {
-                        for (Measurement m : operationsOverhead(connect, pg, sinkFile.with(converters), prefix, bytes)) {
-                            results.add(m);
-                            report(m);
+                        if (!variant.isEmpty()) {
+                            for (Measurement m : operationsOverhead(connect, pg, sinkFile.with(converters), prefix, bytes)) {
+                                results.add(m);
+                                report(m);
+                            }
+                        }
+
+                        EndToEnd e2eRun = endToEnd(connect, kc, pg, source, sourceFile, sinkFile, converters, variant, how,
+                                serverOffset, bytes);
+                        Measurement e2e = e2eRun.measurement();
+                        results.add(e2e);
+                        report(e2e);
+                        if (!variant.isEmpty()) {
+                            for (int threads : List.of(2, 4)) {
+                                Measurement m = parallelSnapshot(connect, kc, pg, source, sourceFile, sinkFile, converters,
+                                        threads, bytes);
+                                results.add(m);
+                                report(m);
+                            }
+                        }
+                        if (variant.isEmpty()) {
+                            // ferry verify of the loaded table through its mapping, beside reading it
+                            VerifyBench.Result v = VerifyBench.measure(maria, pg, e2eRun.lastDb(), e2eRun.lastSource(),
+                                    e2eRun.lastSink(), e2eRun.lastPrefix(), rows, bytes, runs);
+                            for (Measurement m : v.measurements()) {
+                                results.add(m);
+                                report(m);
+                            }
+                            verifySmallHeap = v.smallHeap();
+                            say("  ferry verify in a small heap: %s", verifySmallHeap);
+                            connect.delete("bench-source" + variant); // CDC is measured as shipped, through the binary one
+                        }
+                        if (!variant.isEmpty()) {
+                            postLoad = postLoadBuild(connect, pg, sinkFile.with(converters), prefix, bytes);
+                            say("  post-load build: %s", postLoad);
+                            for (Measurement m : scaleOut(kc, connect, pg, source, sourceFile, sinkFile, pluginPath, bytes)) {
+                                results.add(m);
+                                report(m);
+                            }
                         }
                     }
 
-                    Measurement e2e = new Measurement("ferry_end_to_end" + variant, rows, bytes);
-                    Map<String, String> lastSource = null;
-                    Map<String, String> lastSink = null;
-                    String lastPrefix = null;
-                    String lastDb = null;
-                    for (int run = 1; run <= runs; run++) {
-                        String e2ePrefix = "e2e" + variant.replace("_", "") + run;
-                        String db = "e2e" + variant + "_" + run;
-                        QuietPostgres.freshDatabase(pg, db);
-                        ConnectorFile sink = sinkFile.renamed("bench-e2e-sink" + variant + "-" + run)
-                                .with(Overlays.sink(pg.jdbcUrl(db), pg.user(), pg.password(), e2ePrefix, BenchData.DATABASE))
-                                .with(converters);
-                        connect.put(sink.name(), sink.config());
-                        try (PgProbe probe = new PgProbe(pg, db)) {
-                            long start = System.nanoTime();
-                            connect.put("bench-e2e-source" + variant + "-" + run, sourceFile
-                                    .with(Overlays.source(source, kc.bootstrapServers(), e2ePrefix)).with(converters)
-                                    .with(Map.of("database.server.id", Integer.toString(185000 + serverOffset + run)))
-                                    .config());
-                            await(() -> probe.ferryRows() >= rows, "the end-to-end load");
-                            e2e.seconds.add(seconds(start));
+                    // CDC latency, through the still-running shipped (binary) bench source, which streams the new table:
+                    // Ferry's sink, then Debezium's JDBC sink, each alone on the same topic and the same mixed workload
+                    CdcLatency.prepareSource(maria);
+                    String cdcPrefix = TOPIC_PREFIX + "binary";
+                    String events = cdcPrefix + "." + BenchData.DATABASE + ".events";
+                    // ferry_copy: Ferry's sink with cdc.upsert.mode=copy (staging COPY + one INSERT ... SELECT per table)
+                    // ferry_transactional: cdc.apply.mode=transactional (whole source transactions, in commit order)
+                    for (String kind : List.of("ferry", "ferry_copy", "ferry_transactional", "debezium_jdbc")) {
+                        String db = "cdc_" + kind;
+                        CdcLatency.prepareTarget(pg, db);
+                        String name = "bench-cdc-" + kind.replace('_', '-');
+                        Map<String, String> config;
+                        if (kind.startsWith("ferry")) {
+                            ConnectorFile cdcSink = CdcLatency.sink(shippedSink, name, pg.jdbcUrl(db), pg, events)
+                                    .with(Map.of("cdc.upsert.mode", kind.equals("ferry_copy") ? "copy" : "statements"));
+                            if (kind.equals("ferry_transactional")) {
+                                String transactions = cdcPrefix + ".transaction";
+                                cdcSink = cdcSink.with(Map.of("cdc.apply.mode", "transactional", "transaction.topic",
+                                        transactions, "topics.regex", "(" + events.replace(".", "\\.") + "|"
+                                                + transactions.replace(".", "\\.") + ")"));
+                            }
+                            config = cdcSink.config();
+                        } else {
+                            config = new LinkedHashMap<>(debeziumJdbcSink(pg.jdbcUrl(db), pg, events));
+                            config.put("table.name.format", "events");
+                            config.putAll(BINARY_CONVERTERS);
                         }
-                        lastSource = sourceFile.with(Overlays.source(source, kc.bootstrapServers(), e2ePrefix)).config();
-                        lastSink = new LinkedHashMap<>(sink.config());
-                        lastSink.put("name", sink.name());
-                        lastPrefix = e2ePrefix;
-                        lastDb = db;
-                        connect.delete("bench-e2e-source" + variant + "-" + run);
-                        connect.delete(sink.name());
-                    }
-                    e2e.note = how + "; MariaDB -> Debezium -> Kafka -> Ferry -> PostgreSQL, from source creation to the last row";
-                    results.add(e2e);
-                    report(e2e);
-                    if (!variant.isEmpty()) {
-                        for (int threads : List.of(2, 4)) {
-                            Measurement m = parallelSnapshot(connect, kc, pg, source, sourceFile, sinkFile, converters,
-                                    threads, bytes);
-                            results.add(m);
-                            report(m);
+                        connect.put(name, config);
+                        CdcLatency.awaitInSync(maria, pg, db); // a new sink first replays what the topic holds
+                        CdcLatency.run(kind, maria, pg, db, 200, 3); // warm-up: topic creation, consumer assignment
+                        for (int rate : cdcRates) {
+                            CdcLatency.Result r = CdcLatency.run(kind, maria, pg, db, rate, cdcSeconds);
+                            cdc.add(r);
+                            say("  cdc %-13s %-5s achieved %,7.0f changes/s: latency p50 %.3f s, p95 %.3f s, p99 %.3f s, "
+                                            + "max %.3f s (%,d changes, %,d timed, in sync %.1f s after the last)", kind,
+                                    rate == 0 ? "max" : Integer.toString(rate), r.achievedRate(), r.p50(), r.p95(), r.p99(),
+                                    r.max(), r.changes(), r.samples(), r.drainSeconds());
                         }
+                        connect.delete(name);
                     }
-                    if (variant.isEmpty()) {
-                        // ferry verify of the loaded table through its mapping, beside reading it
-                        VerifyBench.Result v = VerifyBench.measure(maria, pg, lastDb, lastSource, lastSink, lastPrefix,
-                                rows, bytes, runs);
-                        for (Measurement m : v.measurements()) {
-                            results.add(m);
-                            report(m);
-                        }
-                        verifySmallHeap = v.smallHeap();
-                        say("  ferry verify in a small heap: %s", verifySmallHeap);
-                        connect.delete("bench-source" + variant); // CDC is measured as shipped, through the binary one
-                    }
-                    if (!variant.isEmpty()) {
-                        postLoad = postLoadBuild(connect, pg, sinkFile.with(converters), prefix, bytes);
-                        say("  post-load build: %s", postLoad);
-                        for (Measurement m : scaleOut(kc, connect, pg, source, sourceFile, sinkFile, pluginPath, bytes)) {
-                            results.add(m);
-                            report(m);
-                        }
-                    }
-                }
-
-                // CDC latency, through the still-running shipped (binary) bench source, which streams the new table:
-                // Ferry's sink, then Debezium's JDBC sink, each alone on the same topic and the same mixed workload
-                CdcLatency.prepareSource(maria);
-                String cdcPrefix = TOPIC_PREFIX + "binary";
-                String events = cdcPrefix + "." + BenchData.DATABASE + ".events";
-                // ferry_copy: Ferry's sink with cdc.upsert.mode=copy (staging COPY + one INSERT ... SELECT per table)
-                // ferry_transactional: cdc.apply.mode=transactional (whole source transactions, in commit order)
-                for (String kind : List.of("ferry", "ferry_copy", "ferry_transactional", "debezium_jdbc")) {
-                    String db = "cdc_" + kind;
-                    CdcLatency.prepareTarget(pg, db);
-                    String name = "bench-cdc-" + kind.replace('_', '-');
-                    Map<String, String> config;
-                    if (kind.startsWith("ferry")) {
-                        ConnectorFile cdcSink = CdcLatency.sink(shippedSink, name, pg.jdbcUrl(db), pg, events)
-                                .with(Map.of("cdc.upsert.mode", kind.equals("ferry_copy") ? "copy" : "statements"));
-                        if (kind.equals("ferry_transactional")) {
-                            String transactions = cdcPrefix + ".transaction";
-                            cdcSink = cdcSink.with(Map.of("cdc.apply.mode", "transactional", "transaction.topic",
-                                    transactions, "topics.regex", "(" + events.replace(".", "\\.") + "|"
-                                            + transactions.replace(".", "\\.") + ")"));
-                        }
-                        config = cdcSink.config();
-                    } else {
-                        config = new LinkedHashMap<>(debeziumJdbcSink(pg.jdbcUrl(db), pg, events));
-                        config.put("table.name.format", "events");
-                        config.putAll(BINARY_CONVERTERS);
-                    }
-                    connect.put(name, config);
-                    CdcLatency.awaitInSync(maria, pg, db); // a new sink first replays what the topic holds
-                    CdcLatency.run(kind, maria, pg, db, 200, 3); // warm-up: topic creation, consumer assignment
-                    for (int rate : cdcRates) {
-                        CdcLatency.Result r = CdcLatency.run(kind, maria, pg, db, rate, cdcSeconds);
-                        cdc.add(r);
-                        say("  cdc %-13s %-5s achieved %,7.0f changes/s: latency p50 %.3f s, p95 %.3f s, p99 %.3f s, "
-                                        + "max %.3f s (%,d changes, %,d timed, in sync %.1f s after the last)", kind,
-                                rate == 0 ? "max" : Integer.toString(rate), r.achievedRate(), r.p50(), r.p95(), r.p99(),
-                                r.max(), r.changes(), r.samples(), r.drainSeconds());
-                    }
-                    connect.delete(name);
                 }
             }
         }
@@ -351,6 +342,51 @@ public final class BenchCommand implements Callable<Integer> {
             return 1;
         }
         return 0;
+    }
+
+    /** The end-to-end runs of one setup, with the last run's connectors and database for ferry verify to read. */
+    record EndToEnd(Measurement measurement, Map<String, String> lastSource, Map<String, String> lastSink,
+                    String lastPrefix, String lastDb) {}
+
+    /**
+     * MariaDB -> Debezium -> Kafka -> Ferry -> PostgreSQL, {@link #runs} times on fresh topics and a fresh database:
+     * the sink is created first, and the clock runs from the source's creation to the sink's count of every row.
+     */
+    private EndToEnd endToEnd(ConnectClient connect, KafkaConnectServer kc, PostgresServer pg, SourceEndpoint source,
+                              ConnectorFile sourceFile, ConnectorFile sinkFile, Map<String, String> converters,
+                              String variant, String how, int serverOffset, long bytes) throws Exception {
+        Measurement e2e = new Measurement("ferry_end_to_end" + variant, rows, bytes);
+        Map<String, String> lastSource = null;
+        Map<String, String> lastSink = null;
+        String lastPrefix = null;
+        String lastDb = null;
+        for (int run = 1; run <= runs; run++) {
+            String e2ePrefix = "e2e" + variant.replace("_", "") + run;
+            String db = "e2e" + variant + "_" + run;
+            QuietPostgres.freshDatabase(pg, db);
+            ConnectorFile sink = sinkFile.renamed("bench-e2e-sink" + variant + "-" + run)
+                    .with(Overlays.sink(pg.jdbcUrl(db), pg.user(), pg.password(), e2ePrefix, BenchData.DATABASE))
+                    .with(converters);
+            connect.put(sink.name(), sink.config());
+            try (PgProbe probe = new PgProbe(pg, db)) {
+                long start = System.nanoTime();
+                connect.put("bench-e2e-source" + variant + "-" + run, sourceFile
+                        .with(Overlays.source(source, kc.bootstrapServers(), e2ePrefix)).with(converters)
+                        .with(Map.of("database.server.id", Integer.toString(185000 + serverOffset + run)))
+                        .config());
+                await(() -> probe.ferryRows() >= rows, "the end-to-end load");
+                e2e.seconds.add(seconds(start));
+            }
+            lastSource = sourceFile.with(Overlays.source(source, kc.bootstrapServers(), e2ePrefix)).config();
+            lastSink = new LinkedHashMap<>(sink.config());
+            lastSink.put("name", sink.name());
+            lastPrefix = e2ePrefix;
+            lastDb = db;
+            connect.delete("bench-e2e-source" + variant + "-" + run);
+            connect.delete(sink.name());
+        }
+        e2e.note = how + "; MariaDB -> Debezium -> Kafka -> Ferry -> PostgreSQL, from source creation to the last row";
+        return new EndToEnd(e2e, lastSource, lastSink, lastPrefix, lastDb);
     }
 
     /**

@@ -88,6 +88,12 @@ class FerryCliErrorsE2ETest {
     }
 
     @Test
+    void anUnknownBenchPartOrComparatorSaysSo() throws Exception {
+        plain(ferry("bench", "--only", "sinks"), "--only sinks: not a part (end-to-end)");
+        plain(ferry("bench", "--skip", "raw-copy"), "--skip raw-copy: not a comparator");
+    }
+
+    @Test
     void aMissingOrInvalidConnectorFileSaysSo() throws Exception {
         plain(ferry("verify", "--source", sourceUrl, "--target", pgUrl, "--sink-config", "/no/such/sink.json"),
                 "file not found: /no/such/sink.json");
