@@ -28,6 +28,7 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.StringJoiner;
 import java.util.concurrent.Callable;
 import java.util.function.BooleanSupplier;
 import java.util.function.Predicate;
@@ -846,13 +847,18 @@ public final class BenchCommand implements Callable<Integer> {
         md.append("Before every timed run, PostgreSQL is settled (not timed): the tables earlier runs wrote are vacuumed "
                 + "and analyzed, a checkpoint is taken and running autovacuum workers are waited for, so no run pays "
                 + "for the one before it.\n\n");
-        md.append("| system | rows/s median | min | max | MB/s | note |\n|---|---:|---:|---:|---:|---|\n");
+        // the seconds of every run in order: a JVM's first run of a system carries the compilers' warm-up
+        md.append("| system | rows/s median | min | max | MB/s | seconds per run, in order | note |\n"
+                + "|---|---:|---:|---:|---:|---|---|\n");
         for (Measurement m : results) {
             if (m.measured()) {
-                md.append(String.format("| %s | %,.0f | %,.0f | %,.0f | %.1f | %s |%n", m.system, m.medianRowsPerSecond(),
-                        m.minRowsPerSecond(), m.maxRowsPerSecond(), m.megabytesPerSecond(), m.note == null ? "" : m.note));
+                StringJoiner seconds = new StringJoiner(", ");
+                m.seconds.forEach(x -> seconds.add(String.format("%.1f", x)));
+                md.append(String.format("| %s | %,.0f | %,.0f | %,.0f | %.1f | %s | %s |%n", m.system,
+                        m.medianRowsPerSecond(), m.minRowsPerSecond(), m.maxRowsPerSecond(), m.megabytesPerSecond(),
+                        seconds, m.note == null ? "" : m.note));
             } else {
-                md.append(String.format("| %s | - | - | - | - | not measured: %s |%n", m.system, m.note));
+                md.append(String.format("| %s | - | - | - | - | - | not measured: %s |%n", m.system, m.note));
             }
         }
         md.append("\nRatios: ").append(ratios.toString()).append('\n');
