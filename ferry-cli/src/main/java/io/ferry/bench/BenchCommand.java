@@ -86,6 +86,11 @@ public final class BenchCommand implements Callable<Integer> {
     int timeoutSeconds;
 
     private static final String TOPIC_PREFIX = "bench";
+    /** What --only accepts. */
+    private static final String END_TO_END = "end-to-end";
+    /** How the shipped (binary) setup is named in notes, and where its Debezium server ids start above the JSON one's. */
+    private static final String SHIPPED = "FerryBinaryConverter (as shipped)";
+    private static final int SHIPPED_SERVER_OFFSET = 100;
     /** What --skip accepts: the comparators that come from outside this build. */
     static final List<String> COMPARATORS = List.of("pgloader");
     /** What the shipped connectors/*.json set on the source and the sink. */
@@ -97,8 +102,8 @@ public final class BenchCommand implements Callable<Integer> {
     @Override
     public Integer call() throws Exception {
         // a mistyped option fails before any folder or server is made
-        if (only != null && !only.equals("end-to-end")) {
-            System.err.println("ferry bench: --only " + only + ": not a part (end-to-end)");
+        if (only != null && !only.equals(END_TO_END)) {
+            System.err.println("ferry bench: --only " + only + ": not a part (" + END_TO_END + ")");
             return 2;
         }
         for (String s : skip) {
@@ -158,7 +163,7 @@ public final class BenchCommand implements Callable<Integer> {
                 if (only != null) {
                     // the headline alone: the end-to-end load as shipped, beside raw COPY and pgloader above
                     EndToEnd e2e = endToEnd(connect, kc, pg, source, shippedSource, shippedSink, BINARY_CONVERTERS,
-                            "_binary", "FerryBinaryConverter (as shipped)", 100, bytes);
+                            "_binary", SHIPPED, SHIPPED_SERVER_OFFSET, bytes);
                     results.add(e2e.measurement());
                     report(e2e.measurement());
                 } else {
@@ -172,7 +177,7 @@ public final class BenchCommand implements Callable<Integer> {
                                 ? ConnectorFile.read(connectors.resolve("json/postgres-sink.json")) : shippedSink;
                         String prefix = TOPIC_PREFIX + variant.replace("_", "");
                         String topic = prefix + "." + BenchData.DATABASE + "." + BenchData.TABLE;
-                        int serverOffset = variant.isEmpty() ? 0 : 100;
+                        int serverOffset = variant.isEmpty() ? 0 : SHIPPED_SERVER_OFFSET;
 
                         Measurement snapshot = new Measurement("debezium_snapshot_to_kafka" + variant, rows, bytes);
                         long t0 = System.nanoTime();
@@ -228,8 +233,7 @@ public final class BenchCommand implements Callable<Integer> {
                                         "textcopy" + variant + "_" + run, Map.of("snapshot.copy.format", "text"));
                             }
                         }
-                        String how = variant.isEmpty() ? "JSON converter with schemas (connectors/json/)"
-                                : "FerryBinaryConverter (as shipped)";
+                        String how = variant.isEmpty() ? "JSON converter with schemas (connectors/json/)" : SHIPPED;
                         ferry.note = how + "; drains the finished snapshot topic; from connector creation to the last row committed";
                         dbz.note = how + "; Debezium JDBC sink 3.5.0: insert.mode=upsert, batch.size=5000, max.poll.records=5000";
                         results.add(ferry);
@@ -357,37 +361,40 @@ public final class BenchCommand implements Callable<Integer> {
                               ConnectorFile sourceFile, ConnectorFile sinkFile, Map<String, String> converters,
                               String variant, String how, int serverOffset, long bytes) throws Exception {
         Measurement e2e = new Measurement("ferry_end_to_end" + variant, rows, bytes);
-        Map<String, String> lastSource = null;
-        Map<String, String> lastSink = null;
-        String lastPrefix = null;
-        String lastDb = null;
+        EndToEnd last = new EndToEnd(e2e, null, null, null, null);
         for (int run = 1; run <= runs; run++) {
             String e2ePrefix = "e2e" + variant.replace("_", "") + run;
             String db = "e2e" + variant + "_" + run;
-            QuietPostgres.freshDatabase(pg, db);
-            ConnectorFile sink = sinkFile.renamed("bench-e2e-sink" + variant + "-" + run)
-                    .with(Overlays.sink(pg.jdbcUrl(db), pg.user(), pg.password(), e2ePrefix, BenchData.DATABASE))
-                    .with(converters);
-            connect.put(sink.name(), sink.config());
+            ConnectorFile sink = startSink(connect, pg, sinkFile, "bench-e2e-sink" + variant + "-" + run, db, e2ePrefix,
+                    converters);
+            ConnectorFile sourceRun = sourceFile.with(Overlays.source(source, kc.bootstrapServers(), e2ePrefix));
             try (PgProbe probe = new PgProbe(pg, db)) {
                 long start = System.nanoTime();
-                connect.put("bench-e2e-source" + variant + "-" + run, sourceFile
-                        .with(Overlays.source(source, kc.bootstrapServers(), e2ePrefix)).with(converters)
+                connect.put("bench-e2e-source" + variant + "-" + run, sourceRun.with(converters)
                         .with(Map.of("database.server.id", Integer.toString(185000 + serverOffset + run)))
                         .config());
                 await(() -> probe.ferryRows() >= rows, "the end-to-end load");
                 e2e.seconds.add(seconds(start));
             }
-            lastSource = sourceFile.with(Overlays.source(source, kc.bootstrapServers(), e2ePrefix)).config();
-            lastSink = new LinkedHashMap<>(sink.config());
-            lastSink.put("name", sink.name());
-            lastPrefix = e2ePrefix;
-            lastDb = db;
+            Map<String, String> sinkConfig = new LinkedHashMap<>(sink.config());
+            sinkConfig.put("name", sink.name());
+            last = new EndToEnd(e2e, sourceRun.config(), sinkConfig, e2ePrefix, db);
             connect.delete("bench-e2e-source" + variant + "-" + run);
             connect.delete(sink.name());
         }
         e2e.note = how + "; MariaDB -> Debezium -> Kafka -> Ferry -> PostgreSQL, from source creation to the last row";
-        return new EndToEnd(e2e, lastSource, lastSink, lastPrefix, lastDb);
+        return last;
+    }
+
+    /** A fresh database, then the sink file renamed, pointed at it and at the topics under prefix, created. */
+    private static ConnectorFile startSink(ConnectClient connect, PostgresServer pg, ConnectorFile sinkFile, String name,
+                                           String db, String prefix, Map<String, String> converters) throws Exception {
+        QuietPostgres.freshDatabase(pg, db);
+        ConnectorFile sink = sinkFile.renamed(name)
+                .with(Overlays.sink(pg.jdbcUrl(db), pg.user(), pg.password(), prefix, BenchData.DATABASE))
+                .with(converters);
+        connect.put(sink.name(), sink.config());
+        return sink;
     }
 
     /**
@@ -522,11 +529,8 @@ public final class BenchCommand implements Callable<Integer> {
         for (int run = 1; run <= runs; run++) {
             String prefix = "par" + threads + "r" + run;
             String db = "par" + threads + "_" + run;
-            QuietPostgres.freshDatabase(pg, db);
-            ConnectorFile sink = sinkFile.renamed("bench-par-sink-" + threads + "-" + run)
-                    .with(Overlays.sink(pg.jdbcUrl(db), pg.user(), pg.password(), prefix, BenchData.DATABASE))
-                    .with(converters);
-            connect.put(sink.name(), sink.config());
+            ConnectorFile sink = startSink(connect, pg, sinkFile, "bench-par-sink-" + threads + "-" + run, db, prefix,
+                    converters);
             String sourceName = "bench-par-source-" + threads + "-" + run;
             long loaded;
             try (PgProbe probe = new PgProbe(pg, db)) {
