@@ -24,6 +24,7 @@ import java.nio.file.Path;
 import java.sql.Connection;
 import java.sql.ResultSet;
 import java.sql.Statement;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -112,11 +113,23 @@ public final class BenchCommand implements Callable<Integer> {
                 return 2;
             }
         }
+        Duration soakFor = null;
+        if (soak != null) {
+            if (only != null) {
+                System.err.println("ferry bench: --only and --soak are two different runs: give one of them");
+                return 2;
+            }
+            soakFor = SoakRun.parse(soak);
+            if (soakFor == null) {
+                System.err.println("ferry bench: --soak " + soak + ": not a duration (90s, 30m, 2h)");
+                return 2;
+            }
+        }
         Path dir = stateDir != null ? stateDir : Files.createTempDirectory("ferry-bench");
         System.setProperty("ferry.log.dir", dir.toString());
         Files.createDirectories(out);
-        if (soak != null) {
-            return new SoakRun(SoakRun.parse(soak), rows, dir, out).run();
+        if (soakFor != null) {
+            return new SoakRun(soakFor, rows, dir, out).run();
         }
         // before the long part: a run that is going to lack its comparator says so at once
         Path pgloader = null;

@@ -34,6 +34,8 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 
 /**
  * {@code ferry bench --soak 30m}: the full load of {@code --rows} rows, then mixed CDC (60% inserts, 30% updates, 10%
@@ -78,12 +80,18 @@ final class SoakRun {
     }
 
     /** Parses 30m, 90s, 2h or a number of seconds. */
+    private static final Pattern DURATION = Pattern.compile("(\\d{1,9})([smh]?)");
+
+    /** 90s, 30m, 2h or a bare number of seconds; null for anything else, and for zero. */
     static Duration parse(String text) {
-        String t = text.trim().toLowerCase();
-        long n = Long.parseLong(t.replaceAll("[smh]$", ""));
-        return switch (t.charAt(t.length() - 1)) {
-            case 'h' -> Duration.ofHours(n);
-            case 'm' -> Duration.ofMinutes(n);
+        Matcher m = DURATION.matcher(text.trim().toLowerCase());
+        if (!m.matches() || Long.parseLong(m.group(1)) == 0) {
+            return null;
+        }
+        long n = Long.parseLong(m.group(1));
+        return switch (m.group(2)) {
+            case "h" -> Duration.ofHours(n);
+            case "m" -> Duration.ofMinutes(n);
             default -> Duration.ofSeconds(n);
         };
     }

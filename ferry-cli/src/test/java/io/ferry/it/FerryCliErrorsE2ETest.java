@@ -91,6 +91,9 @@ class FerryCliErrorsE2ETest {
     void anUnknownBenchPartOrComparatorSaysSo() throws Exception {
         plain(ferry("bench", "--only", "sinks"), "--only sinks: not a part (end-to-end)");
         plain(ferry("bench", "--skip", "raw-copy"), "--skip raw-copy: not a comparator");
+        plain(ferry("bench", "--only", "end-to-end", "--soak", "10m"), "--only and --soak are two different runs");
+        plain(ferry("bench", "--soak", "ten minutes"), "--soak ten minutes: not a duration");
+        plain(ferry("bench", "--soak", "0m"), "--soak 0m: not a duration");
     }
 
     @Test
