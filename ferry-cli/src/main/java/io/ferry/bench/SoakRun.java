@@ -79,7 +79,6 @@ final class SoakRun {
         this.out = out;
     }
 
-    /** Parses 30m, 90s, 2h or a number of seconds. */
     private static final Pattern DURATION = Pattern.compile("(\\d{1,9})([smh]?)");
 
     /** 90s, 30m, 2h or a bare number of seconds; null for anything else, and for zero. */
