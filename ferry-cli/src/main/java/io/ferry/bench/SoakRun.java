@@ -84,10 +84,10 @@ final class SoakRun {
     /** 90s, 30m, 2h or a bare number of seconds; null for anything else, and for zero. */
     static Duration parse(String text) {
         Matcher m = DURATION.matcher(text.trim().toLowerCase());
-        if (!m.matches() || Long.parseLong(m.group(1)) == 0) {
+        long n = m.matches() ? Long.parseLong(m.group(1)) : 0;
+        if (n == 0) {
             return null;
         }
-        long n = Long.parseLong(m.group(1));
         return switch (m.group(2)) {
             case "h" -> Duration.ofHours(n);
             case "m" -> Duration.ofMinutes(n);
