@@ -221,7 +221,7 @@ public class FerrySinkTask extends SinkTask {
         }
         if (config.transactional()) {
             transactions = new io.ferry.sink.flow.TransactionBuffer(connectorName, config.transactionTopic(),
-                    config.transactionGroupMax(), config.transactionBufferMax(), subscribed);
+                    config.transactionGroupMax(), config.transactionBufferMax(), subscribed, fence::appliedBefore);
             transactionsMBean = registerTransactions(taskId);
         }
     }

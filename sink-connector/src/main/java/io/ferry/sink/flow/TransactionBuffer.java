@@ -33,7 +33,10 @@ import java.util.Set;
  * Rules for the incomplete: a transaction without END when a later one's END has arrived never gets one (Debezium
  * writes END before the next BEGIN); it goes out with what arrived once that later transaction is whole, logged and
  * counted. A transaction earlier in the binlog whose END comes after it (Debezium restarted and sends it again) is
- * no such proof. Copies of a transaction still held when it is applied go out like records without a transaction.
+ * no such proof. Copies of a transaction still held when it is applied go out like records without a transaction, and
+ * so do the events of a transaction PostgreSQL already has (the stored source positions say so, across restarts of
+ * this task): Debezium restarted inside one sends the rest of it again, as a transaction of its own or with its
+ * first events missing (then that copy would never be whole).
  * When the held events exceed the buffer's limit, the oldest transaction is applied in pieces as its events arrive,
  * logged and counted. Not thread-safe: one task's put() thread.
  */
@@ -49,6 +52,8 @@ public final class TransactionBuffer implements TransactionBufferMBean {
     /** Topics this task reads: a transaction's events in other topics (tables of another sink) are not waited for. */
     private final java.util.function.Predicate<String> subscribed;
     private final String topicPrefix;
+    /** Whether an event at a source position on a partition belongs to a transaction PostgreSQL already has. */
+    private final java.util.function.BiPredicate<TopicPartition, SourcePosition> appliedBefore;
     private final Map<TopicPartition, ArrayDeque<Held>> queues = new LinkedHashMap<>();
     private final Map<String, Tx> open = new HashMap<>();
     /** Transactions in source commit order (the order of their BEGIN, or END when BEGIN was not seen). */
@@ -69,10 +74,13 @@ public final class TransactionBuffer implements TransactionBufferMBean {
     private volatile long splitTransactions;
     private volatile long incompleteTransactions;
     private volatile long appliedTransactions;
+    private volatile long resentTransactions;
 
     public TransactionBuffer(String connector, String transactionTopic, int groupMax, int bufferMax,
-                             java.util.function.Predicate<String> subscribed) {
+                             java.util.function.Predicate<String> subscribed,
+                             java.util.function.BiPredicate<TopicPartition, SourcePosition> appliedBefore) {
         this.connector = connector;
+        this.appliedBefore = appliedBefore;
         this.transactionTopic = transactionTopic;
         this.groupMax = groupMax;
         this.bufferMax = bufferMax;
@@ -129,7 +137,7 @@ public final class TransactionBuffer implements TransactionBufferMBean {
                 }
             }
             lastAdded.put(tp, offset);
-            Tx tx = track(r);
+            Tx tx = track(r, tp);
             queues.computeIfAbsent(tp, k -> new ArrayDeque<>()).add(new Held(r, tx, tx == null ? 0 : placeOf(r)));
         }
         splitIfOverfull();
@@ -150,7 +158,7 @@ public final class TransactionBuffer implements TransactionBufferMBean {
     }
 
     /** The transaction the record belongs to and is held for, or null when it goes out by itself. */
-    private Tx track(SinkRecord r) {
+    private Tx track(SinkRecord r, TopicPartition tp) {
         if (!(r.value() instanceof Struct value)) {
             return null;
         }
@@ -175,12 +183,39 @@ public final class TransactionBuffer implements TransactionBufferMBean {
         Tx tx = open.computeIfAbsent(id, Tx::new);
         if (tx.orders.isEmpty()) {
             tx.at = SourcePosition.of(value); // every event of a transaction has its BEGIN's position: read it once
+            if (appliedBefore.test(tp, tx.at)) {
+                resent(tx);
+                return null;
+            }
         }
         Object total = get(block, "total_order");
         tx.orders.add(total instanceof Number n ? n.longValue() : -1L - tx.orders.size());
         tx.held++;
         heldEvents++;
         return tx;
+    }
+
+    /**
+     * A transaction PostgreSQL already has, sent again: it is not assembled (its first events may never come again);
+     * what is held for it, its END included, goes out like records without a transaction and the redelivery fence
+     * skips the changes.
+     */
+    private void resent(Tx tx) {
+        open.remove(tx.id);
+        order.remove(tx);
+        tx.done = true;
+        applied.put(tx.id, Boolean.TRUE);
+        resentTransactions++;
+        // a Debezium restart sends again up to its offset flush interval's worth: the first one logged, then counted
+        if (resentTransactions == 1) {
+            log.info("Ferry sink '{}': source transaction {} (at {}) was applied before and Debezium sent it again (it "
+                    + "restarted inside or before it): its events are checked against the stored positions, not held "
+                    + "for an END; later ones are counted in the JMX attribute ResentTransactions", connector, tx.id,
+                    tx.at);
+        } else {
+            log.debug("Ferry sink '{}': source transaction {} (at {}) was applied before; sent again", connector, tx.id,
+                    tx.at);
+        }
     }
 
     /**
@@ -502,6 +537,11 @@ public final class TransactionBuffer implements TransactionBufferMBean {
     @Override
     public long getAppliedTransactions() {
         return appliedTransactions;
+    }
+
+    @Override
+    public long getResentTransactions() {
+        return resentTransactions;
     }
 
     private static TopicPartition partition(SinkRecord r) {

@@ -17,4 +17,7 @@ public interface TransactionBufferMBean {
 
     /** Transactions whose END never came, applied with the events that did. */
     long getIncompleteTransactions();
+
+    /** Transactions PostgreSQL already had that Debezium sent again (whole or from inside them), not held. */
+    long getResentTransactions();
 }

@@ -274,6 +274,16 @@ public final class RedeliveryFence {
         return m == null ? null : new Tx(m.at(), new java.util.LinkedHashSet<>(m.prints()), m.legacy());
     }
 
+    /**
+     * Whether an event at this position on this partition belongs to a transaction PostgreSQL already has: the one
+     * last applied there or an earlier one. It holds across restarts (the marks are stored with the rows), so a task
+     * that knows nothing of what it applied before can still tell a transaction Debezium sends again.
+     */
+    public boolean appliedBefore(TopicPartition tp, SourcePosition at) {
+        Mark m = enabled && at != null ? applied.get(tp) : null;
+        return m != null && (at.earlierTransactionThan(m.at()) || at.sameTransactionAs(m.at()));
+    }
+
     /** The batch committed: its positions are the ones to compare with from now on. */
     public void committed(Map<TopicPartition, Mark> positions) {
         positions.forEach((tp, p) -> {

@@ -24,6 +24,10 @@ class TransactionBufferTest {
             .field("id", Schema.STRING_SCHEMA).field("event_count", Schema.OPTIONAL_INT64_SCHEMA)
             .field("data_collections", SchemaBuilder.array(COLLECTION).optional().build()).build();
 
+    /** A task whose fence knows of nothing applied. */
+    static final java.util.function.BiPredicate<TopicPartition, io.ferry.sink.state.SourcePosition> NOTHING_APPLIED =
+            (tp, at) -> false;
+
     final long[] offsets = new long[3];
 
     SinkRecord event(int partition, String tx, long order) {
@@ -50,7 +54,7 @@ class TransactionBufferTest {
 
     @Test
     void aTransactionGoesOutOnlyWhenItsEndAndAllItsEventsAreIn() {
-        TransactionBuffer b = new TransactionBuffer("t", TX_TOPIC, 1000, 10_000, t -> true);
+        TransactionBuffer b = new TransactionBuffer("t", TX_TOPIC, 1000, 10_000, t -> true, NOTHING_APPLIED);
         b.add(List.of(marker("BEGIN", "a", null), event(0, "a", 1)));
         assertThat(b.ready().isEmpty()).isTrue();
         b.add(List.of(marker("END", "a", 3L), event(1, "a", 2)));
@@ -66,7 +70,7 @@ class TransactionBufferTest {
 
     @Test
     void laterTransactionsWaitForAnEarlierIncompleteOneAndShareItsCommitWhenWhole() {
-        TransactionBuffer b = new TransactionBuffer("t", TX_TOPIC, 1000, 10_000, t -> true);
+        TransactionBuffer b = new TransactionBuffer("t", TX_TOPIC, 1000, 10_000, t -> true, NOTHING_APPLIED);
         b.add(List.of(marker("BEGIN", "a", null), marker("END", "a", 2L), marker("BEGIN", "b", null),
                 marker("END", "b", 1L), event(0, "a", 1), event(0, "b", 1)));
         assertThat(b.ready().isEmpty()).as("b is whole but a is not: nothing may commit before a").isTrue();
@@ -80,7 +84,7 @@ class TransactionBufferTest {
 
     @Test
     void theGroupLimitSplitsBetweenTransactionsNeverInsideOne() {
-        TransactionBuffer b = new TransactionBuffer("t", TX_TOPIC, 2, 10_000, t -> true);
+        TransactionBuffer b = new TransactionBuffer("t", TX_TOPIC, 2, 10_000, t -> true, NOTHING_APPLIED);
         for (String tx : List.of("a", "b", "c")) {
             b.add(List.of(marker("BEGIN", tx, null), event(0, tx, 1), event(1, tx, 2), marker("END", tx, 2L)));
         }
@@ -94,7 +98,7 @@ class TransactionBufferTest {
 
     @Test
     void recordsWithoutATransactionGoOutWhenNothingHeldPrecedesThemInTheirPartition() {
-        TransactionBuffer b = new TransactionBuffer("t", TX_TOPIC, 1000, 10_000, t -> true);
+        TransactionBuffer b = new TransactionBuffer("t", TX_TOPIC, 1000, 10_000, t -> true, NOTHING_APPLIED);
         b.add(List.of(event(0, null, 0), event(1, null, 0)));
         assertThat(b.ready().records()).hasSize(2);
         b.applied(b.ready());
@@ -105,7 +109,7 @@ class TransactionBufferTest {
 
     @Test
     void aBatchDeliveredAgainIsNotHeldTwice() {
-        TransactionBuffer b = new TransactionBuffer("t", TX_TOPIC, 1000, 10_000, t -> true);
+        TransactionBuffer b = new TransactionBuffer("t", TX_TOPIC, 1000, 10_000, t -> true, NOTHING_APPLIED);
         List<SinkRecord> batch = List.of(marker("BEGIN", "a", null), event(0, "a", 1), event(0, "a", 2));
         b.add(batch);
         b.add(batch);
@@ -116,7 +120,7 @@ class TransactionBufferTest {
 
     @Test
     void eventsOfAnAppliedTransactionSentAgainAreNotHeldForAnEndThatHasGone() {
-        TransactionBuffer b = new TransactionBuffer("t", TX_TOPIC, 1000, 10_000, t -> true);
+        TransactionBuffer b = new TransactionBuffer("t", TX_TOPIC, 1000, 10_000, t -> true, NOTHING_APPLIED);
         b.add(List.of(marker("BEGIN", "a", null), event(0, "a", 1), marker("END", "a", 1L)));
         b.applied(b.ready());
         b.add(List.of(event(0, "a", 1)));
@@ -126,7 +130,7 @@ class TransactionBufferTest {
     @Test
     void aCopySentAgainBehindALaterTransactionDoesNotHoldItsPartitionOnceTheFirstCopyIsApplied() {
         // Debezium restarted and sent a and b again before the sink applied a; b's END is late
-        TransactionBuffer b = new TransactionBuffer("t", TX_TOPIC, 1000, 10_000, t -> true);
+        TransactionBuffer b = new TransactionBuffer("t", TX_TOPIC, 1000, 10_000, t -> true, NOTHING_APPLIED);
         b.add(List.of(marker("BEGIN", "a", null), event(0, "a", 1), marker("END", "a", 1L), marker("BEGIN", "b", null),
                 event(0, "b", 1), event(0, "a", 1)));
         TransactionBuffer.Ready first = b.ready();
@@ -159,7 +163,7 @@ class TransactionBufferTest {
     @Test
     void anEarlierTransactionSentAgainAfterOneBegunDoesNotMakeThatOneIncomplete() {
         // a sink restarted (it knows no applied ids) reads t's first event, then a restarted Debezium sends w again
-        TransactionBuffer b = new TransactionBuffer("t", TX_TOPIC, 1000, 10_000, t -> true);
+        TransactionBuffer b = new TransactionBuffer("t", TX_TOPIC, 1000, 10_000, t -> true, NOTHING_APPLIED);
         b.add(List.of(marker("BEGIN", "t", null), logged(0, "t", 1, 500), marker("BEGIN", "w", null),
                 logged(0, "w", 1, 100), logged(1, "w", 2, 100), marker("END", "w", 2L)));
         TransactionBuffer.Ready early = b.ready();
@@ -177,8 +181,28 @@ class TransactionBufferTest {
     }
 
     @Test
+    void aTransactionPostgresHasSentAgainFromInsideItIsNotHeldForEventsThatWillNotComeAgain() {
+        // the sink task restarted after applying t (it knows no applied ids; the stored positions say up to 500),
+        // then Debezium, restarted inside t, sends t's events after its flushed offset and t's END, never t's first
+        TransactionBuffer b = new TransactionBuffer("t", TX_TOPIC, 1000, 10_000, t -> true,
+                (tp, at) -> at.pos() <= 500);
+        b.add(List.of(marker("END", "t", 3L), logged(1, "t", 3, 500), marker("BEGIN", "u", null),
+                logged(0, "u", 1, 900), marker("END", "u", 1L)));
+        TransactionBuffer.Ready r = b.ready();
+        assertThat(shape(r.records())).as("t's rest (the fence skips it) and END go out, u is not kept behind them")
+                .containsExactlyInAnyOrder(TX_TOPIC + "@0", "shop.lines@0", TX_TOPIC + "@1", "shop.orders@0",
+                        TX_TOPIC + "@2");
+        b.applied(r);
+        assertThat(b.getHeldEvents()).isZero();
+        assertThat(b.getResentTransactions()).isEqualTo(1);
+        assertThat(b.getIncompleteTransactions()).isZero();
+        b.add(List.of(logged(1, "t", 4, 500)));
+        assertThat(b.ready().records()).as("more of t: not held either").hasSize(1);
+    }
+
+    @Test
     void aTransactionThatNeverEndsGoesOutWithTheNextWholeOneAndIsCounted() {
-        TransactionBuffer b = new TransactionBuffer("t", TX_TOPIC, 1000, 10_000, t -> true);
+        TransactionBuffer b = new TransactionBuffer("t", TX_TOPIC, 1000, 10_000, t -> true, NOTHING_APPLIED);
         b.add(List.of(marker("BEGIN", "a", null), event(0, "a", 1), marker("BEGIN", "b", null), event(0, "b", 1),
                 marker("END", "b", 1L)));
         TransactionBuffer.Ready r = b.ready();
@@ -190,7 +214,7 @@ class TransactionBufferTest {
 
     @Test
     void aTransactionLargerThanTheBufferGoesOutInPiecesAndIsCounted() {
-        TransactionBuffer b = new TransactionBuffer("t", TX_TOPIC, 1000, 3, t -> true);
+        TransactionBuffer b = new TransactionBuffer("t", TX_TOPIC, 1000, 3, t -> true, NOTHING_APPLIED);
         b.add(List.of(marker("BEGIN", "big", null)));
         for (int i = 1; i <= 4; i++) {
             b.add(List.of(event(0, "big", i)));
@@ -209,7 +233,7 @@ class TransactionBufferTest {
 
     @Test
     void neitherKafkaNorAClearedBufferPassesAHeldRecord() {
-        TransactionBuffer b = new TransactionBuffer("t", TX_TOPIC, 1000, 10_000, t -> true);
+        TransactionBuffer b = new TransactionBuffer("t", TX_TOPIC, 1000, 10_000, t -> true, NOTHING_APPLIED);
         b.add(List.of(event(0, null, 0), marker("BEGIN", "a", null), event(0, "a", 1), event(0, "a", 2)));
         b.applied(b.ready());
         TopicPartition orders = new TopicPartition("shop.orders", 0);
@@ -223,7 +247,7 @@ class TransactionBufferTest {
 
     @Test
     void aBatchIsInSourceOrderAcrossTablesSoAReplayMeetsParentsFirst() {
-        TransactionBuffer b = new TransactionBuffer("t", TX_TOPIC, 1000, 10_000, t -> true);
+        TransactionBuffer b = new TransactionBuffer("t", TX_TOPIC, 1000, 10_000, t -> true, NOTHING_APPLIED);
         // a: insert an order (1) and its line (2); b: delete the line (1), then the order (2)
         b.add(List.of(event(1, "a", 2), event(1, "b", 1), event(0, "a", 1), event(0, "b", 2)));
         b.add(List.of(marker("BEGIN", "a", null), marker("END", "a", 2L), marker("BEGIN", "b", null),
@@ -236,7 +260,7 @@ class TransactionBufferTest {
     @Test
     void onlyTheEventsOfSubscribedTablesAreWaitedFor() {
         // this sink reads shop.orders; the transaction also wrote 2 rows of a table another sink reads
-        TransactionBuffer b = new TransactionBuffer("t", TX_TOPIC, 1000, 10_000, "shop.orders"::equals);
+        TransactionBuffer b = new TransactionBuffer("t", TX_TOPIC, 1000, 10_000, "shop.orders"::equals, NOTHING_APPLIED);
         Struct end = new Struct(MARKER).put("status", "END").put("id", "a").put("event_count", 3L)
                 .put("data_collections", List.of(new Struct(COLLECTION).put("data_collection", "orders").put("event_count", 1L),
                         new Struct(COLLECTION).put("data_collection", "audit").put("event_count", 2L)));
@@ -247,7 +271,7 @@ class TransactionBufferTest {
 
     @Test
     void aBufferFullOfManySmallTransactionsIsNotSplitButNamesThePartitionsAheadOfTheTransactionTopic() {
-        TransactionBuffer b = new TransactionBuffer("t", TX_TOPIC, 1000, 3, t -> true);
+        TransactionBuffer b = new TransactionBuffer("t", TX_TOPIC, 1000, 3, t -> true, NOTHING_APPLIED);
         b.add(List.of(marker("BEGIN", "a", null), marker("END", "a", 2L)));
         for (String tx : List.of("a", "b", "c")) {
             b.add(List.of(event(0, tx, 1)));

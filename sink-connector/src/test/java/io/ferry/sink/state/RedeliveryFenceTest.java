@@ -67,6 +67,18 @@ class RedeliveryFenceTest {
     }
 
     @Test
+    void aPositionIsAppliedBeforeWhenItsTransactionIsTheMarkedOneOrEarlier() {
+        SourcePosition at300 = SourcePosition.of(update(1, "a", "b", 300, 1));
+        assertThat(fence.appliedBefore(TP, at300)).as("nothing applied yet").isFalse();
+        fence.committed(fence.filter(events(update(1, "a", "b", 300, 1), update(2, "a", "c", 300, 2))).positions());
+        assertThat(fence.appliedBefore(TP, SourcePosition.of(update(9, "a", "q", 100, 4)))).isTrue();
+        assertThat(fence.appliedBefore(TP, SourcePosition.of(update(9, "a", "q", 300, 9)))).as("the marked one").isTrue();
+        assertThat(fence.appliedBefore(TP, SourcePosition.of(update(9, "a", "q", 301, 1)))).isFalse();
+        assertThat(fence.appliedBefore(new TopicPartition("other", 0), at300)).as("another partition").isFalse();
+        assertThat(new RedeliveryFence(null, "sink", false).appliedBefore(TP, at300)).as("fence off").isFalse();
+    }
+
+    @Test
     void marksRoundTripThroughTheirStoredText() {
         RedeliveryFence.Result r = fence.filter(events(update(1, "a", "b", 300, 1), update(2, "a", "c", 300, 2)));
         RedeliveryFence.Mark m = r.positions().get(TP);
