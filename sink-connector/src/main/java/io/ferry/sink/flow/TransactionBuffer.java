@@ -299,10 +299,24 @@ public final class TransactionBuffer implements TransactionBufferMBean {
      * transaction still waits for (a partition delivers a transaction's events before any later one's).
      */
     public Set<TopicPartition> runningAhead() {
+        // a transaction begun before one that has ENDed will not get an END of its own (or comes with that one, sent
+        // again): a partition ending in it is not ahead, and pausing it could keep back the later transaction's events,
+        // without which the earlier one is never released
+        Set<Tx> overtaken = new HashSet<>();
+        List<Tx> begun = new ArrayList<>();
+        for (Tx tx : order) {
+            if (tx.ended) {
+                overtaken.addAll(begun);
+                begun.clear();
+            } else {
+                begun.add(tx);
+            }
+        }
         Set<TopicPartition> ahead = new HashSet<>();
         queues.forEach((tp, q) -> {
             Held last = q.peekLast();
-            if (last != null && last.tx != null && !last.tx.ended && !last.tx.done && !isMarker(last.record)) {
+            if (last != null && last.tx != null && !last.tx.ended && !last.tx.done && !overtaken.contains(last.tx)
+                    && !isMarker(last.record)) {
                 ahead.add(tp);
             }
         });

@@ -270,6 +270,25 @@ class TransactionBufferTest {
     }
 
     @Test
+    void aFullBufferDoesNotPauseAPartitionEndingInATransactionALaterEndHasOvertaken() {
+        // t will never END (Debezium restarted inside it); u has ENDed, its event on shop.orders not read yet: pausing
+        // shop.orders for t would keep u's event back, and t is released only with u
+        TransactionBuffer b = new TransactionBuffer("t", TX_TOPIC, 1000, 3, x -> true, NOTHING_APPLIED);
+        b.add(List.of(marker("BEGIN", "t", null), event(1, "t", 1), event(1, "t", 2), event(0, "t", 3),
+                marker("BEGIN", "u", null), marker("END", "u", 1L), event(1, "w", 1)));
+        assertThat(b.overfull()).isTrue();
+        assertThat(b.getSplitTransactions()).isZero();
+        assertThat(b.runningAhead()).as("shop.lines ends in w, whose BEGIN has not even come")
+                .containsExactly(new TopicPartition("shop.lines", 0));
+        b.add(List.of(event(0, "u", 1)));
+        TransactionBuffer.Ready r = b.ready();
+        assertThat(r.transactions()).isEqualTo(2);
+        b.applied(r);
+        assertThat(b.getIncompleteTransactions()).isEqualTo(1);
+        assertThat(b.getHeldEvents()).as("w's event").isEqualTo(1);
+    }
+
+    @Test
     void aBufferFullOfManySmallTransactionsIsNotSplitButNamesThePartitionsAheadOfTheTransactionTopic() {
         TransactionBuffer b = new TransactionBuffer("t", TX_TOPIC, 1000, 3, t -> true, NOTHING_APPLIED);
         b.add(List.of(marker("BEGIN", "a", null), marker("END", "a", 2L)));
