@@ -155,4 +155,19 @@ class TransactionalApplyTest {
         assertThat(count("SELECT count(*) FROM lines")).isEqualTo(1);
         task.stop();
     }
+
+    @Test
+    void aPauseForRoomDoesNotOutliveARebalance() throws Exception {
+        RecordingContext ctx = new RecordingContext(false);
+        FerrySinkTask task = task(ctx, Map.of("transaction.buffer.max.events", "2"));
+        task.put(List.of(event(ORDERS, ORDER, new Struct(ORDER).put("id", 1).put("line_count", 1), "t1", 1),
+                event(LINES, LINE, new Struct(LINE).put("id", 10).put("order_id", 1), "t1", 2),
+                event(ORDERS, ORDER, new Struct(ORDER).put("id", 2).put("line_count", 0), "t2", 1)));
+        assertThat(ctx.paused).hasSize(2);
+        // revoked and assigned again: the worker re-pauses what the task had paused; the buffer was emptied
+        task.close(ALL);
+        task.open(ALL);
+        assertThat(ctx.paused).as("nothing held, nobody to resume them later").isEmpty();
+        task.stop();
+    }
 }
