@@ -138,14 +138,18 @@ class TransactionalApplyTest {
         restarted.stop();
     }
 
+    /** The table topics' records first (one partition's fetch before another's): 3 events, 2 transactions, no END. */
+    void putEventsOfTwoTransactionsWithoutTheirEnds(FerrySinkTask task) {
+        task.put(List.of(event(ORDERS, ORDER, new Struct(ORDER).put("id", 1).put("line_count", 1), "t1", 1),
+                event(LINES, LINE, new Struct(LINE).put("id", 10).put("order_id", 1), "t1", 2),
+                event(ORDERS, ORDER, new Struct(ORDER).put("id", 2).put("line_count", 0), "t2", 1)));
+    }
+
     @Test
     void tablePartitionsAheadOfTheTransactionTopicArePausedWhenTheBufferIsFullAndResumedAfter() throws Exception {
         RecordingContext ctx = new RecordingContext(false);
         FerrySinkTask task = task(ctx, Map.of("transaction.buffer.max.events", "2"));
-        // the table topics' records came first (one partition's fetch before another's): 3 transactions, no END yet
-        task.put(List.of(event(ORDERS, ORDER, new Struct(ORDER).put("id", 1).put("line_count", 1), "t1", 1),
-                event(LINES, LINE, new Struct(LINE).put("id", 10).put("order_id", 1), "t1", 2),
-                event(ORDERS, ORDER, new Struct(ORDER).put("id", 2).put("line_count", 0), "t2", 1)));
+        putEventsOfTwoTransactionsWithoutTheirEnds(task);
         assertThat(ctx.paused).as("held 3 > 2: the table partitions wait for the transaction topic")
                 .containsExactlyInAnyOrder(new TopicPartition(ORDERS, 0), new TopicPartition(LINES, 0));
         task.put(List.of(marker("BEGIN", "t1", null), marker("END", "t1", 2L), marker("BEGIN", "t2", null),
@@ -160,9 +164,7 @@ class TransactionalApplyTest {
     void aPauseForRoomDoesNotOutliveARebalance() throws Exception {
         RecordingContext ctx = new RecordingContext(false);
         FerrySinkTask task = task(ctx, Map.of("transaction.buffer.max.events", "2"));
-        task.put(List.of(event(ORDERS, ORDER, new Struct(ORDER).put("id", 1).put("line_count", 1), "t1", 1),
-                event(LINES, LINE, new Struct(LINE).put("id", 10).put("order_id", 1), "t1", 2),
-                event(ORDERS, ORDER, new Struct(ORDER).put("id", 2).put("line_count", 0), "t2", 1)));
+        putEventsOfTwoTransactionsWithoutTheirEnds(task);
         assertThat(ctx.paused).hasSize(2);
         // revoked and assigned again: the worker re-pauses what the task had paused; the buffer was emptied
         task.close(ALL);
