@@ -145,6 +145,22 @@ public final class FaultCluster implements AutoCloseable {
         return "127.0.0.1:" + restPorts.get(i);
     }
 
+    /** The index of the worker running the connector's first task (one being moved has none for up to a minute). */
+    public int workerRunning(String connector) throws Exception {
+        long deadline = System.currentTimeMillis() + 60_000;
+        String worker = "";
+        while (System.currentTimeMillis() < deadline) {
+            worker = rest().status(connector).path("tasks").path(0).path("worker_id").asText("");
+            for (int i = 0; i < workers.size(); i++) {
+                if (workerId(i).equals(worker)) {
+                    return i;
+                }
+            }
+            Thread.sleep(500);
+        }
+        throw new AssertionError("no worker runs the task of " + connector + ": '" + worker + "'");
+    }
+
     /** Every log this cluster's processes wrote, for scanning (credentials must not appear). */
     public List<Path> logs() throws IOException {
         try (var files = Files.list(dir)) {

@@ -321,13 +321,7 @@ public final class FaultMatrix {
             }
             Thread.sleep(100);
         }
-        String worker = cluster.rest().status(p.sourceName).path("tasks").get(0).path("worker_id").asText();
-        int victim = -1;
-        for (int i = 0; i < cluster.workerCount(); i++) {
-            if (cluster.workerId(i).equals(worker)) {
-                victim = i;
-            }
-        }
+        int victim = cluster.workerRunning(p.sourceName);
         long rowsAtKill = p.scalar("SELECT coalesce(sum(reload_rows), 0) FROM ferry.table_stats");
         cluster.stopWorker(victim, true);
         cluster.startWorker(victim);

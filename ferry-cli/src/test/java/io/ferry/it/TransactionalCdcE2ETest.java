@@ -219,8 +219,8 @@ class TransactionalCdcE2ETest {
                         sourceKilled = true;
                         // Debezium's task dies too: it sends again what it had not flushed, maybe from inside a
                         // transaction
-                        int sinkWorker = workerOf(sinkName);
-                        int sourceWorker = workerOf(prefix + "-source");
+                        int sinkWorker = cluster.workerRunning(sinkName);
+                        int sourceWorker = cluster.workerRunning(prefix + "-source");
                         killed += " and " + kill(prefix + "-source");
                         if (sinkWorker != sourceWorker) {
                             // and the sink task starts afresh, as when both share the killed worker: it knows no
@@ -253,7 +253,7 @@ class TransactionalCdcE2ETest {
         /** True, or an AssertionError at once with the trace when a task FAILED (Connect never restarts it). */
         boolean noTaskFailed() throws Exception {
             for (String name : List.of(prefix + "-source", sinkName)) {
-                var task = cluster.rest().status(name).path("tasks").path(0);
+                var task = task(name);
                 if (task.path("state").asText().equals("FAILED")) {
                     throw new AssertionError(name + " FAILED: " + task.path("trace").asText());
                 }
@@ -275,7 +275,7 @@ class TransactionalCdcE2ETest {
             StringBuilder out = new StringBuilder();
             for (String name : List.of(prefix + "-source", sinkName)) {
                 try {
-                    var task = cluster.rest().status(name).path("tasks").path(0);
+                    var task = task(name);
                     out.append(name).append(' ').append(task.path("state").asText()).append(" on ")
                             .append(task.path("worker_id").asText());
                     String trace = task.path("trace").asText("");
@@ -290,10 +290,11 @@ class TransactionalCdcE2ETest {
             try {
                 List<String> src = dump(TestServers.sourceConnection(source, db), "");
                 List<String> dst = dump(target(), "shop.");
+                // removeAll asks its argument contains() per row: sets keep it linear over tens of thousands
                 List<String> missing = new ArrayList<>(src);
-                missing.removeAll(dst);
+                missing.removeAll(new java.util.HashSet<>(dst));
                 List<String> extra = new ArrayList<>(dst);
-                extra.removeAll(src);
+                extra.removeAll(new java.util.HashSet<>(src));
                 out.append("source ").append(src.size()).append(" rows, target ").append(dst.size())
                         .append("; only in source ").append(missing.size()).append(' ')
                         .append(missing.subList(0, Math.min(5, missing.size()))).append(", only in target ")
@@ -318,42 +319,23 @@ class TransactionalCdcE2ETest {
         }
 
         private String kill(String connector) throws Exception {
-            int i = workerOf(connector);
+            int i = cluster.workerRunning(connector);
             cluster.stopWorker(i, true);
             cluster.startWorker(i);
             return "worker-" + i + " (running " + connector + ")";
         }
 
-        /** The index of the worker running the connector's task now (a task being moved has none for a while). */
-        private int workerOf(String connector) throws Exception {
-            long deadline = System.currentTimeMillis() + 60_000;
-            String worker = "";
-            while (System.currentTimeMillis() < deadline) {
-                worker = cluster.rest().status(connector).path("tasks").path(0).path("worker_id").asText("");
-                for (int i = 0; i < cluster.workerCount(); i++) {
-                    if (cluster.workerId(i).equals(worker)) {
-                        return i;
-                    }
-                }
-                Thread.sleep(500);
-            }
-            throw new AssertionError("no worker runs the task of " + connector + ": '" + worker + "'");
-        }
-
         /** Restarts the task through the REST API; a rebalance under way answers 409 for a while. */
         private void restartTask(String connector) throws Exception {
-            long deadline = System.currentTimeMillis() + 60_000;
-            while (true) {
-                try {
-                    cluster.rest().restartTask(connector, 0);
-                    return;
-                } catch (java.io.IOException e) {
-                    if (System.currentTimeMillis() > deadline) {
-                        throw e;
-                    }
-                    Thread.sleep(500);
-                }
-            }
+            await(() -> {
+                cluster.rest().restartTask(connector, 0);
+                return true;
+            }, 60, "a restart of " + connector + " that the REST API takes");
+        }
+
+        /** The status of the connector's one task. */
+        private com.fasterxml.jackson.databind.JsonNode task(String connector) throws java.io.IOException {
+            return cluster.rest().status(connector).path("tasks").path(0);
         }
 
         private void read(AtomicBoolean reading, AtomicLong polls, AtomicLong broken, AtomicReference<String> first) {
