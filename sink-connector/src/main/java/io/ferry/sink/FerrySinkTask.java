@@ -1,38 +1,51 @@
 package io.ferry.sink;
 
 import io.ferry.sink.config.FerrySinkConfig;
-import io.ferry.sink.errors.BadRecordHandler;
-import io.ferry.sink.errors.ErrorContext;
-import io.ferry.sink.event.BadRecordException;
-import io.ferry.sink.event.ChangeEvent;
-import io.ferry.sink.event.ChangeEventDecoder;
-import io.ferry.sink.event.SnapshotNotification;
-import io.ferry.sink.event.TableNamer;
 import io.ferry.sink.design.DeclarationCheck;
 import io.ferry.sink.design.DeferredDdl;
 import io.ferry.sink.design.TargetDesign;
+import io.ferry.sink.errors.BadRecordHandler;
+import io.ferry.sink.errors.ErrorContext;
+import io.ferry.sink.event.BadRecordException;
+import io.ferry.sink.event.BatchDecoder;
+import io.ferry.sink.event.ChangeEvent;
+import io.ferry.sink.event.DecodedBatch;
+import io.ferry.sink.event.ReloadNotification;
+import io.ferry.sink.event.TableNamer;
+import io.ferry.sink.events.EventChannel;
+import io.ferry.sink.events.EventPublisher;
+import io.ferry.sink.events.SinkEvents;
+import io.ferry.sink.events.TopicChannel;
+import io.ferry.sink.events.WebhookChannel;
+import io.ferry.sink.flow.BackgroundWrite;
+import io.ferry.sink.flow.RunningAheadPauses;
 import io.ferry.sink.flow.StoppedTables;
+import io.ferry.sink.flow.TransactionBuffer;
 import io.ferry.sink.keys.KeyRegistry;
 import io.ferry.sink.keys.RegistryKeyResolver;
 import io.ferry.sink.phase.ConstraintBuilder;
-import io.ferry.sink.state.BatchOffsets;
-import io.ferry.sink.state.RedeliveryFence;
+import io.ferry.sink.phase.Reloads;
+import io.ferry.sink.phase.SnapshotRestarts;
 import io.ferry.sink.schema.CatalogOptions;
 import io.ferry.sink.schema.DesignColumns;
 import io.ferry.sink.schema.GeometryFormat;
 import io.ferry.sink.schema.TableCatalog;
 import io.ferry.sink.schema.TypeRegistry;
 import io.ferry.sink.schema.UnsafeTypeChange;
+import io.ferry.sink.state.BatchOffsets;
 import io.ferry.sink.state.OffsetStore;
+import io.ferry.sink.state.RedeliveryFence;
 import io.ferry.sink.state.StateSchema;
 import io.ferry.sink.stats.ConnectorGauges;
+import io.ferry.sink.stats.Jmx;
 import io.ferry.sink.stats.SinkMetrics;
 import io.ferry.sink.stats.StatsStore;
-import io.ferry.sink.write.PgConnections;
 import io.ferry.sink.write.ParkedRows;
+import io.ferry.sink.write.PgConnections;
 import io.ferry.sink.write.PgText;
 import io.ferry.sink.write.SegmentWriter;
 import io.ferry.sink.write.SinkWriter;
+import org.apache.kafka.clients.consumer.OffsetAndMetadata;
 import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.connect.errors.ConnectException;
 import org.apache.kafka.connect.errors.RetriableException;
@@ -42,6 +55,7 @@ import org.apache.kafka.connect.sink.SinkTask;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
+import java.sql.Connection;
 import java.sql.SQLException;
 import java.util.ArrayList;
 import java.util.Collection;
@@ -49,11 +63,15 @@ import java.util.Collections;
 import java.util.HashMap;
 import java.util.HashSet;
 import java.util.IdentityHashMap;
-import java.util.Set;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
+import java.util.TreeSet;
 import java.util.concurrent.ExecutionException;
+import java.util.function.Predicate;
+import java.util.regex.Pattern;
+import javax.management.ObjectName;
 
 /**
  * Decodes each put() into change events and hands them to the {@link SinkWriter}: one transaction per put, holding
@@ -77,18 +95,18 @@ public class FerrySinkTask extends SinkTask {
     private FerrySinkConfig config;
     private String connectorName;
     private PgConnections connections;
-    private ChangeEventDecoder decoder;
+    private BatchDecoder batches;
     private TableNamer namer;
     private SinkWriter writer;
     private OffsetStore offsets;
     private RedeliveryFence fence;
-    private io.ferry.sink.events.EventPublisher publisher;
-    private io.ferry.sink.events.SinkEvents alerts = io.ferry.sink.events.SinkEvents.none();
+    private EventPublisher publisher;
+    private SinkEvents alerts = SinkEvents.none();
     private StatsStore statsStore;
     private long lastLoadedCheck;
     private SinkMetrics metrics;
     private ConnectorGauges gauges;
-    private io.ferry.sink.phase.Reloads reloads;
+    private Reloads reloads;
     private ErrantRecordReporter reporter;
     private int remainingRetries;
     private ParkedRows parking;
@@ -97,11 +115,9 @@ public class FerrySinkTask extends SinkTask {
     private StoppedTables stopped;
     private TableCatalog catalog;
     private long lastReleaseCheck;
-    private org.apache.kafka.connect.data.Schema notificationCheckedFor;
-    private boolean notificationSchema;
-    private java.util.function.Predicate<String> subscribed = t -> true;
+    private Predicate<String> subscribed = t -> true;
     /** Full-load batches written while the next is polled and decoded (snapshot.write.overlap), else null. */
-    private io.ferry.sink.flow.BackgroundWrite background;
+    private BackgroundWrite background;
     /** Partitions of a batch the background write did not commit: {first offset, next offset} to read them again. */
     private final Map<TopicPartition, long[]> readAgain = new HashMap<>();
     /** Partitions rewound by the last put(): Connect seeks them at its next poll, so no offset is committed before. */
@@ -109,7 +125,9 @@ public class FerrySinkTask extends SinkTask {
     /** After a background failure, batches go through the task thread until one is written there. */
     private boolean synchronousUntilWritten;
     /** Source transactions being assembled (cdc.apply.mode=transactional), else null. */
-    private io.ferry.sink.flow.TransactionBuffer transactions;
+    private TransactionBuffer transactions;
+    /** Table partitions paused while the transaction buffer is full (transactional mode), else null. */
+    private RunningAheadPauses pauses;
     /** How often stopped tables are checked for the target change that resumes them (tests shorten it). */
     static long RELEASE_CHECK_MS = 5000;
     /**
@@ -130,8 +148,8 @@ public class FerrySinkTask extends SinkTask {
         connectorName = props.getOrDefault("name", "ferry-sink");
         String taskId = props.getOrDefault(TASK_ID, "0");
         connections = new PgConnections(config, "ferry-sink:" + connectorName + ":" + taskId);
-        publisher = new io.ferry.sink.events.EventPublisher(eventChannels(), 1000);
-        alerts = new io.ferry.sink.events.SinkEvents(publisher, connectorName, taskNumber(taskId),
+        publisher = new EventPublisher(eventChannels(), 1000);
+        alerts = new SinkEvents(publisher, connectorName, taskNumber(taskId),
                 config.badRecordEventIntervalMs());
         try {
             startWriting(props, taskId);
@@ -205,53 +223,39 @@ public class FerrySinkTask extends SinkTask {
         }
         segmentWriter = new SegmentWriter(text, config.copyEnabled(), config.deleteEnabled())
                 .upsertingByCopy(config.upsertByCopy()).copyingBinary(config.binaryCopy());
-        reloads = new io.ferry.sink.phase.Reloads(state, connectorName, taskId, config.targetSchema(), segmentWriter)
+        reloads = new Reloads(state, connectorName, taskId, config.targetSchema(), segmentWriter)
                 .reportingTo(alerts);
         writer = new SinkWriter(catalog, segmentWriter, text,
                 offsets, statsStore = new StatsStore(state, connectorName), metrics, badRecordHandler(), parking, constraints,
-                new io.ferry.sink.phase.SnapshotRestarts(config.targetSchema(), state, connectorName, constraints))
+                new SnapshotRestarts(config.targetSchema(), state, connectorName, constraints))
                 .reloading(reloads);
         registryKeys = new RegistryKeyResolver(config.bigintKeys(), new KeyRegistry(state));
         namer = new TableNamer(config.tableNameFormat());
         subscribed = subscription(props);
-        decoder = new ChangeEventDecoder(namer);
         remainingRetries = config.maxRetries();
         if (config.copyOverlap() && config.copyEnabled() && !config.transactional()) {
-            background = new io.ferry.sink.flow.BackgroundWrite("ferry-writer-" + connectorName + "-" + taskId);
+            background = new BackgroundWrite("ferry-writer-" + connectorName + "-" + taskId);
         }
         if (config.transactional()) {
-            transactions = new io.ferry.sink.flow.TransactionBuffer(connectorName, config.transactionTopic(),
+            transactions = new TransactionBuffer(connectorName, config.transactionTopic(),
                     config.transactionGroupMax(), config.transactionBufferMax(), subscribed, fence::appliedBefore);
-            transactionsMBean = registerTransactions(taskId);
+            transactionsMBean = Jmx.register(transactions, "io.ferry:type=sink-transactions,connector="
+                    + ObjectName.quote(connectorName) + ",task=" + taskId, "the transaction metrics of '" + connectorName + "'");
+            pauses = new RunningAheadPauses(transactions, connectorName, config.transactionBufferMax());
         }
+        batches = new BatchDecoder(namer, subscribed, transactions != null ? transactions::isMarker : r -> false);
     }
 
-    private javax.management.ObjectName transactionsMBean;
+    private ObjectName transactionsMBean;
 
-    private javax.management.ObjectName registerTransactions(String taskId) {
-        try {
-            javax.management.ObjectName name = new javax.management.ObjectName("io.ferry:type=sink-transactions,connector="
-                    + javax.management.ObjectName.quote(connectorName) + ",task=" + taskId);
-            var server = java.lang.management.ManagementFactory.getPlatformMBeanServer();
-            if (server.isRegistered(name)) {
-                server.unregisterMBean(name);
-            }
-            server.registerMBean(transactions, name);
-            return name;
-        } catch (Exception e) {
-            log.warn("Could not register the transaction metrics of '{}': {}", connectorName, e.toString());
-            return null;
-        }
-    }
-
-    private List<io.ferry.sink.events.EventChannel> eventChannels() {
-        List<io.ferry.sink.events.EventChannel> channels = new ArrayList<>();
+    private List<EventChannel> eventChannels() {
+        List<EventChannel> channels = new ArrayList<>();
         if (config.eventsWebhook() != null) {
-            channels.add(new io.ferry.sink.events.WebhookChannel(config.eventsWebhook(), config.eventsWebhookSlack()
-                    ? io.ferry.sink.events.WebhookChannel.Format.SLACK : io.ferry.sink.events.WebhookChannel.Format.JSON));
+            channels.add(new WebhookChannel(config.eventsWebhook(), config.eventsWebhookSlack()
+                    ? WebhookChannel.Format.SLACK : WebhookChannel.Format.JSON));
         }
         if (!config.eventsTopic().isEmpty()) {
-            channels.add(new io.ferry.sink.events.TopicChannel(config.eventsTopic(), config.eventsProducer()));
+            channels.add(new TopicChannel(config.eventsTopic(), config.eventsProducer()));
         }
         return channels;
     }
@@ -284,10 +288,10 @@ public class FerrySinkTask extends SinkTask {
     }
 
     /** Whether a topic is one this connector consumes (its topics or topics.regex). */
-    static java.util.function.Predicate<String> subscription(Map<String, String> props) {
+    static Predicate<String> subscription(Map<String, String> props) {
         String regex = props.get(SinkTask.TOPICS_REGEX_CONFIG);
         if (regex != null && !regex.isBlank()) {
-            java.util.regex.Pattern p = java.util.regex.Pattern.compile(regex);
+            Pattern p = Pattern.compile(regex);
             return t -> p.matcher(t).matches();
         }
         String topics = props.get(SinkTask.TOPICS_CONFIG);
@@ -301,7 +305,7 @@ public class FerrySinkTask extends SinkTask {
         return t -> true;
     }
 
-    private String geometryType(java.sql.Connection conn) throws SQLException {
+    private String geometryType(Connection conn) throws SQLException {
         try {
             return GeometryFormat.columnType(conn, config.geometryFormat());
         } catch (IllegalStateException e) {
@@ -322,7 +326,7 @@ public class FerrySinkTask extends SinkTask {
         return (record, table, error) -> {
             if (background != null && background.onWriterThread()) {
                 // the errant-record reporter belongs to the task thread: the batch is written again there
-                throw new io.ferry.sink.flow.BackgroundWrite.Redo("a bad record in " + record.topic() + "-"
+                throw new BackgroundWrite.Redo("a bad record in " + record.topic() + "-"
                         + record.kafkaPartition() + "@" + record.kafkaOffset());
             }
             String message = ErrorContext.describe(connectorName, record, table, error);
@@ -383,7 +387,7 @@ public class FerrySinkTask extends SinkTask {
         stopped.revoke(partitions);
         fence.revoke(partitions);
         if (transactions != null) {
-            pausedAhead.removeAll(partitions);
+            pauses.forget(partitions);
             // what was held for the partitions that stay is read again, so transactions are assembled whole
             Map<TopicPartition, Long> again = transactions.clear(partitions);
             if (!again.isEmpty()) {
@@ -482,7 +486,7 @@ public class FerrySinkTask extends SinkTask {
     }
 
     /** A read outside a write must not leave its transaction open (it would hold a snapshot until the next put). */
-    private static void endRead(java.sql.Connection conn) throws SQLException {
+    private static void endRead(Connection conn) throws SQLException {
         if (!conn.getAutoCommit()) {
             conn.rollback();
         }
@@ -498,8 +502,8 @@ public class FerrySinkTask extends SinkTask {
         }
         rewinding.clear(); // Connect has polled since the last put(): its rewinds are done
         // decoded while the batch in flight is written: decoding touches nothing the writer thread uses
-        Decoded early = background != null && background.busy() && !records.isEmpty()
-                ? decode(records instanceof List<SinkRecord> l ? l : new ArrayList<>(records)) : null;
+        DecodedBatch early = background != null && background.busy() && !records.isEmpty()
+                ? batches.decode(records instanceof List<SinkRecord> l ? l : new ArrayList<>(records)) : null;
         settleBackground();
         if (records.isEmpty() && readAgain.isEmpty()) {
             idle();
@@ -553,8 +557,8 @@ public class FerrySinkTask extends SinkTask {
      */
     private void putTransactions(Collection<SinkRecord> records) {
         transactions.add(records);
-        holdBackRunningAhead();
-        io.ferry.sink.flow.TransactionBuffer.Ready ready = transactions.ready();
+        pauses.adjust(context);
+        TransactionBuffer.Ready ready = transactions.ready();
         if (ready.isEmpty()) {
             idle();
             return;
@@ -577,7 +581,7 @@ public class FerrySinkTask extends SinkTask {
             } catch (HoldPartitions h) {
                 // a stopped table cannot leave its transactions behind while later ones commit
                 throw new ConnectException("Ferry sink '" + connectorName + "' (cdc.apply.mode=transactional): table(s) "
-                        + new java.util.TreeSet<>(h.partitions.values()) + " STOPPED; in transactional mode no later "
+                        + new TreeSet<>(h.partitions.values()) + " STOPPED; in transactional mode no later "
                         + "transaction is applied before it. Run the DDL from the log or the TABLE_STOPPED event on the "
                         + "target, then restart the task.");
             } catch (OffsetStore.Moved moved) {
@@ -590,65 +594,26 @@ public class FerrySinkTask extends SinkTask {
             }
         }
         transactions.applied(ready);
-        holdBackRunningAhead();
-    }
-
-    /** Table partitions paused because they ran ahead of the transaction topic with the buffer full. */
-    private final Set<TopicPartition> pausedAhead = new HashSet<>();
-
-    /**
-     * Bounded memory without splitting transactions: when the buffer is full, the table partitions ahead of the
-     * transaction topic are paused (a consumer can return one partition's 10 MB before another's first record) and
-     * resumed once their transactions have ENDed or the buffer has room again.
-     */
-    private void holdBackRunningAhead() {
-        Set<TopicPartition> ahead = transactions.overfull() || !pausedAhead.isEmpty() ? transactions.runningAhead() : Set.of();
-        if (transactions.overfull()) {
-            List<TopicPartition> pause = new ArrayList<>();
-            for (TopicPartition tp : ahead) {
-                if (pausedAhead.add(tp)) {
-                    pause.add(tp);
-                }
-            }
-            if (!pause.isEmpty()) {
-                context.pause(pause.toArray(new TopicPartition[0]));
-                log.info("Ferry sink '{}': {} events held for source transactions not yet whole "
-                        + "(transaction.buffer.max.events={}); pausing {} until the transaction topic catches up",
-                        connectorName, transactions.getHeldEvents(), config.transactionBufferMax(), pause);
-            }
-        }
-        if (!pausedAhead.isEmpty()) {
-            boolean room = transactions.hasRoom();
-            List<TopicPartition> resume = new ArrayList<>();
-            for (TopicPartition tp : pausedAhead) {
-                if (room || !ahead.contains(tp)) {
-                    resume.add(tp);
-                }
-            }
-            if (!resume.isEmpty()) {
-                resume.forEach(pausedAhead::remove);
-                context.resume(resume.toArray(new TopicPartition[0]));
-            }
-        }
+        pauses.adjust(context);
     }
 
     @Override
-    public Map<TopicPartition, org.apache.kafka.clients.consumer.OffsetAndMetadata> preCommit(
-            Map<TopicPartition, org.apache.kafka.clients.consumer.OffsetAndMetadata> currentOffsets) {
+    public Map<TopicPartition, OffsetAndMetadata> preCommit(
+            Map<TopicPartition, OffsetAndMetadata> currentOffsets) {
         if (transactions == null) {
             settleBackground();
             if (readAgain.isEmpty() && rewinding.isEmpty()) {
                 return super.preCommit(currentOffsets); // every record put() was given is committed in PostgreSQL
             }
             // not past a batch that is to be read again
-            Map<TopicPartition, org.apache.kafka.clients.consumer.OffsetAndMetadata> safe = new HashMap<>(currentOffsets);
+            Map<TopicPartition, OffsetAndMetadata> safe = new HashMap<>(currentOffsets);
             safe.keySet().removeAll(readAgain.keySet());
             safe.keySet().removeAll(rewinding);
             return safe;
         }
         // Kafka's committed offsets must not pass a record still held for its transaction
-        Map<TopicPartition, org.apache.kafka.clients.consumer.OffsetAndMetadata> safe = new HashMap<>();
-        currentOffsets.forEach((tp, om) -> safe.put(tp, new org.apache.kafka.clients.consumer.OffsetAndMetadata(
+        Map<TopicPartition, OffsetAndMetadata> safe = new HashMap<>();
+        currentOffsets.forEach((tp, om) -> safe.put(tp, new OffsetAndMetadata(
                 transactions.committable(tp, om.offset()))));
         return safe;
     }
@@ -664,65 +629,15 @@ public class FerrySinkTask extends SinkTask {
         return batch;
     }
 
-    /** A batch decoded, before anything of it touches PostgreSQL. */
-    private record Decoded(List<ChangeEvent> events, List<Map.Entry<SinkRecord, BadRecordException>> undecodable,
-                           Map<String, long[]> snapshotTotals, List<io.ferry.sink.event.ReloadNotification> reloadNotices) {
-
-        /** Only rows of the full load (COPY), nothing a background thread could not finish alone. */
-        boolean fullLoadOnly() {
-            if (events.isEmpty() || !undecodable.isEmpty() || !reloadNotices.isEmpty()) {
-                return false;
-            }
-            for (ChangeEvent e : events) {
-                if (e.op() != io.ferry.sink.event.Op.SNAPSHOT || e.isIncrementalSnapshot()) {
-                    return false;
-                }
-            }
-            return true;
-        }
-    }
-
-    /** Turns records into change events; uses only the decoder's own state, so it may run beside a background write. */
-    private Decoded decode(List<SinkRecord> records) {
-        List<ChangeEvent> events = new ArrayList<>(records.size());
-        List<Map.Entry<SinkRecord, BadRecordException>> undecodable = new ArrayList<>();
-        Map<String, long[]> snapshotTotals = new LinkedHashMap<>();
-        List<io.ferry.sink.event.ReloadNotification> reloadNotices = new ArrayList<>();
-        for (SinkRecord record : records) {
-            if (transactions != null && transactions.isMarker(record)) {
-                continue; // BEGIN/END: here only so that the transaction topic's offset is stored with the batch
-            }
-            if (isNotification(record)) {
-                io.ferry.sink.event.ReloadNotification reload = io.ferry.sink.event.ReloadNotification.from(record, namer);
-                if (reload != null) {
-                    reloadNotices.add(reload);
-                    continue;
-                }
-                SnapshotNotification n = SnapshotNotification.from(record, namer);
-                // every sink of a source reads its notifications: only the tables this sink writes are its business
-                if (n != null && subscribed.test(n.topic())) {
-                    snapshotTotals.put(n.table(), new long[] {n.totalRowsScanned(), n.timestampMs()});
-                }
-                continue;
-            }
-            try {
-                events.add(decoder.decode(record));
-            } catch (BadRecordException e) {
-                undecodable.add(Map.entry(record, e));
-            }
-        }
-        return new Decoded(events, undecodable, snapshotTotals, reloadNotices);
-    }
-
     /**
      * Decodes (unless {@code early} holds this very batch decoded) and writes one batch. Records of stopped tables are
      * not written: their partitions are held (thrown as {@link HoldPartitions}, before anything is reported or
      * written) and the caller tries again without them. A batch of full-load rows only goes to the background writer
      * when there is one; the next put() learns how it ended.
      */
-    private void write(List<SinkRecord> records, Set<SinkRecord> reported, Decoded early) {
-        Decoded d = early != null ? early : decode(records);
-        for (io.ferry.sink.event.ReloadNotification reload : d.reloadNotices()) {
+    private void write(List<SinkRecord> records, Set<SinkRecord> reported, DecodedBatch early) {
+        DecodedBatch d = early != null ? early : batches.decode(records);
+        for (ReloadNotification reload : d.reloadNotices()) {
             try {
                 reloads.notified(connections.get(), reload);
             } catch (SQLException e) {
@@ -793,7 +708,7 @@ public class FerrySinkTask extends SinkTask {
         if (background == null) {
             return;
         }
-        io.ferry.sink.flow.BackgroundWrite.Failed failed = background.settle();
+        BackgroundWrite.Failed failed = background.settle();
         if (failed == null) {
             return;
         }
@@ -821,18 +736,6 @@ public class FerrySinkTask extends SinkTask {
         }
         alerts.taskFailed(what);
         return new ConnectException(what, e);
-    }
-
-    /** Whether the record is Debezium's notification; decided once per value schema, as records come in runs. */
-    private boolean isNotification(SinkRecord record) {
-        if (!(record.value() instanceof org.apache.kafka.connect.data.Struct value)) {
-            return false;
-        }
-        if (value.schema() != notificationCheckedFor) {
-            notificationCheckedFor = value.schema();
-            notificationSchema = SnapshotNotification.isNotification(record);
-        }
-        return notificationSchema;
     }
 
     /** Stores the stop and says what to do about it; returns the partitions that carry the table's records. */
@@ -944,7 +847,7 @@ public class FerrySinkTask extends SinkTask {
     }
 
     @Override
-    public void flush(Map<TopicPartition, org.apache.kafka.clients.consumer.OffsetAndMetadata> currentOffsets) {
+    public void flush(Map<TopicPartition, OffsetAndMetadata> currentOffsets) {
         // every put() commits before it returns: nothing is pending
     }
 
@@ -965,12 +868,6 @@ public class FerrySinkTask extends SinkTask {
         if (gauges != null) {
             gauges.close();
         }
-        if (transactionsMBean != null) {
-            try {
-                java.lang.management.ManagementFactory.getPlatformMBeanServer().unregisterMBean(transactionsMBean);
-            } catch (Exception ignored) {
-                // already gone
-            }
-        }
+        Jmx.unregister(transactionsMBean);
     }
 }

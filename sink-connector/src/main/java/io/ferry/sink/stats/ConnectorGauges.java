@@ -4,9 +4,7 @@ import io.ferry.sink.state.StateSchema;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
-import javax.management.MBeanServer;
 import javax.management.ObjectName;
-import java.lang.management.ManagementFactory;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
@@ -31,7 +29,6 @@ public final class ConnectorGauges implements AutoCloseable {
     private final StateSchema state;
     private final String connector;
     private final Map<String, TableState> tables = new HashMap<>();
-    private final MBeanServer server = ManagementFactory.getPlatformMBeanServer();
     private long lastRefresh;
 
     public ConnectorGauges(StateSchema state, String connector) {
@@ -163,31 +160,15 @@ public final class ConnectorGauges implements AutoCloseable {
 
     private TableState register(String table) {
         TableState s = new TableState();
-        try {
-            ObjectName name = new ObjectName("io.ferry:type=sink-table-state,connector=" + ObjectName.quote(connector)
-                    + ",table=" + ObjectName.quote(table));
-            if (server.isRegistered(name)) {
-                server.unregisterMBean(name);
-            }
-            server.registerMBean(new javax.management.StandardMBean(s, TableStateMBean.class), name);
-            s.name = name;
-        } catch (Exception e) {
-            log.warn("Could not register JMX state metrics for table {}: {}", table, e.toString());
-        }
+        s.name = Jmx.register(new javax.management.StandardMBean(s, TableStateMBean.class, false),
+                "io.ferry:type=sink-table-state,connector=" + ObjectName.quote(connector) + ",table="
+                        + ObjectName.quote(table), "the state metrics of table " + table);
         return s;
     }
 
     @Override
     public void close() {
-        for (TableState s : tables.values()) {
-            try {
-                if (s.name != null) {
-                    server.unregisterMBean(s.name);
-                }
-            } catch (Exception ignored) {
-                // already gone: nothing to release
-            }
-        }
+        tables.values().forEach(s -> Jmx.unregister(s.name));
         tables.clear();
     }
 

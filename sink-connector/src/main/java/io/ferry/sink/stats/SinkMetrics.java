@@ -1,12 +1,8 @@
 package io.ferry.sink.stats;
 
-import org.slf4j.Logger;
-import org.slf4j.LoggerFactory;
-
-import javax.management.MBeanServer;
 import javax.management.ObjectName;
-import java.lang.management.ManagementFactory;
 import java.util.Map;
+import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 
 /**
@@ -15,12 +11,10 @@ import java.util.concurrent.ConcurrentHashMap;
  */
 public final class SinkMetrics implements AutoCloseable {
 
-    private static final Logger log = LoggerFactory.getLogger(SinkMetrics.class);
-
     private final String connector;
     private final String task;
     private final Map<String, TableMetrics> tables = new ConcurrentHashMap<>();
-    private final MBeanServer server = ManagementFactory.getPlatformMBeanServer();
+    private final Set<ObjectName> names = ConcurrentHashMap.newKeySet();
 
     public SinkMetrics(String connector, String task) {
         this.connector = connector;
@@ -65,32 +59,22 @@ public final class SinkMetrics implements AutoCloseable {
 
     private TableMetrics register(String table) {
         TableMetrics m = new TableMetrics();
-        try {
-            ObjectName name = objectName(table);
-            if (server.isRegistered(name)) {
-                server.unregisterMBean(name);
-            }
-            server.registerMBean(m, name);
-        } catch (Exception e) {
-            log.warn("Could not register JMX metrics for table {}: {}", table, e.toString());
+        ObjectName name = Jmx.register(m, objectName(table), "the metrics of table " + table);
+        if (name != null) {
+            names.add(name);
         }
         return m;
     }
 
-    private ObjectName objectName(String table) throws Exception {
-        return new ObjectName("io.ferry:type=sink-table,connector=" + ObjectName.quote(connector)
-                + ",task=" + task + ",table=" + ObjectName.quote(table));
+    private String objectName(String table) {
+        return "io.ferry:type=sink-table,connector=" + ObjectName.quote(connector) + ",task=" + task + ",table="
+                + ObjectName.quote(table);
     }
 
     @Override
     public void close() {
-        for (String table : tables.keySet()) {
-            try {
-                server.unregisterMBean(objectName(table));
-            } catch (Exception ignored) {
-                // already gone: nothing to release
-            }
-        }
+        names.forEach(Jmx::unregister);
+        names.clear();
         tables.clear();
     }
 }
