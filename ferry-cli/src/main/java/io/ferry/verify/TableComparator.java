@@ -36,13 +36,13 @@ public final class TableComparator {
      */
     public TableComparison compare(Connection source, String database, Connection target, String targetSchema,
                                    String table, Set<String> leftOut) throws SQLException {
-        List<SourceColumn> columns = sourceColumns(source, database, table);
+        List<SourceColumn> columns = SourceSchema.columns(source, database, table);
         columns.removeIf(c -> leftOut.contains(c.name()));
         Map<String, String> targetTypes = targetTypes(target, targetSchema, table);
         if (targetTypes.isEmpty()) {
             return TableComparison.failed(table, "no table " + targetSchema + "." + table + " in the target");
         }
-        List<String> key = primaryKey(source, database, table);
+        List<String> key = SourceSchema.primaryKey(source, database, table);
         StringJoiner srcCols = new StringJoiner(", ");
         StringJoiner dstCols = new StringJoiner(", ");
         boolean[] json = new boolean[columns.size()];
@@ -170,50 +170,6 @@ public final class TableComparator {
         } catch (java.io.IOException e) {
             return v;
         }
-    }
-
-    public static List<String> tables(Connection source, String database) throws SQLException {
-        List<String> out = new ArrayList<>();
-        try (PreparedStatement ps = source.prepareStatement("SELECT table_name FROM information_schema.tables "
-                + "WHERE table_schema = ? AND table_type = 'BASE TABLE' ORDER BY table_name")) {
-            ps.setString(1, database);
-            try (ResultSet rs = ps.executeQuery()) {
-                while (rs.next()) {
-                    out.add(rs.getString(1));
-                }
-            }
-        }
-        return out;
-    }
-
-    private static List<SourceColumn> sourceColumns(Connection c, String db, String table) throws SQLException {
-        List<SourceColumn> out = new ArrayList<>();
-        try (PreparedStatement ps = c.prepareStatement("SELECT column_name, data_type, column_type, is_nullable = 'YES' FROM "
-                + "information_schema.columns WHERE table_schema = ? AND table_name = ? ORDER BY ordinal_position")) {
-            ps.setString(1, db);
-            ps.setString(2, table);
-            try (ResultSet rs = ps.executeQuery()) {
-                while (rs.next()) {
-                    out.add(new SourceColumn(rs.getString(1), rs.getString(2), rs.getString(3), rs.getBoolean(4)));
-                }
-            }
-        }
-        return out;
-    }
-
-    private static List<String> primaryKey(Connection c, String db, String table) throws SQLException {
-        List<String> out = new ArrayList<>();
-        try (PreparedStatement ps = c.prepareStatement("SELECT column_name FROM information_schema.key_column_usage "
-                + "WHERE table_schema = ? AND table_name = ? AND constraint_name = 'PRIMARY' ORDER BY ordinal_position")) {
-            ps.setString(1, db);
-            ps.setString(2, table);
-            try (ResultSet rs = ps.executeQuery()) {
-                while (rs.next()) {
-                    out.add(rs.getString(1));
-                }
-            }
-        }
-        return out;
     }
 
     private static Map<String, String> targetTypes(Connection c, String schema, String table) throws SQLException {

@@ -47,7 +47,7 @@ class MigrateKilledMidLoadE2ETest {
         }
         Map<String, Long> sourceRows = new LinkedHashMap<>();
         try (Connection c = TestServers.sourceConnection(source, name); Statement st = c.createStatement()) {
-            for (String t : io.ferry.verify.TableComparator.tables(c, name)) {
+            for (String t : io.ferry.verify.SourceSchema.tables(c, name)) {
                 try (ResultSet rs = st.executeQuery("SELECT count(*) FROM `" + t + "`")) {
                     rs.next();
                     sourceRows.put(t, rs.getLong(1));

@@ -146,7 +146,7 @@ final class PipelineHarness implements AutoCloseable {
     List<TableComparison> compareAll() throws Exception {
         List<TableComparison> out = new ArrayList<>();
         try (Connection src = sourceDb(); Connection dst = targetDb()) {
-            for (String table : TableComparator.tables(src, name)) {
+            for (String table : io.ferry.verify.SourceSchema.tables(src, name)) {
                 try {
                     out.add(new TableComparator().compare(src, name, dst, "public", table));
                 } catch (java.sql.SQLException e) {

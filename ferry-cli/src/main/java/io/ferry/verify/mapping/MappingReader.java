@@ -1,6 +1,7 @@
 package io.ferry.verify.mapping;
 
 import io.ferry.verify.SourceColumn;
+import io.ferry.verify.SourceSchema;
 import io.ferry.verify.plan.TablePlan;
 
 import java.sql.Connection;
@@ -56,16 +57,9 @@ public final class MappingReader {
     /** The source tables of {@code database} the pipeline carries (include/exclude lists, the sink's topics), in order. */
     public List<String> tables(Connection src, String database, List<String> only) throws SQLException {
         List<String> out = new ArrayList<>();
-        try (PreparedStatement ps = src.prepareStatement("SELECT table_name FROM information_schema.tables "
-                + "WHERE table_schema = ? AND table_type = 'BASE TABLE' ORDER BY table_name")) {
-            ps.setString(1, database);
-            try (ResultSet rs = ps.executeQuery()) {
-                while (rs.next()) {
-                    String t = rs.getString(1);
-                    if ((only == null || only.isEmpty() || only.contains(t)) && carried(database, t)) {
-                        out.add(t);
-                    }
-                }
+        for (String t : SourceSchema.tables(src, database)) {
+            if ((only == null || only.isEmpty() || only.contains(t)) && carried(database, t)) {
+                out.add(t);
             }
         }
         return out;
@@ -123,8 +117,8 @@ public final class MappingReader {
 
     private TablePlan plan(Connection src, Connection dst, String db, String table, String sourceName, String target,
                            String targetQualified) throws SQLException {
-        List<SourceColumn> sourceColumns = sourceColumns(src, db, table);
-        List<String> sourceKey = primaryKey(src, db, table);
+        List<SourceColumn> sourceColumns = SourceSchema.columns(src, db, table);
+        List<String> sourceKey = SourceSchema.primaryKey(src, db, table);
         Map<String, String> targetTypes = targetTypes(dst, target);
         if (targetTypes.isEmpty()) {
             throw new NotVerifiable("no table " + targetSchema + "." + target + " in the target");
@@ -339,36 +333,6 @@ public final class MappingReader {
             }
             out.add(new RegistryKey(m.group(1).trim(), m.group(2), m.group(3),
                     java.util.Arrays.stream(m.group(4).split("\\+")).map(String::trim).toList()));
-        }
-        return out;
-    }
-
-    static List<SourceColumn> sourceColumns(Connection c, String db, String table) throws SQLException {
-        List<SourceColumn> out = new ArrayList<>();
-        try (PreparedStatement ps = c.prepareStatement("SELECT column_name, data_type, column_type, is_nullable = 'YES' FROM "
-                + "information_schema.columns WHERE table_schema = ? AND table_name = ? ORDER BY ordinal_position")) {
-            ps.setString(1, db);
-            ps.setString(2, table);
-            try (ResultSet rs = ps.executeQuery()) {
-                while (rs.next()) {
-                    out.add(new SourceColumn(rs.getString(1), rs.getString(2), rs.getString(3), rs.getBoolean(4)));
-                }
-            }
-        }
-        return out;
-    }
-
-    static List<String> primaryKey(Connection c, String db, String table) throws SQLException {
-        List<String> out = new ArrayList<>();
-        try (PreparedStatement ps = c.prepareStatement("SELECT column_name FROM information_schema.key_column_usage "
-                + "WHERE table_schema = ? AND table_name = ? AND constraint_name = 'PRIMARY' ORDER BY ordinal_position")) {
-            ps.setString(1, db);
-            ps.setString(2, table);
-            try (ResultSet rs = ps.executeQuery()) {
-                while (rs.next()) {
-                    out.add(rs.getString(1));
-                }
-            }
         }
         return out;
     }
