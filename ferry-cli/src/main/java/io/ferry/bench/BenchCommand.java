@@ -78,9 +78,9 @@ public final class BenchCommand implements Callable<Integer> {
     List<String> skip = new ArrayList<>();
 
     @Option(names = "--only", paramLabel = "PART",
-            description = "Measure only this part (end-to-end: raw COPY, pgloader and the end-to-end load as shipped, "
-                    + "the ratio the speed goal is judged by, in a few minutes instead of the whole bench's 40). "
-                    + "Default: everything.")
+            description = "Measure only this part, in a few minutes instead of the whole bench's 40: end-to-end (raw "
+                    + "COPY, pgloader and the end-to-end load as shipped) or sink (raw COPY, Debezium's snapshot into "
+                    + "Kafka, then Ferry's sink and Debezium's JDBC sink draining it, as shipped). Default: everything.")
     String only;
 
     @Option(names = "--timeout-seconds", defaultValue = "1800", description = "Per measured run (default ${DEFAULT-VALUE}).")
@@ -89,6 +89,7 @@ public final class BenchCommand implements Callable<Integer> {
     private static final String TOPIC_PREFIX = "bench";
     /** What --only accepts. */
     private static final String END_TO_END = "end-to-end";
+    private static final String SINK = "sink";
     /** How the shipped (binary) setup is named in notes, and where its Debezium server ids start above the JSON one's. */
     private static final String SHIPPED = "FerryBinaryConverter (as shipped)";
     private static final int SHIPPED_SERVER_OFFSET = 100;
@@ -103,8 +104,8 @@ public final class BenchCommand implements Callable<Integer> {
     @Override
     public Integer call() throws Exception {
         // a mistyped option fails before any folder or server is made
-        if (only != null && !only.equals(END_TO_END)) {
-            System.err.println("ferry bench: --only " + only + ": not a part (" + END_TO_END + ")");
+        if (only != null && !only.equals(END_TO_END) && !only.equals(SINK)) {
+            System.err.println("ferry bench: --only " + only + ": not a part (" + END_TO_END + ", " + SINK + ")");
             return 2;
         }
         for (String s : skip) {
@@ -133,7 +134,9 @@ public final class BenchCommand implements Callable<Integer> {
         }
         // before the long part: a run that is going to lack its comparator says so at once
         Path pgloader = null;
-        if (!skip.contains("pgloader")) {
+        // the sink's comparators are raw COPY and Debezium's JDBC sink, both measured in this build
+        boolean withPgloader = !skip.contains("pgloader") && !SINK.equals(only);
+        if (withPgloader) {
             pgloader = Pgloader.locateOrInstall(dir);
             if (pgloader == null) {
                 System.err.println("ferry bench: pgloader, the end-to-end comparator, cannot be measured here; "
@@ -156,8 +159,8 @@ public final class BenchCommand implements Callable<Integer> {
             results.add(RawCopy.measureBinary(pg, rows, runs));
             report(results.get(1));
             // pgloader needs no Kafka: measured while the machine holds only the two databases, as a user runs it
-            List<Measurement> pgl = skip.contains("pgloader")
-                    ? List.of(Measurement.skipped("pgloader", "skipped on request (--skip pgloader)"))
+            List<Measurement> pgl = SINK.equals(only) ? List.of()
+                    : !withPgloader ? List.of(Measurement.skipped("pgloader", "skipped on request (--skip pgloader)"))
                     : Pgloader.measure(pgloader, maria, pg, rows, bytes, runs);
             for (Measurement m : pgl) {
                 results.add(m);
@@ -173,7 +176,20 @@ public final class BenchCommand implements Callable<Integer> {
                 ConnectorFile shippedSource = ConnectorFile.read(connectors.resolve("mariadb-source.json"));
                 ConnectorFile shippedSink = ConnectorFile.read(connectors.resolve("postgres-sink.json"));
                 Path pluginPath = Path.of(System.getProperty("ferry.plugin.path"));
-                if (only != null) {
+                if (SINK.equals(only)) {
+                    // the sink's ratios alone: Ferry's sink and Debezium's JDBC sink on the same finished topic, as shipped
+                    String prefix = TOPIC_PREFIX + "binary";
+                    String topic = prefix + "." + BenchData.DATABASE + "." + BenchData.TABLE;
+                    Measurement snapshot = snapshotToKafka(connect, kc, source, shippedSource, BINARY_CONVERTERS,
+                            "_binary", prefix, topic, SHIPPED_SERVER_OFFSET, bytes);
+                    results.add(snapshot);
+                    report(snapshot);
+                    for (Measurement m : sinkDrains(connect, pg, shippedSink, BINARY_CONVERTERS, "_binary", prefix,
+                            topic, bytes)) {
+                        results.add(m);
+                        report(m);
+                    }
+                } else if (only != null) {
                     // the headline alone: the end-to-end load as shipped, beside raw COPY and pgloader above
                     EndToEnd e2e = endToEnd(connect, kc, pg, source, shippedSource, shippedSink, BINARY_CONVERTERS,
                             "_binary", SHIPPED, SHIPPED_SERVER_OFFSET, bytes);
@@ -191,16 +207,10 @@ public final class BenchCommand implements Callable<Integer> {
                         String prefix = TOPIC_PREFIX + variant.replace("_", "");
                         String topic = prefix + "." + BenchData.DATABASE + "." + BenchData.TABLE;
                         int serverOffset = variant.isEmpty() ? 0 : SHIPPED_SERVER_OFFSET;
+                        String how = how(variant);
 
-                        Measurement snapshot = new Measurement("debezium_snapshot_to_kafka" + variant, rows, bytes);
-                        long t0 = System.nanoTime();
-                        connect.put("bench-source" + variant, sourceFile.with(Overlays.source(source, kc.bootstrapServers(), prefix))
-                                .with(converters).with(Map.of("database.server.id", Integer.toString(184054 + serverOffset))).config());
-                        try (Admin admin = Admin.create(Map.of("bootstrap.servers", kc.bootstrapServers()))) {
-                            await(() -> topicEnd(admin, topic, 1) >= rows, "the snapshot to reach Kafka");
-                        }
-                        snapshot.seconds.add(seconds(t0));
-                        snapshot.note = "source alone: from connector creation to the last row in the topic (1 run)";
+                        Measurement snapshot = snapshotToKafka(connect, kc, source, sourceFile, converters, variant,
+                                prefix, topic, serverOffset, bytes);
                         results.add(snapshot);
                         report(snapshot);
 
@@ -210,57 +220,10 @@ public final class BenchCommand implements Callable<Integer> {
                         results.add(decode);
                         report(decode);
 
-                        Measurement ferry = new Measurement("ferry_sink" + variant, rows, bytes);
-                        Measurement dbz = new Measurement("debezium_jdbc_sink" + variant, rows, bytes);
-                        // the shipped sink with every put() committed before it returns, interleaved with the runs above
-                        Measurement serial = new Measurement("ferry_sink" + variant + "_no_overlap", rows, bytes);
-                        // and with its snapshot rows COPYed as text instead of binary
-                        Measurement textCopy = new Measurement("ferry_sink" + variant + "_text_copy", rows, bytes);
-                        for (int run = 1; run <= runs; run++) {
-                            String db = "ferry" + variant + "_" + run;
-                            QuietPostgres.freshDatabase(pg, db);
-                            ConnectorFile sink = sinkFile.renamed("bench-ferry" + variant + "-" + run)
-                                    .with(Overlays.sink(pg.jdbcUrl(db), pg.user(), pg.password(), prefix, BenchData.DATABASE))
-                                    .with(converters);
-                            try (PgProbe probe = new PgProbe(pg, db)) {
-                                timeSink(ferry, connect, sink.name(), sink.config(), () -> probe.ferryRows() >= rows);
-                            }
-                            connect.delete(sink.name());
-
-                            String dbzDb = "dbz" + variant + "_" + run;
-                            QuietPostgres.freshDatabase(pg, dbzDb);
-                            Map<String, String> dbzConfig = new LinkedHashMap<>(debeziumJdbcSink(pg.jdbcUrl(dbzDb), pg, topic));
-                            dbzConfig.putAll(converters);
-                            // the last key first (an index lookup; it comes last, in order, on one task), then the
-                            // count once: a count at every poll scanned the growing table, slowing what it timed
-                            try (PgProbe probe = new PgProbe(pg, dbzDb)) {
-                                timeSink(dbz, connect, "bench-dbz" + variant + "-" + run, dbzConfig,
-                                        () -> probe.hasKey("items", "id", rows) && probe.count("items") >= rows);
-                            }
-                            connect.delete("bench-dbz" + variant + "-" + run);
-
-                            if (!variant.isEmpty()) {
-                                timeShippedSinkWith(serial, connect, pg, sinkFile.with(converters), prefix,
-                                        "serial" + variant + "_" + run, Map.of("snapshot.write.overlap", "false"));
-                                timeShippedSinkWith(textCopy, connect, pg, sinkFile.with(converters), prefix,
-                                        "textcopy" + variant + "_" + run, Map.of("snapshot.copy.format", "text"));
-                            }
-                        }
-                        String how = variant.isEmpty() ? "JSON converter with schemas (connectors/json/)" : SHIPPED;
-                        ferry.note = how + "; drains the finished snapshot topic; from connector creation to the last row committed";
-                        dbz.note = how + "; Debezium JDBC sink 3.5.0: insert.mode=upsert, batch.size=5000, max.poll.records=5000";
-                        results.add(ferry);
-                        report(ferry);
-                        results.add(dbz);
-                        report(dbz);
-                        if (!variant.isEmpty()) {
-                            serial.note = how + "; as ferry_sink_binary with snapshot.write.overlap=false: every put() "
-                                    + "committed before it returns";
-                            results.add(serial);
-                            report(serial);
-                            textCopy.note = how + "; as ferry_sink_binary with snapshot.copy.format=text";
-                            results.add(textCopy);
-                            report(textCopy);
+                        for (Measurement m : sinkDrains(connect, pg, sinkFile, converters, variant, prefix, topic,
+                                bytes)) {
+                            results.add(m);
+                            report(m);
                         }
                         if (!variant.isEmpty()) {
                             for (Measurement m : operationsOverhead(connect, pg, sinkFile.with(converters), prefix, bytes)) {
@@ -360,6 +323,87 @@ public final class BenchCommand implements Callable<Integer> {
             return 1;
         }
         return 0;
+    }
+
+    /**
+     * Debezium's snapshot of the bench table into a fresh topic, the source alone: from the connector's creation to
+     * the last row in the topic (1 run; the source keeps running, later parts stream through it).
+     */
+    private Measurement snapshotToKafka(ConnectClient connect, KafkaConnectServer kc, SourceEndpoint source,
+                                        ConnectorFile sourceFile, Map<String, String> converters, String variant,
+                                        String prefix, String topic, int serverOffset, long bytes) throws Exception {
+        Measurement snapshot = new Measurement("debezium_snapshot_to_kafka" + variant, rows, bytes);
+        long t0 = System.nanoTime();
+        connect.put("bench-source" + variant, sourceFile.with(Overlays.source(source, kc.bootstrapServers(), prefix))
+                .with(converters).with(Map.of("database.server.id", Integer.toString(184054 + serverOffset))).config());
+        try (Admin admin = Admin.create(Map.of("bootstrap.servers", kc.bootstrapServers()))) {
+            await(() -> topicEnd(admin, topic, 1) >= rows, "the snapshot to reach Kafka");
+        }
+        snapshot.seconds.add(seconds(t0));
+        snapshot.note = "source alone: from connector creation to the last row in the topic (1 run)";
+        return snapshot;
+    }
+
+    /**
+     * Ferry's sink and Debezium's JDBC sink each draining the finished snapshot topic into a fresh database, runs
+     * interleaved; for the binary setup also Ferry's sink without the write overlap and with text COPY.
+     */
+    private List<Measurement> sinkDrains(ConnectClient connect, PostgresServer pg, ConnectorFile sinkFile,
+                                         Map<String, String> converters, String variant, String prefix, String topic,
+                                         long bytes) throws Exception {
+        Measurement ferry = new Measurement("ferry_sink" + variant, rows, bytes);
+        Measurement dbz = new Measurement("debezium_jdbc_sink" + variant, rows, bytes);
+        // the shipped sink with every put() committed before it returns, interleaved with the runs above
+        Measurement serial = new Measurement("ferry_sink" + variant + "_no_overlap", rows, bytes);
+        // and with its snapshot rows COPYed as text instead of binary
+        Measurement textCopy = new Measurement("ferry_sink" + variant + "_text_copy", rows, bytes);
+        for (int run = 1; run <= runs; run++) {
+            String db = "ferry" + variant + "_" + run;
+            QuietPostgres.freshDatabase(pg, db);
+            ConnectorFile sink = sinkFile.renamed("bench-ferry" + variant + "-" + run)
+                    .with(Overlays.sink(pg.jdbcUrl(db), pg.user(), pg.password(), prefix, BenchData.DATABASE))
+                    .with(converters);
+            try (PgProbe probe = new PgProbe(pg, db)) {
+                timeSink(ferry, connect, sink.name(), sink.config(), () -> probe.ferryRows() >= rows);
+            }
+            connect.delete(sink.name());
+
+            String dbzDb = "dbz" + variant + "_" + run;
+            QuietPostgres.freshDatabase(pg, dbzDb);
+            Map<String, String> dbzConfig = new LinkedHashMap<>(debeziumJdbcSink(pg.jdbcUrl(dbzDb), pg, topic));
+            dbzConfig.putAll(converters);
+            // the last key first (an index lookup; it comes last, in order, on one task), then the
+            // count once: a count at every poll scanned the growing table, slowing what it timed
+            try (PgProbe probe = new PgProbe(pg, dbzDb)) {
+                timeSink(dbz, connect, "bench-dbz" + variant + "-" + run, dbzConfig,
+                        () -> probe.hasKey("items", "id", rows) && probe.count("items") >= rows);
+            }
+            connect.delete("bench-dbz" + variant + "-" + run);
+
+            if (!variant.isEmpty()) {
+                timeShippedSinkWith(serial, connect, pg, sinkFile.with(converters), prefix,
+                        "serial" + variant + "_" + run, Map.of("snapshot.write.overlap", "false"));
+                timeShippedSinkWith(textCopy, connect, pg, sinkFile.with(converters), prefix,
+                        "textcopy" + variant + "_" + run, Map.of("snapshot.copy.format", "text"));
+            }
+        }
+        String how = how(variant);
+        ferry.note = how + "; drains the finished snapshot topic; from connector creation to the last row committed";
+        dbz.note = how + "; Debezium JDBC sink 3.5.0: insert.mode=upsert, batch.size=5000, max.poll.records=5000";
+        List<Measurement> out = new ArrayList<>(List.of(ferry, dbz));
+        if (!variant.isEmpty()) {
+            serial.note = how + "; as ferry_sink_binary with snapshot.write.overlap=false: every put() "
+                    + "committed before it returns";
+            out.add(serial);
+            textCopy.note = how + "; as ferry_sink_binary with snapshot.copy.format=text";
+            out.add(textCopy);
+        }
+        return out;
+    }
+
+    /** How a variant's converters are named in notes. */
+    private static String how(String variant) {
+        return variant.isEmpty() ? "JSON converter with schemas (connectors/json/)" : SHIPPED;
     }
 
     /** The end-to-end runs of one setup, with the last run's connectors and database for ferry verify to read. */
