@@ -267,46 +267,7 @@ public final class BenchCommand implements Callable<Integer> {
                         }
                     }
 
-                    // CDC latency, through the still-running shipped (binary) bench source, which streams the new table:
-                    // Ferry's sink, then Debezium's JDBC sink, each alone on the same topic and the same mixed workload
-                    CdcLatency.prepareSource(maria);
-                    String cdcPrefix = TOPIC_PREFIX + "binary";
-                    String events = cdcPrefix + "." + BenchData.DATABASE + ".events";
-                    // ferry_copy: Ferry's sink with cdc.upsert.mode=copy (staging COPY + one INSERT ... SELECT per table)
-                    // ferry_transactional: cdc.apply.mode=transactional (whole source transactions, in commit order)
-                    for (String kind : List.of("ferry", "ferry_copy", "ferry_transactional", "debezium_jdbc")) {
-                        String db = "cdc_" + kind;
-                        CdcLatency.prepareTarget(pg, db);
-                        String name = "bench-cdc-" + kind.replace('_', '-');
-                        Map<String, String> config;
-                        if (kind.startsWith("ferry")) {
-                            ConnectorFile cdcSink = CdcLatency.sink(shippedSink, name, pg.jdbcUrl(db), pg, events)
-                                    .with(Map.of("cdc.upsert.mode", kind.equals("ferry_copy") ? "copy" : "statements"));
-                            if (kind.equals("ferry_transactional")) {
-                                String transactions = cdcPrefix + ".transaction";
-                                cdcSink = cdcSink.with(Map.of("cdc.apply.mode", "transactional", "transaction.topic",
-                                        transactions, "topics.regex", "(" + events.replace(".", "\\.") + "|"
-                                                + transactions.replace(".", "\\.") + ")"));
-                            }
-                            config = cdcSink.config();
-                        } else {
-                            config = new LinkedHashMap<>(debeziumJdbcSink(pg.jdbcUrl(db), pg, events));
-                            config.put("table.name.format", "events");
-                            config.putAll(BINARY_CONVERTERS);
-                        }
-                        connect.put(name, config);
-                        CdcLatency.awaitInSync(maria, pg, db); // a new sink first replays what the topic holds
-                        CdcLatency.run(kind, maria, pg, db, 200, 3); // warm-up: topic creation, consumer assignment
-                        for (int rate : cdcRates) {
-                            CdcLatency.Result r = CdcLatency.run(kind, maria, pg, db, rate, cdcSeconds);
-                            cdc.add(r);
-                            say("  cdc %-13s %-5s achieved %,7.0f changes/s: latency p50 %.3f s, p95 %.3f s, p99 %.3f s, "
-                                            + "max %.3f s (%,d changes, %,d timed, in sync %.1f s after the last)", kind,
-                                    rate == 0 ? "max" : Integer.toString(rate), r.achievedRate(), r.p50(), r.p95(), r.p99(),
-                                    r.max(), r.changes(), r.samples(), r.drainSeconds());
-                        }
-                        connect.delete(name);
-                    }
+                    measureCdc(connect, maria, pg, shippedSink);
                 }
             }
         }
@@ -323,6 +284,52 @@ public final class BenchCommand implements Callable<Integer> {
             return 1;
         }
         return 0;
+    }
+
+    /**
+     * CDC latency, through the still-running shipped (binary) bench source, which streams the new table: Ferry's sink
+     * in its three apply modes, then Debezium's JDBC sink, each alone on the same topic and the same mixed workload.
+     */
+    private void measureCdc(ConnectClient connect, MariaDbServer maria, PostgresServer pg, ConnectorFile shippedSink)
+            throws Exception {
+        CdcLatency.prepareSource(maria);
+        String cdcPrefix = TOPIC_PREFIX + "binary";
+        String events = cdcPrefix + "." + BenchData.DATABASE + ".events";
+        // ferry_copy: Ferry's sink with cdc.upsert.mode=copy (staging COPY + one INSERT ... SELECT per table)
+        // ferry_transactional: cdc.apply.mode=transactional (whole source transactions, in commit order)
+        for (String kind : List.of("ferry", "ferry_copy", "ferry_transactional", "debezium_jdbc")) {
+            String db = "cdc_" + kind;
+            CdcLatency.prepareTarget(pg, db);
+            String name = "bench-cdc-" + kind.replace('_', '-');
+            Map<String, String> config;
+            if (kind.startsWith("ferry")) {
+                ConnectorFile cdcSink = CdcLatency.sink(shippedSink, name, pg.jdbcUrl(db), pg, events)
+                        .with(Map.of("cdc.upsert.mode", kind.equals("ferry_copy") ? "copy" : "statements"));
+                if (kind.equals("ferry_transactional")) {
+                    String transactions = cdcPrefix + ".transaction";
+                    cdcSink = cdcSink.with(Map.of("cdc.apply.mode", "transactional", "transaction.topic",
+                            transactions, "topics.regex", "(" + events.replace(".", "\\.") + "|"
+                                    + transactions.replace(".", "\\.") + ")"));
+                }
+                config = cdcSink.config();
+            } else {
+                config = new LinkedHashMap<>(debeziumJdbcSink(pg.jdbcUrl(db), pg, events));
+                config.put("table.name.format", "events");
+                config.putAll(BINARY_CONVERTERS);
+            }
+            connect.put(name, config);
+            CdcLatency.awaitInSync(maria, pg, db); // a new sink first replays what the topic holds
+            CdcLatency.run(kind, maria, pg, db, 200, 3); // warm-up: topic creation, consumer assignment
+            for (int rate : cdcRates) {
+                CdcLatency.Result r = CdcLatency.run(kind, maria, pg, db, rate, cdcSeconds);
+                cdc.add(r);
+                say("  cdc %-13s %-5s achieved %,7.0f changes/s: latency p50 %.3f s, p95 %.3f s, p99 %.3f s, "
+                                + "max %.3f s (%,d changes, %,d timed, in sync %.1f s after the last)", kind,
+                        rate == 0 ? "max" : Integer.toString(rate), r.achievedRate(), r.p50(), r.p95(), r.p99(),
+                        r.max(), r.changes(), r.samples(), r.drainSeconds());
+            }
+            connect.delete(name);
+        }
     }
 
     /**
