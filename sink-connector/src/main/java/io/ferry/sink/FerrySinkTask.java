@@ -5,8 +5,8 @@ import io.ferry.sink.design.DeclarationCheck;
 import io.ferry.sink.design.DeferredDdl;
 import io.ferry.sink.design.TargetDesign;
 import io.ferry.sink.errors.BadRecordHandler;
+import io.ferry.sink.errors.ErrantRecords;
 import io.ferry.sink.errors.ErrorContext;
-import io.ferry.sink.event.BadRecordException;
 import io.ferry.sink.event.BatchDecoder;
 import io.ferry.sink.event.ChangeEvent;
 import io.ferry.sink.event.DecodedBatch;
@@ -68,7 +68,6 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.TreeSet;
-import java.util.concurrent.ExecutionException;
 import java.util.function.Predicate;
 import java.util.regex.Pattern;
 import javax.management.ObjectName;
@@ -107,7 +106,7 @@ public class FerrySinkTask extends SinkTask {
     private SinkMetrics metrics;
     private ConnectorGauges gauges;
     private Reloads reloads;
-    private ErrantRecordReporter reporter;
+    private ErrantRecords errantRecords;
     private int remainingRetries;
     private ParkedRows parking;
     private RegistryKeyResolver registryKeys;
@@ -158,12 +157,12 @@ public class FerrySinkTask extends SinkTask {
             throw e;
         }
         log.info("Ferry sink '{}' task {} started: target schema \"{}\", state schema \"{}\", DLQ reporter {}",
-                connectorName, taskId, config.targetSchema(), config.stateSchema(), reporter != null ? "on" : "off");
+                connectorName, taskId, config.targetSchema(), config.stateSchema(), errantRecords != null && errantRecords.reporting() ? "on" : "off");
     }
 
     /** Everything of start() that can fail once events can be sent: state schema, design, constraints. */
     private void startWriting(Map<String, String> props, String taskId) {
-        reporter = errantRecordReporter();
+        errantRecords = new ErrantRecords(connectorName, errantRecordReporter(), alerts);
         StateSchema state = new StateSchema(config.stateSchema());
         try {
             state.create(connections.get());
@@ -321,7 +320,7 @@ public class FerrySinkTask extends SinkTask {
         }
     }
 
-    /** Bad records go to Connect's errant-record reporter (errors.tolerance / DLQ), else they fail the task. */
+    /** Bad records go to the errant-record reporter, on the task thread only. */
     private BadRecordHandler badRecordHandler() {
         return (record, table, error) -> {
             if (background != null && background.onWriterThread()) {
@@ -329,25 +328,7 @@ public class FerrySinkTask extends SinkTask {
                 throw new BackgroundWrite.Redo("a bad record in " + record.topic() + "-"
                         + record.kafkaPartition() + "@" + record.kafkaOffset());
             }
-            String message = ErrorContext.describe(connectorName, record, table, error);
-            // the message carries the whole chain; the raw cause is left out because drivers put row values in theirs
-            if (reporter == null) {
-                throw new ConnectException(message + ". Set errors.tolerance=all and errors.deadletterqueue.topic.name "
-                        + "to route such records to a dead-letter queue instead.");
-            }
-            log.warn("{} - sent to the errant-record reporter", message);
-            alerts.badRecord(table, record.topic() + "-" + record.kafkaPartition() + "@" + record.kafkaOffset(),
-                    ErrorContext.chain(error));
-            try {
-                // wait: the offsets committed with this batch must not pass a record the DLQ has not taken
-                reporter.report(record, new BadRecordException(message)).get();
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-                throw new ConnectException(message, e);
-            } catch (ExecutionException e) {
-                throw new ConnectException(message + "; the errant-record reporter failed too: "
-                        + ErrorContext.chain(e.getCause()), e.getCause());
-            }
+            errantRecords.handle(record, table, error);
         };
     }
 
