@@ -70,6 +70,7 @@ import java.util.Set;
 import java.util.TreeSet;
 import java.util.function.Predicate;
 import java.util.regex.Pattern;
+
 import javax.management.ObjectName;
 
 /**
@@ -157,7 +158,8 @@ public class FerrySinkTask extends SinkTask {
             throw e;
         }
         log.info("Ferry sink '{}' task {} started: target schema \"{}\", state schema \"{}\", DLQ reporter {}",
-                connectorName, taskId, config.targetSchema(), config.stateSchema(), errantRecords != null && errantRecords.reporting() ? "on" : "off");
+                connectorName, taskId, config.targetSchema(), config.stateSchema(),
+                errantRecords != null && errantRecords.reporting() ? "on" : "off");
     }
 
     /** Everything of start() that can fail once events can be sent: state schema, design, constraints. */
@@ -239,7 +241,8 @@ public class FerrySinkTask extends SinkTask {
             transactions = new TransactionBuffer(connectorName, config.transactionTopic(),
                     config.transactionGroupMax(), config.transactionBufferMax(), subscribed, fence::appliedBefore);
             transactionsMBean = Jmx.register(transactions, "io.ferry:type=sink-transactions,connector="
-                    + ObjectName.quote(connectorName) + ",task=" + taskId, "the transaction metrics of '" + connectorName + "'");
+                    + ObjectName.quote(connectorName) + ",task=" + taskId,
+                    "the transaction metrics of '" + connectorName + "'");
             pauses = new RunningAheadPauses(transactions, connectorName, config.transactionBufferMax());
         }
         batches = new BatchDecoder(namer, subscribed, transactions != null ? transactions::isMarker : r -> false);
