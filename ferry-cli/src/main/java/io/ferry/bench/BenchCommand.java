@@ -154,17 +154,13 @@ public final class BenchCommand implements Callable<Integer> {
             byte[] copyData = RawCopy.extract(maria, BenchData.DATABASE, BenchData.TABLE);
             long bytes = copyData.length;
             say("%,d rows, %.1f MB in PostgreSQL's text format", rows, bytes / 1e6);
-            results.add(RawCopy.measure(pg, copyData, rows, runs));
-            report(results.get(0));
-            results.add(RawCopy.measureBinary(pg, rows, runs));
-            report(results.get(1));
+            keep(results, List.of(RawCopy.measure(pg, copyData, rows, runs)));
+            keep(results, List.of(RawCopy.measureBinary(pg, rows, runs)));
             // pgloader needs no Kafka: measured while the machine holds only the two databases, as a user runs it
-            List<Measurement> pgl = SINK.equals(only) ? List.of()
-                    : !withPgloader ? List.of(Measurement.skipped("pgloader", "skipped on request (--skip pgloader)"))
-                    : Pgloader.measure(pgloader, maria, pg, rows, bytes, runs);
-            for (Measurement m : pgl) {
-                results.add(m);
-                report(m);
+            if (withPgloader) {
+                keep(results, Pgloader.measure(pgloader, maria, pg, rows, bytes, runs));
+            } else if (skip.contains("pgloader")) {
+                keep(results, List.of(Measurement.skipped("pgloader", "skipped on request (--skip pgloader)")));
             }
 
             try (KafkaConnectServer kc = KafkaConnectServer.start(dir.resolve("connect"),
@@ -182,19 +178,14 @@ public final class BenchCommand implements Callable<Integer> {
                     String topic = prefix + "." + BenchData.DATABASE + "." + BenchData.TABLE;
                     Measurement snapshot = snapshotToKafka(connect, kc, source, shippedSource, BINARY_CONVERTERS,
                             "_binary", prefix, topic, SHIPPED_SERVER_OFFSET, bytes);
-                    results.add(snapshot);
-                    report(snapshot);
-                    for (Measurement m : sinkDrains(connect, pg, shippedSink, BINARY_CONVERTERS, "_binary", prefix,
-                            topic, bytes)) {
-                        results.add(m);
-                        report(m);
-                    }
+                    keep(results, List.of(snapshot));
+                    keep(results, sinkDrains(connect, pg, shippedSink, BINARY_CONVERTERS, "_binary", prefix,
+                            topic, bytes));
                 } else if (only != null) {
                     // the headline alone: the end-to-end load as shipped, beside raw COPY and pgloader above
                     EndToEnd e2e = endToEnd(connect, kc, pg, source, shippedSource, shippedSink, BINARY_CONVERTERS,
                             "_binary", SHIPPED, SHIPPED_SERVER_OFFSET, bytes);
-                    results.add(e2e.measurement());
-                    report(e2e.measurement());
+                    keep(results, List.of(e2e.measurement()));
                 } else {
                     // the same source and sinks twice: with Connect's JSON with schemas (connectors/json/, for topics
                     // other consumers read) and as shipped (connectors/*.json, Ferry's binary converter)
@@ -211,48 +202,34 @@ public final class BenchCommand implements Callable<Integer> {
 
                         Measurement snapshot = snapshotToKafka(connect, kc, source, sourceFile, converters, variant,
                                 prefix, topic, serverOffset, bytes);
-                        results.add(snapshot);
-                        report(snapshot);
+                        keep(results, List.of(snapshot));
 
                         Measurement decode = ConverterDecode.measure("converter_decode" + (variant.isEmpty() ? "_json" : variant),
                                 kc.bootstrapServers(), topic, rows, bytes,
                                 variant.isEmpty() ? ConverterDecode.json() : ConverterDecode.binary(pluginPath), runs);
-                        results.add(decode);
-                        report(decode);
+                        keep(results, List.of(decode));
 
-                        for (Measurement m : sinkDrains(connect, pg, sinkFile, converters, variant, prefix, topic,
-                                bytes)) {
-                            results.add(m);
-                            report(m);
-                        }
+                        keep(results, sinkDrains(connect, pg, sinkFile, converters, variant, prefix, topic, bytes));
                         if (!variant.isEmpty()) {
-                            for (Measurement m : operationsOverhead(connect, pg, sinkFile.with(converters), prefix, bytes)) {
-                                results.add(m);
-                                report(m);
-                            }
+                            keep(results, operationsOverhead(connect, pg, sinkFile.with(converters), prefix, bytes));
                         }
 
                         EndToEnd e2eRun = endToEnd(connect, kc, pg, source, sourceFile, sinkFile, converters, variant, how,
                                 serverOffset, bytes);
                         Measurement e2e = e2eRun.measurement();
-                        results.add(e2e);
-                        report(e2e);
+                        keep(results, List.of(e2e));
                         if (!variant.isEmpty()) {
                             for (int threads : List.of(2, 4)) {
                                 Measurement m = parallelSnapshot(connect, kc, pg, source, sourceFile, sinkFile, converters,
                                         threads, bytes);
-                                results.add(m);
-                                report(m);
+                                keep(results, List.of(m));
                             }
                         }
                         if (variant.isEmpty()) {
                             // ferry verify of the loaded table through its mapping, beside reading it
                             VerifyBench.Result v = VerifyBench.measure(maria, pg, e2eRun.lastDb(), e2eRun.lastSource(),
                                     e2eRun.lastSink(), e2eRun.lastPrefix(), rows, bytes, runs);
-                            for (Measurement m : v.measurements()) {
-                                results.add(m);
-                                report(m);
-                            }
+                            keep(results, v.measurements());
                             verifySmallHeap = v.smallHeap();
                             say("  ferry verify in a small heap: %s", verifySmallHeap);
                             connect.delete("bench-source" + variant); // CDC is measured as shipped, through the binary one
@@ -260,10 +237,7 @@ public final class BenchCommand implements Callable<Integer> {
                         if (!variant.isEmpty()) {
                             postLoad = postLoadBuild(connect, pg, sinkFile.with(converters), prefix, bytes);
                             say("  post-load build: %s", postLoad);
-                            for (Measurement m : scaleOut(kc, connect, pg, source, sourceFile, sinkFile, pluginPath, bytes)) {
-                                results.add(m);
-                                report(m);
-                            }
+                            keep(results, scaleOut(kc, connect, pg, source, sourceFile, sinkFile, pluginPath, bytes));
                         }
                     }
 
@@ -365,15 +339,8 @@ public final class BenchCommand implements Callable<Integer> {
         // and with its snapshot rows COPYed as text instead of binary
         Measurement textCopy = new Measurement("ferry_sink" + variant + "_text_copy", rows, bytes);
         for (int run = 1; run <= runs; run++) {
-            String db = "ferry" + variant + "_" + run;
-            QuietPostgres.freshDatabase(pg, db);
-            ConnectorFile sink = sinkFile.renamed("bench-ferry" + variant + "-" + run)
-                    .with(Overlays.sink(pg.jdbcUrl(db), pg.user(), pg.password(), prefix, BenchData.DATABASE))
-                    .with(converters);
-            try (PgProbe probe = new PgProbe(pg, db)) {
-                timeSink(ferry, connect, sink.name(), sink.config(), () -> probe.ferryRows() >= rows);
-            }
-            connect.delete(sink.name());
+            timeShippedSinkWith(ferry, connect, pg, sinkFile.with(converters), prefix, "ferry" + variant + "_" + run,
+                    Map.of());
 
             String dbzDb = "dbz" + variant + "_" + run;
             QuietPostgres.freshDatabase(pg, dbzDb);
@@ -796,6 +763,14 @@ public final class BenchCommand implements Callable<Integer> {
 
     private static void say(String format, Object... args) {
         System.out.printf(format + "%n", args);
+    }
+
+    /** Adds measurements to the run's results and prints each as it comes. */
+    private static void keep(List<Measurement> results, List<Measurement> measured) {
+        for (Measurement m : measured) {
+            results.add(m);
+            report(m);
+        }
     }
 
     private static void report(Measurement m) {

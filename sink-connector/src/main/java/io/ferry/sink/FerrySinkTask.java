@@ -345,9 +345,7 @@ public class FerrySinkTask extends SinkTask {
             endRead(connections.get());
             if (transactions != null) {
                 transactions.assigned(partitions);
-                // nothing is held for them now: a pause for room the worker carried over from before a rebalance
-                // would have nobody left to lift it
-                context.resume(partitions.toArray(new TopicPartition[0]));
+                pauses.assigned(context, partitions);
             }
             if (!stored.isEmpty()) {
                 log.info("Ferry sink '{}' resumes {} partition(s) from offsets stored in PostgreSQL: {}",

@@ -67,4 +67,12 @@ public final class RunningAheadPauses {
     public void forget(Collection<TopicPartition> partitions) {
         paused.removeAll(partitions);
     }
+
+    /**
+     * Partitions assigned: nothing is held for them, so a pause for room the worker carried over from before a
+     * rebalance would have nobody left to lift it.
+     */
+    public void assigned(SinkTaskContext context, Collection<TopicPartition> partitions) {
+        context.resume(partitions.toArray(new TopicPartition[0]));
+    }
 }
