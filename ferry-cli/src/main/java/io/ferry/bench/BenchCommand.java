@@ -100,6 +100,8 @@ public final class BenchCommand implements Callable<Integer> {
             "key.converter", Overlays.BINARY_CONVERTER, "value.converter", Overlays.BINARY_CONVERTER);
     private final List<CdcLatency.Result> cdc = new ArrayList<>();
     private String verifySmallHeap;
+    /** Reads where each timed run's CPU went; set once the servers run. */
+    private CpuMeter meter = new CpuMeter(Map.of());
 
     @Override
     public Integer call() throws Exception {
@@ -149,16 +151,19 @@ public final class BenchCommand implements Callable<Integer> {
         postLoad = null;
         try (MariaDbServer maria = MariaDbServer.start(dir.resolve("mariadb"));
              PostgresServer pg = PostgresServer.start(dir.resolve("postgres"))) {
+            // a server's processes are found by the data directory on their command line
+            meter = new CpuMeter(Map.of("postgres", dir.resolve("postgres").toString(),
+                    "mariadb", dir.resolve("mariadb").toString()));
             say("generating %,d rows in MariaDB %s.%s", rows, BenchData.DATABASE, BenchData.TABLE);
             BenchData.generate(maria, rows);
             byte[] copyData = RawCopy.extract(maria, BenchData.DATABASE, BenchData.TABLE);
             long bytes = copyData.length;
             say("%,d rows, %.1f MB in PostgreSQL's text format", rows, bytes / 1e6);
-            keep(results, List.of(RawCopy.measure(pg, copyData, rows, runs)));
-            keep(results, List.of(RawCopy.measureBinary(pg, rows, runs)));
+            keep(results, List.of(RawCopy.measure(pg, meter, copyData, rows, runs)));
+            keep(results, List.of(RawCopy.measureBinary(pg, meter, rows, runs)));
             // pgloader needs no Kafka: measured while the machine holds only the two databases, as a user runs it
             if (withPgloader) {
-                keep(results, Pgloader.measure(pgloader, maria, pg, rows, bytes, runs));
+                keep(results, Pgloader.measure(pgloader, maria, pg, meter, rows, bytes, runs));
             } else if (skip.contains("pgloader")) {
                 keep(results, List.of(Measurement.skipped("pgloader", "skipped on request (--skip pgloader)")));
             }
@@ -314,6 +319,7 @@ public final class BenchCommand implements Callable<Integer> {
                                         ConnectorFile sourceFile, Map<String, String> converters, String variant,
                                         String prefix, String topic, int serverOffset, long bytes) throws Exception {
         Measurement snapshot = new Measurement("debezium_snapshot_to_kafka" + variant, rows, bytes);
+        CpuMeter.Reading before = meter.read();
         long t0 = System.nanoTime();
         connect.put("bench-source" + variant, sourceFile.with(Overlays.source(source, kc.bootstrapServers(), prefix))
                 .with(converters).with(Map.of("database.server.id", Integer.toString(184054 + serverOffset))).config());
@@ -321,6 +327,7 @@ public final class BenchCommand implements Callable<Integer> {
             await(() -> topicEnd(admin, topic, 1) >= rows, "the snapshot to reach Kafka");
         }
         snapshot.seconds.add(seconds(t0));
+        snapshot.cpu.add(CpuMeter.between(before, meter.read()));
         snapshot.note = "source alone: from connector creation to the last row in the topic (1 run)";
         return snapshot;
     }
@@ -400,12 +407,14 @@ public final class BenchCommand implements Callable<Integer> {
                     converters);
             ConnectorFile sourceRun = sourceFile.with(Overlays.source(source, kc.bootstrapServers(), e2ePrefix));
             try (PgProbe probe = new PgProbe(pg, db)) {
+                CpuMeter.Reading before = meter.read();
                 long start = System.nanoTime();
                 connect.put("bench-e2e-source" + variant + "-" + run, sourceRun.with(converters)
                         .with(Map.of("database.server.id", Integer.toString(185000 + serverOffset + run)))
                         .config());
                 await(() -> probe.ferryRows() >= rows, "the end-to-end load");
                 e2e.seconds.add(seconds(start));
+                e2e.cpu.add(CpuMeter.between(before, meter.read()));
             }
             Map<String, String> sinkConfig = new LinkedHashMap<>(sink.config());
             sinkConfig.put("name", sink.name());
@@ -652,8 +661,7 @@ public final class BenchCommand implements Callable<Integer> {
 
     private void timeSink(Measurement m, ConnectClient connect, String name, Map<String, String> config,
                           BooleanSupplier done) throws Exception {
-        var cpu = (com.sun.management.OperatingSystemMXBean) ManagementFactory.getOperatingSystemMXBean();
-        long cpu0 = cpu.getProcessCpuTime();
+        CpuMeter.Reading before = meter.read();
         long t0 = System.nanoTime();
         connect.put(name, config);
         long peak = 0;
@@ -678,8 +686,10 @@ public final class BenchCommand implements Callable<Integer> {
             Thread.sleep(100);
         }
         m.seconds.add(seconds(t0));
+        CpuMeter.Use used = CpuMeter.between(before, meter.read());
+        m.cpu.add(used);
         m.peakHeapBytes = Math.max(m.peakHeapBytes, peak);
-        m.cpuSeconds += (cpu.getProcessCpuTime() - cpu0) / 1e9;
+        m.cpuSeconds += used.jvm();
     }
 
     static Map<String, String> debeziumJdbcSink(String url, PostgresServer pg, String topic) {
@@ -809,6 +819,20 @@ public final class BenchCommand implements Callable<Integer> {
                     n.put("jvm_heap_peak_bytes", m.peakHeapBytes);
                     n.put("process_cpu_seconds", Math.round(m.cpuSeconds * 10) / 10.0);
                 }
+                if (!m.cpu.isEmpty()) {
+                    ArrayNode perRun = n.putArray("cpu_per_run");
+                    for (CpuMeter.Use u : m.cpu) {
+                        ObjectNode c = perRun.addObject();
+                        tenths(c, "wall_seconds", u.wallSeconds());
+                        c.put("machine_busy", Double.isNaN(u.machineBusy()) ? null : Math.round(u.machineBusy() * 100) / 100.0);
+                        tenths(c, "runner_jvm_cpu_seconds", u.jvm());
+                        tenths(c, "jit_compiler_threads_cpu_seconds", u.jit());
+                        tenths(c, "gc_threads_cpu_seconds", u.gc());
+                        tenths(c, "runner_children_cpu_seconds", u.children());
+                        u.servers().forEach((server, sec) -> tenths(c, server + "_cpu_seconds", sec));
+                        tenths(c, "all_cpu_seconds", u.total());
+                    }
+                }
             }
             if (m.note != null) {
                 n.put("note", m.note);
@@ -904,6 +928,7 @@ public final class BenchCommand implements Callable<Integer> {
                 md.append(String.format("| %s | - | - | - | - | - | not measured: %s |%n", m.system, m.note));
             }
         }
+        md.append(cpuTable(results));
         md.append("\nRatios: ").append(ratios.toString()).append('\n');
         if (verifySmallHeap != null) {
             md.append("\n`ferry verify` of the same table in its own JVM with a 64 MB heap: ").append(verifySmallHeap)
@@ -934,6 +959,42 @@ public final class BenchCommand implements Callable<Integer> {
         }
         Files.writeString(out.resolve("report.md"), md.toString());
         say("%nratios %s%nwritten %s and %s", ratios, out.resolve("result.json"), out.resolve("report.md"));
+    }
+
+    /** Seconds to a tenth; null where not known (JSON has no NaN). */
+    private static void tenths(ObjectNode n, String field, double seconds) {
+        n.put(field, Double.isNaN(seconds) ? null : Math.round(seconds * 10) / 10.0);
+    }
+
+    /**
+     * Where each timed run's CPU went: on 2 cores every system here is bound by CPU, so a ratio is explained by
+     * which process used how much, and a JVM's first runs by its compilers.
+     */
+    static String cpuTable(List<Measurement> results) {
+        StringBuilder md = new StringBuilder("\n## Where the CPU went, per run\n\n"
+                + "Seconds of CPU during each timed run, read around it from the JVM and `/proc`: the runner's JVM "
+                + "(Kafka, Connect, the connectors, the bench itself), of it the CPU of its JIT compiler threads and of "
+                + "its garbage collector's threads, the processes the runner started and waited for (pgloader), and the PostgreSQL "
+                + "and MariaDB process trees. Machine busy is the share of all cores' time not idle.\n\n"
+                + "| system | run | wall s | machine busy | runner JVM | of it JIT | of it GC | pgloader | PostgreSQL "
+                + "| MariaDB | all CPU s |\n|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|\n");
+        boolean any = false;
+        for (Measurement m : results) {
+            for (int i = 0; i < m.cpu.size(); i++) {
+                CpuMeter.Use u = m.cpu.get(i);
+                any = true;
+                md.append(String.format("| %s | %d | %.1f | %s | %.1f | %s | %s | %s | %s | %s | %.1f |%n", m.system,
+                        i + 1, u.wallSeconds(), Double.isNaN(u.machineBusy()) ? "-"
+                                : String.format("%.0f%%", u.machineBusy() * 100), u.jvm(), orDash(u.jit()), orDash(u.gc()),
+                        orDash(u.children()), orDash(u.servers().getOrDefault("postgres", Double.NaN)),
+                        orDash(u.servers().getOrDefault("mariadb", Double.NaN)), u.total()));
+            }
+        }
+        return any ? md.toString() : "";
+    }
+
+    private static String orDash(double seconds) {
+        return Double.isNaN(seconds) ? "-" : String.format("%.1f", seconds);
     }
 
     /** Changes/s a sink applied at the last (highest, or unthrottled) rate of the run. */

@@ -12,6 +12,8 @@ final class Measurement {
     final long bytes;
     final List<Double> seconds = new ArrayList<>();
     long peakHeapBytes;
+    /** Where each timed run's CPU went, in the order of {@link #seconds} (empty where not metered). */
+    final List<CpuMeter.Use> cpu = new ArrayList<>();
     double cpuSeconds;
     String note;
 

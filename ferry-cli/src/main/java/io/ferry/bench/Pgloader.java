@@ -51,7 +51,8 @@ final class Pgloader {
     }
 
     /** One measurement per {@link #SETTINGS} entry, their runs alternating so a slow spell of the machine hits both. */
-    static List<Measurement> measure(Path binary, MariaDbServer maria, PostgresServer pg, long rows, long bytes, int runs)
+    static List<Measurement> measure(Path binary, MariaDbServer maria, PostgresServer pg, CpuMeter meter, long rows,
+                                     long bytes, int runs)
             throws Exception {
         List<Measurement> result = new ArrayList<>();
         if (binary == null) {
@@ -79,7 +80,7 @@ final class Pgloader {
                 String failed = null;
                 for (int attempt = 0; attempt < 3; attempt++) {
                     // a database of its own per attempt: the failed one may hold part of the table
-                    failed = once(binary, maria, pg, rows, name + "_" + run + (attempt == 0 ? "" : "_retry" + attempt),
+                    failed = once(binary, maria, pg, meter, rows, name + "_" + run + (attempt == 0 ? "" : "_retry" + attempt),
                             setting.getValue(), m);
                     if (failed == null) {
                         break;
@@ -104,7 +105,7 @@ final class Pgloader {
     }
 
     /** One timed load into a fresh database; null when it loaded every row, else why not. */
-    private static String once(Path binary, MariaDbServer maria, PostgresServer pg, long rows, String db, String with,
+    private static String once(Path binary, MariaDbServer maria, PostgresServer pg, CpuMeter meter, long rows, String db, String with,
                                Measurement m) throws Exception {
         QuietPostgres.freshDatabase(pg, db);
         String from = "mysql://" + maria.user() + "@" + maria.host() + ":" + maria.port() + "/" + BenchData.DATABASE;
@@ -115,6 +116,7 @@ final class Pgloader {
         Files.writeString(command, "LOAD DATABASE\n  FROM " + from + "\n  INTO " + to
                 + (with.isEmpty() ? "" : "\n  WITH " + with)
                 + "\n  INCLUDING ONLY TABLE NAMES MATCHING '" + BenchData.TABLE + "';\n");
+        CpuMeter.Reading before = meter.read();
         long t0 = System.nanoTime();
         // Debian's pgloader runs SBCL with a 1 GB heap, which a million rows of this table can exhaust ("Heap
         // exhausted, game over", then a debugger prompt that waits forever): give it room, and retry a failed run
@@ -127,6 +129,7 @@ final class Pgloader {
             return "exit " + (timedOut ? "timeout" : p.exitValue()) + ", see " + log;
         }
         double seconds = (System.nanoTime() - t0) / 1e9;
+        CpuMeter.Use cpu = CpuMeter.between(before, meter.read());
         long loaded = BenchCommand.count(pg, db, BenchData.DATABASE + "\".\"" + BenchData.TABLE);
         if (loaded < rows) {
             loaded = BenchCommand.count(pg, db, BenchData.TABLE);
@@ -135,6 +138,7 @@ final class Pgloader {
             return "loaded " + loaded + " of " + rows + " rows, see " + log;
         }
         m.seconds.add(seconds);
+        m.cpu.add(cpu);
         return null;
     }
 }

@@ -62,17 +62,17 @@ final class RawCopy {
         return out.toByteArray();
     }
 
-    static Measurement measure(PostgresServer pg, byte[] data, long rows, int runs) throws Exception {
+    static Measurement measure(PostgresServer pg, CpuMeter meter, byte[] data, long rows, int runs) throws Exception {
         Measurement m = new Measurement("raw_copy", rows, data.length);
         m.note = "one COPY of the same rows from memory into an empty table with the same types and primary key";
-        return timed(m, pg, "copy_", "COPY items FROM STDIN", data, rows, runs);
+        return timed(m, pg, meter, "copy_", "COPY items FROM STDIN", data, rows, runs);
     }
 
     /**
      * The same ceiling in PostgreSQL's binary COPY format (which the sink writes when every column has one): the
      * rows of the text run's table copied out as binary, then one COPY of them into an empty table per run.
      */
-    static Measurement measureBinary(PostgresServer pg, long rows, int runs) throws Exception {
+    static Measurement measureBinary(PostgresServer pg, CpuMeter meter, long rows, int runs) throws Exception {
         ByteArrayOutputStream out = new ByteArrayOutputStream(64 << 20);
         try (Connection c = pg.connect("copy_1")) {
             c.unwrap(PGConnection.class).getCopyAPI().copyOut("COPY items TO STDOUT (FORMAT binary)", out);
@@ -81,21 +81,23 @@ final class RawCopy {
         Measurement m = new Measurement("raw_copy_binary", rows, data.length);
         m.note = "one COPY (FORMAT binary) of the same rows from memory into an empty table with the same types and "
                 + "primary key";
-        return timed(m, pg, "copy_binary_", "COPY items FROM STDIN (FORMAT binary)", data, rows, runs);
+        return timed(m, pg, meter, "copy_binary_", "COPY items FROM STDIN (FORMAT binary)", data, rows, runs);
     }
 
     /** Per run: a new database, the table, and the one COPY of {@code data}, timed alone. */
-    private static Measurement timed(Measurement m, PostgresServer pg, String dbPrefix, String copy, byte[] data,
+    private static Measurement timed(Measurement m, PostgresServer pg, CpuMeter meter, String dbPrefix, String copy, byte[] data,
                                      long rows, int runs) throws Exception {
         for (int run = 1; run <= runs; run++) {
             String db = dbPrefix + run;
             QuietPostgres.freshDatabase(pg, db);
             try (Connection c = pg.connect(db); Statement st = c.createStatement()) {
                 st.execute(DDL);
+                CpuMeter.Reading before = meter.read();
                 long t0 = System.nanoTime();
                 long copied = c.unwrap(PGConnection.class).getCopyAPI()
                         .copyIn(copy, new ByteArrayInputStream(data), 1 << 20);
                 m.seconds.add((System.nanoTime() - t0) / 1e9);
+                m.cpu.add(CpuMeter.between(before, meter.read()));
                 if (copied != rows) {
                     throw new IllegalStateException("COPY wrote " + copied + " rows, expected " + rows);
                 }

@@ -1,5 +1,7 @@
 package io.ferry.it;
 
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
 import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 
@@ -55,6 +57,23 @@ class FerryBenchE2ETest {
                 .doesNotContain("\"cdc_transactional_vs_batch\" : null")
                 .doesNotContain("\"end_to_end_snapshot_threads_4_vs_pgloader\" : null");
         assertThat(json).contains("\"verify_small_heap\" : \"VALIDATED with -Xmx64m");
-        assertThat(Files.readString(out.resolve("report.md"))).contains("| ferry_sink |");
+        assertThat(Files.readString(out.resolve("report.md"))).contains("| ferry_sink |", "## Where the CPU went, per run");
+        // where each run's CPU went: the bench found its own servers' processes and pgloader's, not zeros or nulls
+        JsonNode systems = new ObjectMapper().readTree(json).get("systems");
+        JsonNode e2e = null;
+        JsonNode pgloader = null;
+        for (JsonNode s : systems) {
+            if (s.get("system").asText().equals("ferry_end_to_end_binary")) {
+                e2e = s.get("cpu_per_run").get(0);
+            } else if (s.get("system").asText().equals("pgloader")) {
+                pgloader = s.get("cpu_per_run").get(0);
+            }
+        }
+        assertThat(e2e).as(json).isNotNull();
+        assertThat(e2e.get("runner_jvm_cpu_seconds").asDouble()).as(e2e.toString()).isPositive();
+        assertThat(e2e.get("postgres_cpu_seconds").asDouble()).as(e2e.toString()).isPositive();
+        assertThat(e2e.get("mariadb_cpu_seconds").asDouble()).as(e2e.toString()).isPositive();
+        assertThat(pgloader).as(json).isNotNull();
+        assertThat(pgloader.get("runner_children_cpu_seconds").asDouble()).as(pgloader.toString()).isPositive();
     }
 }
