@@ -319,15 +319,18 @@ public final class BenchCommand implements Callable<Integer> {
                                         ConnectorFile sourceFile, Map<String, String> converters, String variant,
                                         String prefix, String topic, int serverOffset, long bytes) throws Exception {
         Measurement snapshot = new Measurement("debezium_snapshot_to_kafka" + variant, rows, bytes);
-        CpuMeter.Reading before = meter.read();
+        CpuMeter.Run cpu = meter.start();
         long t0 = System.nanoTime();
         connect.put("bench-source" + variant, sourceFile.with(Overlays.source(source, kc.bootstrapServers(), prefix))
                 .with(converters).with(Map.of("database.server.id", Integer.toString(184054 + serverOffset))).config());
         try (Admin admin = Admin.create(Map.of("bootstrap.servers", kc.bootstrapServers()))) {
-            await(() -> topicEnd(admin, topic, 1) >= rows, "the snapshot to reach Kafka");
+            await(() -> {
+                cpu.sample();
+                return topicEnd(admin, topic, 1) >= rows;
+            }, "the snapshot to reach Kafka");
         }
         snapshot.seconds.add(seconds(t0));
-        snapshot.cpu.add(CpuMeter.between(before, meter.read()));
+        snapshot.cpu.add(cpu.stop());
         snapshot.note = "source alone: from connector creation to the last row in the topic (1 run)";
         return snapshot;
     }
@@ -407,14 +410,17 @@ public final class BenchCommand implements Callable<Integer> {
                     converters);
             ConnectorFile sourceRun = sourceFile.with(Overlays.source(source, kc.bootstrapServers(), e2ePrefix));
             try (PgProbe probe = new PgProbe(pg, db)) {
-                CpuMeter.Reading before = meter.read();
+                CpuMeter.Run cpu = meter.start();
                 long start = System.nanoTime();
                 connect.put("bench-e2e-source" + variant + "-" + run, sourceRun.with(converters)
                         .with(Map.of("database.server.id", Integer.toString(185000 + serverOffset + run)))
                         .config());
-                await(() -> probe.ferryRows() >= rows, "the end-to-end load");
+                await(() -> {
+                    cpu.sample();
+                    return probe.ferryRows() >= rows;
+                }, "the end-to-end load");
                 e2e.seconds.add(seconds(start));
-                e2e.cpu.add(CpuMeter.between(before, meter.read()));
+                e2e.cpu.add(cpu.stop());
             }
             Map<String, String> sinkConfig = new LinkedHashMap<>(sink.config());
             sinkConfig.put("name", sink.name());
@@ -661,12 +667,13 @@ public final class BenchCommand implements Callable<Integer> {
 
     private void timeSink(Measurement m, ConnectClient connect, String name, Map<String, String> config,
                           BooleanSupplier done) throws Exception {
-        CpuMeter.Reading before = meter.read();
+        CpuMeter.Run cpu = meter.start();
         long t0 = System.nanoTime();
         connect.put(name, config);
         long peak = 0;
         long deadline = t0 + timeoutSeconds * 1_000_000_000L;
         for (int poll = 1; !done.getAsBoolean(); poll++) {
+            cpu.sample();
             peak = Math.max(peak, ManagementFactory.getMemoryMXBean().getHeapMemoryUsage().getUsed());
             if (System.nanoTime() > deadline) {
                 throw new IllegalStateException(name + " did not finish within " + timeoutSeconds + " s");
@@ -686,7 +693,7 @@ public final class BenchCommand implements Callable<Integer> {
             Thread.sleep(100);
         }
         m.seconds.add(seconds(t0));
-        CpuMeter.Use used = CpuMeter.between(before, meter.read());
+        CpuMeter.Use used = cpu.stop();
         m.cpu.add(used);
         m.peakHeapBytes = Math.max(m.peakHeapBytes, peak);
         m.cpuSeconds += used.jvm();
@@ -823,14 +830,17 @@ public final class BenchCommand implements Callable<Integer> {
                     ArrayNode perRun = n.putArray("cpu_per_run");
                     for (CpuMeter.Use u : m.cpu) {
                         ObjectNode c = perRun.addObject();
-                        tenths(c, "wall_seconds", u.wallSeconds());
+                        hundredths(c, "wall_seconds", u.wallSeconds());
                         c.put("machine_busy", Double.isNaN(u.machineBusy()) ? null : Math.round(u.machineBusy() * 100) / 100.0);
-                        tenths(c, "runner_jvm_cpu_seconds", u.jvm());
-                        tenths(c, "jit_compiler_threads_cpu_seconds", u.jit());
-                        tenths(c, "gc_threads_cpu_seconds", u.gc());
-                        tenths(c, "runner_children_cpu_seconds", u.children());
-                        u.servers().forEach((server, sec) -> tenths(c, server + "_cpu_seconds", sec));
-                        tenths(c, "all_cpu_seconds", u.total());
+                        hundredths(c, "runner_jvm_cpu_seconds", u.jvm());
+                        hundredths(c, "jit_compiler_threads_cpu_seconds", u.jit());
+                        hundredths(c, "gc_threads_cpu_seconds", u.gc());
+                        hundredths(c, "runner_children_cpu_seconds", u.children());
+                        u.servers().forEach((server, sec) -> hundredths(c, server + "_cpu_seconds", sec));
+                        ObjectNode threads = c.putObject("runner_jvm_threads_cpu_seconds");
+                        u.threads().forEach((group, sec) -> hundredths(threads, group, sec));
+                        hundredths(threads, "other", u.otherJvm());
+                        hundredths(c, "all_cpu_seconds", u.total());
                     }
                 }
             }
@@ -961,9 +971,9 @@ public final class BenchCommand implements Callable<Integer> {
         say("%nratios %s%nwritten %s and %s", ratios, out.resolve("result.json"), out.resolve("report.md"));
     }
 
-    /** Seconds to a tenth; null where not known (JSON has no NaN). */
-    private static void tenths(ObjectNode n, String field, double seconds) {
-        n.put(field, Double.isNaN(seconds) ? null : Math.round(seconds * 10) / 10.0);
+    /** Seconds to a hundredth (/proc counts in hundredths); null where not known (JSON has no NaN). */
+    private static void hundredths(ObjectNode n, String field, double seconds) {
+        n.put(field, Double.isNaN(seconds) ? null : Math.round(seconds * 100) / 100.0);
     }
 
     /**
@@ -990,7 +1000,31 @@ public final class BenchCommand implements Callable<Integer> {
                         orDash(u.servers().getOrDefault("mariadb", Double.NaN)), u.total()));
             }
         }
-        return any ? md.toString() : "";
+        if (!any) {
+            return "";
+        }
+        md.append("\nThe runner JVM's CPU by thread, for the runs that used more than a second of it: the JDK pool threads "
+                + "Debezium reads a snapshot on (reading rows, building change events), Debezium's own named threads "
+                + "(the coordinator, the binlog reader), Connect's source task thread (Ferry's converter "
+                + "encoding, `producer.send`), the producers' network threads, the in-process Kafka broker, Connect's "
+                + "sink task thread (the consumer, Ferry's converter decoding, Ferry's `put`), Ferry's COPY writer, "
+                + "the JIT compilers, the garbage collector, the rest.\n\n| system | run | runner JVM");
+        CpuMeter.THREAD_GROUPS.forEach(g -> md.append(" | ").append(g.replace('_', ' ')));
+        md.append(" | JIT | GC | other |\n|---|---:|---:");
+        CpuMeter.THREAD_GROUPS.forEach(g -> md.append("|---:"));
+        md.append("|---:|---:|---:|\n");
+        for (Measurement m : results) {
+            for (int i = 0; i < m.cpu.size(); i++) {
+                CpuMeter.Use u = m.cpu.get(i);
+                if (u.jvm() < 1) {
+                    continue; // raw COPY and pgloader: the JVM only waits
+                }
+                md.append(String.format("| %s | %d | %.1f", m.system, i + 1, u.jvm()));
+                CpuMeter.THREAD_GROUPS.forEach(g -> md.append(String.format(" | %.1f", u.threads().get(g))));
+                md.append(String.format(" | %s | %s | %.1f |%n", orDash(u.jit()), orDash(u.gc()), u.otherJvm()));
+            }
+        }
+        return md.toString();
     }
 
     private static String orDash(double seconds) {

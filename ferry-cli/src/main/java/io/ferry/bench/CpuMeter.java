@@ -2,10 +2,13 @@ package io.ferry.bench;
 
 import java.io.IOException;
 import java.lang.management.ManagementFactory;
+import java.lang.management.ThreadInfo;
+import java.lang.management.ThreadMXBean;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -34,14 +37,29 @@ final class CpuMeter {
 
     /** CPU counters at one instant. */
     record Reading(long nanos, long machineBusyTicks, long machineTicks, long jvmCpuNanos, long jitTicks,
-                   long gcTicks, long childTicks, Map<String, Long> serverTicks) {}
+                   long gcTicks, long childTicks, Map<String, Long> serverTicks, Map<Long, Long> threadNanos,
+                   Map<Long, String> threadGroups) {}
+
+    /** The parts of the pipeline the runner's Java threads are grouped into, in report order. */
+    static final List<String> THREAD_GROUPS = List.of("snapshot_pool", "debezium", "source_task", "producer_network",
+            "broker", "sink_task", "ferry_writer");
 
     /**
      * What one run used, in seconds of CPU (machine busy as a share of all cores' time): jit and gc are the CPU of
      * the JVM's compiler threads and of its garbage collector's threads, parts of jvm.
      */
     record Use(double wallSeconds, double machineBusy, double jvm, double jit, double gc, double children,
-               Map<String, Double> servers) {
+               Map<String, Double> servers, Map<String, Double> threads) {
+
+        /** The runner's CPU in none of the groups, the compilers or the collector. */
+        double otherJvm() {
+            double named = (Double.isNaN(jit) ? 0 : jit) + (Double.isNaN(gc) ? 0 : gc);
+            for (double t : threads.values()) {
+                named += t;
+            }
+            return Math.max(0, jvm - named);
+        }
+
 
         /** Every process's CPU counted here: the runner's JVM, its children and the servers. */
         double total() {
@@ -61,8 +79,74 @@ final class CpuMeter {
         List<Proc> procs = processes();
         servers.forEach((name, marker) -> serverTicks.put(name, treeTicks(procs, marker)));
         Proc self = Proc.parse(readOrNull(PROC.resolve("self").resolve("stat")), "");
+        Map<Long, Long> threadNanos = new HashMap<>();
+        Map<Long, String> groups = new HashMap<>();
+        sampleThreads(threadNanos, groups);
         return new Reading(System.nanoTime(), machine[0], machine[1], os.getProcessCpuTime(), threads[0], threads[1],
-                self == null ? -1 : self.childTicks, serverTicks);
+                self == null ? -1 : self.childTicks, serverTicks, threadNanos, groups);
+    }
+
+    /** The CPU so far of every thread of the runner, and the group its name puts it in now. */
+    private static void sampleThreads(Map<Long, Long> nanos, Map<Long, String> groups) {
+        ThreadMXBean mx = ManagementFactory.getThreadMXBean();
+        for (ThreadInfo info : mx.getThreadInfo(mx.getAllThreadIds())) {
+            long cpu = info == null ? -1 : mx.getThreadCpuTime(info.getThreadId());
+            if (cpu >= 0) {
+                nanos.put(info.getThreadId(), cpu);
+                groups.put(info.getThreadId(), group(info.getThreadName()));
+            }
+        }
+    }
+
+    /** A timed run begins: read now, {@link Run#sample()} while it runs, {@link Run#stop()} at its end. */
+    Run start() {
+        return new Run(read());
+    }
+
+    /**
+     * One timed run. Each sample gives every thread's CPU since the last one to the group of the name the thread
+     * has then: Connect runs tasks on pooled threads it renames for each task and names back afterwards, and
+     * Debezium's snapshot readers end with the snapshot, before the sink has written the last rows.
+     */
+    final class Run {
+        private final Reading start;
+        private final Map<Long, Long> last;
+        private final Map<String, Double> threads = new LinkedHashMap<>();
+        private long lastSample;
+
+        private Run(Reading start) {
+            this.start = start;
+            this.last = new HashMap<>(start.threadNanos);
+        }
+
+        /** At most every half second, however often it is called (the bench's waits poll every 100 ms). */
+        void sample() {
+            long now = System.nanoTime();
+            if (now - lastSample >= 500_000_000L) {
+                lastSample = now;
+                Map<Long, Long> nanos = new HashMap<>();
+                Map<Long, String> groups = new HashMap<>();
+                sampleThreads(nanos, groups);
+                attribute(nanos, groups);
+            }
+        }
+
+        private void attribute(Map<Long, Long> nanos, Map<Long, String> groups) {
+            nanos.forEach((id, cpu) -> {
+                long delta = Math.max(0, cpu - last.getOrDefault(id, 0L)); // a new thread counts from zero
+                last.put(id, cpu);
+                threads.merge(groups.get(id), delta / 1e9, Double::sum);
+            });
+        }
+
+        Use stop() {
+            Reading end = read();
+            attribute(end.threadNanos, end.threadGroups);
+            Use u = between(start, end);
+            Map<String, Double> byGroup = new LinkedHashMap<>();
+            THREAD_GROUPS.forEach(g -> byGroup.put(g, threads.getOrDefault(g, 0.0)));
+            return new Use(u.wallSeconds(), u.machineBusy(), u.jvm(), u.jit(), u.gc(), u.children(), u.servers(), byGroup);
+        }
     }
 
     static Use between(Reading a, Reading b) {
@@ -71,11 +155,47 @@ final class CpuMeter {
             Long t1 = b.serverTicks.get(name);
             servers.put(name, t0 < 0 || t1 == null || t1 < 0 ? Double.NaN : Math.max(0, t1 - t0) / TICKS_PER_SECOND);
         });
+        Map<String, Double> threads = new LinkedHashMap<>();
+        THREAD_GROUPS.forEach(g -> threads.put(g, 0.0));
+        // a thread that started between the readings counts from zero; one that ended between them is lost
+        b.threadNanos.forEach((id, nanos) -> threads.computeIfPresent(b.threadGroups.get(id),
+                (g, sum) -> sum + Math.max(0, nanos - a.threadNanos.getOrDefault(id, 0L)) / 1e9));
         long allTicks = b.machineTicks - a.machineTicks;
         return new Use((b.nanos - a.nanos) / 1e9,
                 a.machineTicks < 0 || allTicks <= 0 ? Double.NaN : (b.machineBusyTicks - a.machineBusyTicks) / (double) allTicks,
                 (b.jvmCpuNanos - a.jvmCpuNanos) / 1e9, ticks(a.jitTicks, b.jitTicks), ticks(a.gcTicks, b.gcTicks),
-                a.childTicks < 0 ? Double.NaN : (b.childTicks - a.childTicks) / TICKS_PER_SECOND, servers);
+                a.childTicks < 0 ? Double.NaN : (b.childTicks - a.childTicks) / TICKS_PER_SECOND, servers, threads);
+    }
+
+    /**
+     * Which part of the pipeline a Java thread of the runner works for, by the names Kafka, Connect, Debezium and
+     * Ferry give them (the bench names its source connectors ...source... and its sinks ...sink...), "other" for
+     * the rest. Debezium reads a snapshot's tables on threads of a JDK pool it does not name ("pool-N-thread-M"):
+     * while a load runs they are the only busy ones of that name (Connect's pooled threads carry a task's name while
+     * they run it).
+     */
+    static String group(String name) {
+        if (name.startsWith("pool-")) {
+            return "snapshot_pool";
+        }
+        if (name.startsWith("task-thread-")) {
+            return name.contains("source") ? "source_task" : name.contains("sink") ? "sink_task" : "other";
+        }
+        if (name.toLowerCase(java.util.Locale.ROOT).contains("debezium")) {
+            return "debezium";
+        }
+        if (name.startsWith("ferry-writer-")) {
+            return "ferry_writer";
+        }
+        if (name.startsWith("kafka-producer-network-thread")) {
+            return "producer_network";
+        }
+        if (name.startsWith("data-plane-kafka-") || name.startsWith("kafka-request-handler")
+                || name.startsWith("kafka-network-thread") || name.startsWith("ReplicaFetcher")
+                || name.startsWith("group-coordinator") || name.startsWith("broker-")) {
+            return "broker";
+        }
+        return "other";
     }
 
     private static double ticks(long a, long b) {

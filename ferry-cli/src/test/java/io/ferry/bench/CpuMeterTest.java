@@ -45,19 +45,37 @@ class CpuMeterTest {
     @Test
     void aRunIsTheDifferenceOfTwoReadingsAndAnUnknownServerIsNaN() {
         CpuMeter.Reading a = new CpuMeter.Reading(0, 100, 1000, 1_000_000_000L, 50, 2, 0,
-                Map.of("postgres", 1000L, "mariadb", -1L));
-        CpuMeter.Reading b = new CpuMeter.Reading(2_000_000_000L, 460, 1400, 4_500_000_000L, 250, 12, 250,
-                Map.of("postgres", 1300L, "mariadb", -1L));
+                Map.of("postgres", 1000L, "mariadb", -1L), Map.of(1L, 100_000_000L), Map.of(1L, "sink_task"));
+        CpuMeter.Reading b = new CpuMeter.Reading(2_000_000_000L, 460, 1400, 4_500_000_000L, 150, 12, 250,
+                Map.of("postgres", 1300L, "mariadb", -1L), Map.of(1L, 1_100_000_000L, 2L, 500_000_000L),
+                Map.of(1L, "sink_task", 2L, "debezium"));
         CpuMeter.Use u = CpuMeter.between(a, b);
         assertThat(u.wallSeconds()).isEqualTo(2.0);
         assertThat(u.machineBusy()).isEqualTo(0.9);
         assertThat(u.jvm()).isEqualTo(3.5);
-        assertThat(u.jit()).isEqualTo(2.0);
+        assertThat(u.jit()).isEqualTo(1.0);
         assertThat(u.gc()).isEqualTo(0.1);
         assertThat(u.children()).isEqualTo(2.5);
         assertThat(u.servers().get("postgres")).isEqualTo(3.0);
         assertThat(u.servers().get("mariadb")).isNaN();
         assertThat(u.total()).isEqualTo(9.0);
+        // a thread that started during the run counts from zero
+        assertThat(u.threads()).containsEntry("sink_task", 1.0).containsEntry("debezium", 0.5)
+                .containsEntry("broker", 0.0);
+        assertThat(u.otherJvm()).isCloseTo(3.5 - 1.0 - 0.1 - 1.5, org.assertj.core.data.Offset.offset(1e-9));
+    }
+
+    @Test
+    void threadsAreGroupedByTheNamesKafkaConnectDebeziumAndFerryGiveThem() {
+        assertThat(CpuMeter.group("task-thread-bench-e2e-source_binary-1-0")).isEqualTo("source_task");
+        assertThat(CpuMeter.group("task-thread-bench-e2e-sink_binary-1-0")).isEqualTo("sink_task");
+        assertThat(CpuMeter.group("debezium-mariadbconnector-e2ebinary1-change-event-source-coordinator"))
+                .isEqualTo("debezium");
+        assertThat(CpuMeter.group("ferry-writer-bench-e2e-sink-0")).isEqualTo("ferry_writer");
+        assertThat(CpuMeter.group("kafka-producer-network-thread | connector-producer-x-0")).isEqualTo("producer_network");
+        assertThat(CpuMeter.group("data-plane-kafka-request-handler-3")).isEqualTo("broker");
+        assertThat(CpuMeter.group("main")).isEqualTo("other");
+        assertThat(CpuMeter.group("pool-7-thread-1")).isEqualTo("snapshot_pool");
     }
 
     @Test

@@ -72,7 +72,9 @@ class FerryBenchE2ETest {
         assertThat(e2e).as(json).isNotNull();
         assertThat(e2e.get("runner_jvm_cpu_seconds").asDouble()).as(e2e.toString()).isPositive();
         assertThat(e2e.get("postgres_cpu_seconds").asDouble()).as(e2e.toString()).isPositive();
-        assertThat(e2e.get("mariadb_cpu_seconds").asDouble()).as(e2e.toString()).isPositive();
+        // 20,000 rows can take MariaDB under the 10 ms /proc counts in: found is what can be asserted
+        assertThat(e2e.get("mariadb_cpu_seconds").isNumber()).as(e2e.toString()).isTrue();
+        assertThat(e2e.get("runner_jvm_threads_cpu_seconds").get("snapshot_pool").asDouble()).as(e2e.toString()).isPositive();
         assertThat(pgloader).as(json).isNotNull();
         assertThat(pgloader.get("runner_children_cpu_seconds").asDouble()).as(pgloader.toString()).isPositive();
     }
