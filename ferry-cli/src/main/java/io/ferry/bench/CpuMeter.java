@@ -16,8 +16,9 @@ import java.util.stream.Stream;
 
 /**
  * Where a timed run's CPU went, read around it from the JVM and Linux's {@code /proc}: the machine's busy share,
- * the runner's own JVM (and of it the JIT compilers and the collector's pauses), the processes the runner started
- * and waited for (pgloader), and each server process tree (PostgreSQL, MariaDB) found by its data directory.
+ * the runner's own JVM (and of it each part of the pipeline by its threads, the JIT compiler threads and the garbage
+ * collector's), the processes the runner started and waited for (pgloader), and each server's process tree
+ * (PostgreSQL, MariaDB) found by its data directory.
  * On 2 cores every system here is bound by CPU, so this, not a profiler run once by hand, is what explains a
  * ratio, and every report carries it. Where {@code /proc} is missing the servers' and the machine's shares are not
  * known (NaN); the JVM's are.
@@ -59,7 +60,6 @@ final class CpuMeter {
             }
             return Math.max(0, jvm - named);
         }
-
 
         /** Every process's CPU counted here: the runner's JVM, its children and the servers. */
         double total() {
@@ -205,7 +205,9 @@ final class CpuMeter {
     /**
      * CPU of this JVM's compiler threads and of its garbage collector's threads, by HotSpot's thread names
      * ({@code C1/C2 CompilerThread}; {@code GC Thread#n}, {@code G1 ...}). Their CPU, not the compilers' own
-     * "compilation time", which counts the wall time of each compile, waiting for a core included.
+     * "compilation time", which counts the wall time of each compile, waiting for a core included. Read at a run's
+     * start and end only: a compiler thread HotSpot ends between them takes its CPU with it (on 2 cores there is
+     * one of each kind, and they stay).
      */
     private static long[] jvmThreadTicks() {
         long jit = 0;
@@ -296,9 +298,13 @@ final class CpuMeter {
                     continue;
                 }
                 String cmdline = readOrNull(d.resolve("cmdline"));
-                Proc p = Proc.parse(readOrNull(d.resolve("stat")), cmdline == null ? "" : cmdline.replace('\0', ' '));
-                if (p != null) {
-                    out.add(p);
+                try {
+                    Proc p = Proc.parse(readOrNull(d.resolve("stat")), cmdline == null ? "" : cmdline.replace('\0', ' '));
+                    if (p != null) {
+                        out.add(p);
+                    }
+                } catch (RuntimeException e) {
+                    // a stat line this parser does not know leaves that one process out, not every server
                 }
             }
         } catch (IOException | RuntimeException e) {
