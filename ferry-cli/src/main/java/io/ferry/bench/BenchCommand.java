@@ -693,10 +693,8 @@ public final class BenchCommand implements Callable<Integer> {
             Thread.sleep(100);
         }
         m.seconds.add(seconds(t0));
-        CpuMeter.Use used = cpu.stop();
-        m.cpu.add(used);
+        m.cpu.add(cpu.stop());
         m.peakHeapBytes = Math.max(m.peakHeapBytes, peak);
-        m.cpuSeconds += used.jvm();
     }
 
     static Map<String, String> debeziumJdbcSink(String url, PostgresServer pg, String topic) {
@@ -824,7 +822,8 @@ public final class BenchCommand implements Callable<Integer> {
                 m.seconds.forEach(s::add);
                 if (m.peakHeapBytes > 0) {
                     n.put("jvm_heap_peak_bytes", m.peakHeapBytes);
-                    n.put("process_cpu_seconds", Math.round(m.cpuSeconds * 10) / 10.0);
+                    double jvmCpu = m.cpu.stream().mapToDouble(CpuMeter.Use::jvm).sum();
+                    n.put("process_cpu_seconds", Math.round(jvmCpu * 10) / 10.0);
                 }
                 if (!m.cpu.isEmpty()) {
                     ArrayNode perRun = n.putArray("cpu_per_run");

@@ -98,7 +98,10 @@ final class CpuMeter {
         }
     }
 
-    /** A timed run begins: read now, {@link Run#sample()} while it runs, {@link Run#stop()} at its end. */
+    /**
+     * A timed run begins: read now, {@link Run#sample()} while it runs (where the runner's own threads do the work),
+     * {@link Run#stop()} at its end.
+     */
     Run start() {
         return new Run(read());
     }

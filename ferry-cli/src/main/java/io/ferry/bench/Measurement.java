@@ -14,7 +14,6 @@ final class Measurement {
     long peakHeapBytes;
     /** Where each timed run's CPU went, in the order of {@link #seconds} (empty where not metered). */
     final List<CpuMeter.Use> cpu = new ArrayList<>();
-    double cpuSeconds;
     String note;
 
     Measurement(String system, long rows, long bytes) {

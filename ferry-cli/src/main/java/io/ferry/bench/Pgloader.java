@@ -116,7 +116,7 @@ final class Pgloader {
         Files.writeString(command, "LOAD DATABASE\n  FROM " + from + "\n  INTO " + to
                 + (with.isEmpty() ? "" : "\n  WITH " + with)
                 + "\n  INCLUDING ONLY TABLE NAMES MATCHING '" + BenchData.TABLE + "';\n");
-        CpuMeter.Reading before = meter.read();
+        CpuMeter.Run run = meter.start();
         long t0 = System.nanoTime();
         // Debian's pgloader runs SBCL with a 1 GB heap, which a million rows of this table can exhaust ("Heap
         // exhausted, game over", then a debugger prompt that waits forever): give it room, and retry a failed run
@@ -129,7 +129,7 @@ final class Pgloader {
             return "exit " + (timedOut ? "timeout" : p.exitValue()) + ", see " + log;
         }
         double seconds = (System.nanoTime() - t0) / 1e9;
-        CpuMeter.Use cpu = CpuMeter.between(before, meter.read());
+        CpuMeter.Use cpu = run.stop();
         long loaded = BenchCommand.count(pg, db, BenchData.DATABASE + "\".\"" + BenchData.TABLE);
         if (loaded < rows) {
             loaded = BenchCommand.count(pg, db, BenchData.TABLE);

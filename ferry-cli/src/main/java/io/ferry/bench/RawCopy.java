@@ -92,12 +92,12 @@ final class RawCopy {
             QuietPostgres.freshDatabase(pg, db);
             try (Connection c = pg.connect(db); Statement st = c.createStatement()) {
                 st.execute(DDL);
-                CpuMeter.Reading before = meter.read();
+                CpuMeter.Run cpu = meter.start();
                 long t0 = System.nanoTime();
                 long copied = c.unwrap(PGConnection.class).getCopyAPI()
                         .copyIn(copy, new ByteArrayInputStream(data), 1 << 20);
                 m.seconds.add((System.nanoTime() - t0) / 1e9);
-                m.cpu.add(CpuMeter.between(before, meter.read()));
+                m.cpu.add(cpu.stop());
                 if (copied != rows) {
                     throw new IllegalStateException("COPY wrote " + copied + " rows, expected " + rows);
                 }
