@@ -279,7 +279,7 @@ public final class BenchCommand implements Callable<Integer> {
         for (String kind : List.of("ferry", "ferry_copy", "ferry_transactional", "debezium_jdbc")) {
             String db = "cdc_" + kind;
             CdcLatency.prepareTarget(pg, db);
-            String name = "bench-cdc-" + kind.replace('_', '-');
+            String name = "bench-sink-cdc-" + kind.replace('_', '-');
             Map<String, String> config;
             if (kind.startsWith("ferry")) {
                 ConnectorFile cdcSink = CdcLatency.sink(shippedSink, name, pg.jdbcUrl(db), pg, events)
@@ -359,10 +359,10 @@ public final class BenchCommand implements Callable<Integer> {
             // the last key first (an index lookup; it comes last, in order, on one task), then the
             // count once: a count at every poll scanned the growing table, slowing what it timed
             try (PgProbe probe = new PgProbe(pg, dbzDb)) {
-                timeSink(dbz, connect, "bench-dbz" + variant + "-" + run, dbzConfig,
+                timeSink(dbz, connect, "bench-sink-dbz" + variant + "-" + run, dbzConfig,
                         () -> probe.hasKey("items", "id", rows) && probe.count("items") >= rows);
             }
-            connect.delete("bench-dbz" + variant + "-" + run);
+            connect.delete("bench-sink-dbz" + variant + "-" + run);
 
             if (!variant.isEmpty()) {
                 timeShippedSinkWith(serial, connect, pg, sinkFile.with(converters), prefix,
@@ -473,7 +473,7 @@ public final class BenchCommand implements Callable<Integer> {
             for (int run = 1; run <= runs; run++) {
                 String db = "scale" + workers + "_" + run;
                 QuietPostgres.freshDatabase(pg, db);
-                ConnectorFile sink = sinkFile.renamed("bench-scale" + workers + "-" + run)
+                ConnectorFile sink = sinkFile.renamed("bench-sink-scale" + workers + "-" + run)
                         .with(Overlays.sink(pg.jdbcUrl(db), pg.user(), pg.password(), prefix, BenchData.DATABASE))
                         .with(Map.of("tasks.max", "3"));
                 connect.put(sink.name(), sink.config());
@@ -511,7 +511,7 @@ public final class BenchCommand implements Callable<Integer> {
                                       long bytes) throws Exception {
         String db = "designed";
         QuietPostgres.freshDatabase(pg, db);
-        ConnectorFile sink = sinkFile.renamed("bench-designed")
+        ConnectorFile sink = sinkFile.renamed("bench-sink-designed")
                 .with(Overlays.sink(pg.jdbcUrl(db), pg.user(), pg.password(), prefix, BenchData.DATABASE))
                 .with(Map.of("target.ddl", BenchData.TARGET_DDL));
         Measurement load = new Measurement("ferry_sink_designed_load", rows, bytes);
@@ -656,7 +656,7 @@ public final class BenchCommand implements Callable<Integer> {
                                  String prefix, String db, Map<String, String> option, Predicate<PgProbe> done)
             throws Exception {
         QuietPostgres.freshDatabase(pg, db);
-        ConnectorFile sink = sinkFile.renamed("bench-" + db.replace('_', '-'))
+        ConnectorFile sink = sinkFile.renamed("bench-sink-" + db.replace('_', '-'))
                 .with(Overlays.sink(pg.jdbcUrl(db), pg.user(), pg.password(), prefix, BenchData.DATABASE))
                 .with(option);
         try (PgProbe probe = new PgProbe(pg, db)) {

@@ -182,6 +182,8 @@ final class CpuMeter {
             return "snapshot_pool";
         }
         if (name.startsWith("task-thread-")) {
+            // Connect names a task's thread by its connector: the bench names each of its connectors "...source..."
+            // or "...sink..." for this
             return name.contains("source") ? "source_task" : name.contains("sink") ? "sink_task" : "other";
         }
         if (name.toLowerCase(java.util.Locale.ROOT).contains("debezium")) {
