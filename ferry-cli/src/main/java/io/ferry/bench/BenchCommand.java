@@ -351,6 +351,9 @@ public final class BenchCommand implements Callable<Integer> {
         for (int run = 1; run <= runs; run++) {
             timeShippedSinkWith(ferry, connect, pg, sinkFile.with(converters), prefix, "ferry" + variant + "_" + run,
                     Map.of());
+            if (run == 1) {
+                RawCopy.checkSameTypes(pg, "ferry" + variant + "_" + run);
+            }
 
             String dbzDb = "dbz" + variant + "_" + run;
             QuietPostgres.freshDatabase(pg, dbzDb);
