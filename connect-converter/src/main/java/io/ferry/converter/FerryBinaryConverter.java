@@ -46,11 +46,14 @@ public class FerryBinaryConverter implements Converter, Versioned {
                     ConfigDef.Importance.LOW, FORMAT_DOC);
 
     private final ByteSink sink = new ByteSink();
-    private final Map<Schema, byte[]> written = new IdentityHashMap<>();
+    private final Map<Schema, Written> written = new IdentityHashMap<>();
     private final Map<Long, Known> read = new HashMap<>();
     private int cacheSize = 1000;
     private int writeFormat = FORMAT;
     private boolean isKey;
+
+    /** A schema written before: its header bytes and how to write its values. */
+    private record Written(byte[] header, WritePlan plan) {}
 
     /** A schema read before, with the bytes it came as. */
     private record Known(int format, byte[] bytes, Schema schema, ReadPlan plan) {}
@@ -82,18 +85,18 @@ public class FerryBinaryConverter implements Converter, Versioned {
             throw new DataException("FerryBinaryConverter needs a schema: the " + (isKey ? "key" : "value")
                     + " of a record for topic " + topic + " has none");
         }
-        byte[] header = written.get(schema);
-        if (header == null) {
-            header = header(schema, writeFormat);
+        Written known = written.get(schema);
+        if (known == null) {
+            known = new Written(header(schema, writeFormat), WritePlan.of(schema));
             if (written.size() >= cacheSize) {
                 written.clear();
             }
-            written.put(schema, header);
+            written.put(schema, known);
         }
         sink.reset();
-        sink.write(header);
+        sink.write(known.header);
         try {
-            Values.write(sink, schema, value);
+            known.plan.write(sink, value);
         } catch (DataException e) {
             throw new DataException("cannot write the " + (isKey ? "key" : "value") + " of a record for topic " + topic
                     + ": " + e.getMessage(), e);

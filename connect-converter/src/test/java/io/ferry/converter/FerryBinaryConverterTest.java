@@ -246,4 +246,40 @@ class FerryBinaryConverterTest {
         assertThatThrownBy(() -> converter.fromConnectData("orders", Schema.INT32_SCHEMA, "x"))
                 .hasMessageContaining("String is not a value of INT32");
     }
+
+    /**
+     * The value bytes the format has always had (the schema is cached as a write plan since 2026-12-06; the wire must
+     * not change): a required int64 as a zigzag varint, an optional string with its presence byte and length, a decimal
+     * as Kafka's big-endian two's complement unscaled value, a required field with a default written as the default.
+     */
+    @Test
+    void valuesAreLaidOutAsTheFormatSays() {
+        Schema schema = SchemaBuilder.struct().field("id", Schema.INT64_SCHEMA).field("s", Schema.OPTIONAL_STRING_SCHEMA)
+                .field("price", Decimal.builder(2).optional().build())
+                .field("n", SchemaBuilder.int32().defaultValue(-3).build()).build();
+        byte[] record = converter.fromConnectData("t", schema,
+                new Struct(schema).put("id", -1L).put("s", "ab").put("price", new BigDecimal("-1.25")));
+        byte[] values = {1, 1, 2, 'a', 'b', 1, 1, (byte) 0x83, 5};
+        assertThat(Arrays.copyOfRange(record, record.length - values.length, record.length)).containsExactly(values);
+        assertThat(((Struct) converter.toConnectData("t", record).value()).getInt32("n")).isEqualTo(-3);
+    }
+
+    @Test
+    void valuesThatDoNotFitTheirSchemaAreRefusedWithTheTopicNamed() {
+        Schema price = Decimal.builder(2).build();
+        assertThatThrownBy(() -> converter.fromConnectData("orders", price, new BigDecimal("1.5")))
+                .isInstanceOf(DataException.class).hasMessageContaining("orders").hasMessageContaining("scale");
+        Schema nested = SchemaBuilder.struct().field("inner", SchemaBuilder.struct().field("n", Schema.INT64_SCHEMA)
+                .build()).build();
+        Struct wrong = new Struct(nested).put("inner", new Struct(nested.field("inner").schema()).put("n", 1L));
+        assertThatThrownBy(() -> converter.fromConnectData("orders", SchemaBuilder.struct()
+                .field("inner", SchemaBuilder.struct().field("n", Schema.INT32_SCHEMA).build()).build(), wrong))
+                .isInstanceOf(DataException.class).hasMessageContaining("Long is not a value of INT32");
+        Schema required = SchemaBuilder.struct().field("id", Schema.INT64_SCHEMA).build();
+        assertThatThrownBy(() -> converter.fromConnectData("orders", required, new Struct(required)))
+                .isInstanceOf(DataException.class).hasMessageContaining("null value for required INT64");
+        Schema mislabelled = SchemaBuilder.int64().name(Decimal.LOGICAL_NAME).build();
+        assertThatThrownBy(() -> converter.fromConnectData("orders", mislabelled, 5L))
+                .isInstanceOf(DataException.class).hasMessageContaining("cannot be written");
+    }
 }
