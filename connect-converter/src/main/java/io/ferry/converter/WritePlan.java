@@ -17,10 +17,11 @@ import java.util.Map;
 
 /**
  * How to write the values of one schema (the layout {@link Values} describes), worked out once per schema instead of
- * once per value: walking Connect's schema objects for every value (type, name, logical conversion, a decimal's scale
- * parsed from its parameters) was most of the source task thread's time in a Debezium snapshot (a JFR profile of
- * {@code ferry bench --only end-to-end}, 2026-12-06). The plan is cached with the schema's header bytes; it holds no
- * state between records, so it may be shared.
+ * once per value, as {@link ReadPlan} does for reading: the type, the logical type and a decimal's scale (parsed from
+ * the schema's parameters) are decided here, so writing a record is a switch per value. Encoding was 60% of the source
+ * task thread in a Debezium snapshot (a JFR profile of {@code ferry bench --only end-to-end}, 2026-12-06); deciding
+ * once took about a tenth off that thread's CPU. The plan is cached with the schema's header bytes; it keeps no state
+ * between records.
  */
 final class WritePlan {
 
