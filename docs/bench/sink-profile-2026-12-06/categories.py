@@ -12,9 +12,11 @@ the sink task thread runs WorkerSinkTask (Debezium's JDBC sink is left out), Fer
 The first category a stack matches wins. The second share leaves out the category that belongs to one run only (the
 no-overlap run's writes on the task thread, the text-copy run's encoding on the writer), which the README quotes.
 """
-import collections
-import re
+import os
 import sys
+
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), '..'))
+from jfr_samples import read_samples, split  # noqa: E402 (docs/bench/jfr_samples.py)
 
 TASK = [
     ('Ferry write on the task thread (the no-overlap run only)', 'io.ferry.sink.write.SinkWriter.write'),
@@ -34,25 +36,12 @@ WRITER = [
 ]
 
 
-def split(samples, thread_marker, exclude, categories):
-    counts = collections.Counter()
-    n = 0
-    for stack in samples:
-        if thread_marker not in stack or (exclude and re.search(exclude, stack)):
-            continue
-        n += 1
-        frames = set(re.findall(r'^\s+([\w.$<>/]+)\(', stack, re.M))
-        counts[next((name for name, frame in categories if frame in frames), 'other')] += 1
-    return n, counts
-
-
 def main():
-    text = open(sys.argv[1]).read()
-    samples = [e.split('stackTrace = [', 1)[1] for e in text.split('jdk.ExecutionSample {')[1:] if 'stackTrace = [' in e]
+    samples = read_samples(sys.argv[1])
     for title, marker, exclude, categories in (
             ('sink task thread', 'WorkerSinkTask', r'debezium\.connector\.jdbc|JdbcSink', TASK),
             ("Ferry's COPY writer thread", 'io.ferry.sink.flow.BackgroundWrite', None, WRITER)):
-        n, counts = split(samples, marker, exclude, categories)
+        n, counts = split(samples, marker, categories, exclude)
         one_run = next(name for name, _ in categories if 'run only' in name)
         rest = max(n - counts[one_run], 1)
         print(f'{title}: {n} samples ({n - counts[one_run]} without "{one_run}")')

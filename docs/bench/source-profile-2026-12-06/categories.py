@@ -12,9 +12,11 @@ Usage (JDK 21+ for `jfr print`; the recording itself comes from JDK 17):
 Threads are told apart by their stacks (Connect renames its pool threads after JFR has seen them). The first category
 a stack matches wins.
 """
-import collections
-import re
+import os
 import sys
+
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), '..'))
+from jfr_samples import read_samples, split  # noqa: E402 (docs/bench/jfr_samples.py)
 
 READER = [
     ("Debezium's LastEvent metric: a summary string of every event, a new Jackson ObjectMapper each (dbz#2492)",
@@ -32,21 +34,8 @@ SOURCE_TASK = [
 ]
 
 
-def split(samples, marker, categories):
-    counts = collections.Counter()
-    n = 0
-    for stack in samples:
-        if marker not in stack:
-            continue
-        n += 1
-        frames = set(re.findall(r'^\s+([\w.$<>/]+)\(', stack, re.M))
-        counts[next((name for name, frame in categories if frame in frames), 'other')] += 1
-    return n, counts
-
-
 def main():
-    text = open(sys.argv[1]).read()
-    samples = [e.split('stackTrace = [', 1)[1] for e in text.split('jdk.ExecutionSample {')[1:] if 'stackTrace = [' in e]
+    samples = read_samples(sys.argv[1])
     for title, marker, categories in (
             ("Debezium's snapshot reader", 'RelationalSnapshotChangeEventSource.doCreateDataEventsForTable', READER),
             ("Connect's source task thread", 'org.apache.kafka.connect.runtime.AbstractWorkerSourceTask.execute',

@@ -85,18 +85,18 @@ public class FerryBinaryConverter implements Converter, Versioned {
             throw new DataException("FerryBinaryConverter needs a schema: the " + (isKey ? "key" : "value")
                     + " of a record for topic " + topic + " has none");
         }
-        Written known = written.get(schema);
-        if (known == null) {
-            known = new Written(header(schema, writeFormat), WritePlan.of(schema));
+        Written cached = written.get(schema);
+        if (cached == null) {
+            cached = new Written(header(schema, writeFormat), WritePlan.of(schema));
             if (written.size() >= cacheSize) {
                 written.clear();
             }
-            written.put(schema, known);
+            written.put(schema, cached);
         }
         sink.reset();
-        sink.write(known.header);
+        sink.write(cached.header);
         try {
-            known.plan.write(sink, value);
+            cached.plan.write(sink, value);
         } catch (DataException e) {
             throw new DataException("cannot write the " + (isKey ? "key" : "value") + " of a record for topic " + topic
                     + ": " + e.getMessage(), e);

@@ -118,14 +118,9 @@ final class ReadPlan {
         return name.equals(schema.name());
     }
 
-    /** A decimal whose scale parameter does not parse is left to Kafka's Decimal, which refuses it per value as before. */
     private static Node decimal(Schema schema) {
-        try {
-            return new Node(schema, DECIMAL, Integer.parseInt(schema.parameters().get(Decimal.SCALE_FIELD)), null, null,
-                    null);
-        } catch (RuntimeException e) {
-            return leaf(schema, DECIMAL_UNPARSED);
-        }
+        Integer scale = Values.decimalScale(schema);
+        return scale == null ? leaf(schema, DECIMAL_UNPARSED) : new Node(schema, DECIMAL, scale, null, null, null);
     }
 
     private static Object read(ByteSource in, Node node) {

@@ -1,5 +1,6 @@
 package io.ferry.converter;
 
+import org.apache.kafka.connect.data.Decimal;
 import org.apache.kafka.connect.data.Schema;
 
 /**
@@ -21,6 +22,18 @@ final class Values {
     /** One value read alone (a schema's default); records are read by the plan the converter caches per schema. */
     static Object read(ByteSource in, Schema schema) {
         return ReadPlan.of(schema).read(in);
+    }
+
+    /**
+     * A Decimal schema's scale, or null when its scale parameter is missing or does not parse: the plans then leave
+     * each value to Kafka's Decimal, which refuses it with its own reason.
+     */
+    static Integer decimalScale(Schema schema) {
+        try {
+            return Integer.parseInt(schema.parameters().get(Decimal.SCALE_FIELD));
+        } catch (RuntimeException e) {
+            return null;
+        }
     }
 
     static String describe(Schema schema) {

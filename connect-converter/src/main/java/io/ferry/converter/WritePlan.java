@@ -111,14 +111,9 @@ final class WritePlan {
         return new Node(schema, kind, 0, null, null, null, null);
     }
 
-    /** A decimal whose scale parameter does not parse is left to Kafka's Decimal, which refuses it per value. */
     private static Node decimal(Schema schema) {
-        try {
-            return new Node(schema, DECIMAL, Integer.parseInt(schema.parameters().get(Decimal.SCALE_FIELD)), null, null,
-                    null, null);
-        } catch (RuntimeException e) {
-            return leaf(schema, DECIMAL_UNPARSED);
-        }
+        Integer scale = Values.decimalScale(schema);
+        return scale == null ? leaf(schema, DECIMAL_UNPARSED) : new Node(schema, DECIMAL, scale, null, null, null, null);
     }
 
     private static void write(ByteSink out, Node node, Object value) {
