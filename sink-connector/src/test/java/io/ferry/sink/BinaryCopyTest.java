@@ -158,10 +158,7 @@ class BinaryCopyTest {
         return db.rows("SELECT t::text FROM wide t ORDER BY \"Id\"");
     }
 
-    /**
-     * A table without a key, in a batch of two row shapes (a column added at the source mid-load) whose second meets a
-     * value without a binary form: the first shape's rows are written once, the second's as text, none lost.
-     */
+    /** Two batches of a full load into the design without its key, through one task of the given format. */
     List<List<Object>> loadKeyless(String format) throws Exception {
         FerrySinkTaskTest db = new FerrySinkTaskTest();
         db.database();
@@ -177,6 +174,10 @@ class BinaryCopyTest {
         return db.rows("SELECT t::text FROM wide t ORDER BY \"Id\"");
     }
 
+    /**
+     * A table without a key, in a batch of two row shapes (a column added at the source mid-load) whose second meets a
+     * value without a binary form: the first shape's rows are written once, the second's as text, none lost.
+     */
     @Test
     void aKeylessTableMeetingATextOnlyValueKeepsEveryRowOnce() throws Exception {
         List<List<Object>> text = loadKeyless("text");
