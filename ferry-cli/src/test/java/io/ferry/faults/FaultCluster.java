@@ -329,6 +329,40 @@ public final class FaultCluster implements AutoCloseable {
         return false;
     }
 
+    /**
+     * The stacks of the live workers' threads whose name contains {@code part} (jcmd Thread.print), for a test that
+     * timed out waiting: where a task was stuck, not only that it was.
+     */
+    public String threadStacks(String part) {
+        StringBuilder sb = new StringBuilder();
+        Path jcmd = Path.of(System.getProperty("java.home"), "bin", "jcmd");
+        for (int i = 0; i < workers.size(); i++) {
+            JavaProcess w = workers.get(i);
+            if (!w.alive()) {
+                continue;
+            }
+            try {
+                Process p = new ProcessBuilder(jcmd.toString(), Long.toString(w.pid()), "Thread.print")
+                        .redirectErrorStream(true).start();
+                String dump = new String(p.getInputStream().readAllBytes());
+                p.waitFor();
+                // a thread's stack runs from its quoted name line to the next blank line
+                for (String block : dump.split("\n\\s*\n")) {
+                    String first = block.lines().findFirst().orElse("");
+                    if (first.startsWith("\"") && first.contains(part)) {
+                        sb.append("\nworker-").append(i).append(": ").append(block.strip());
+                    }
+                }
+            } catch (IOException e) {
+                sb.append("\nworker-").append(i).append(": no thread dump: ").append(e);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                return sb.toString();
+            }
+        }
+        return sb.toString();
+    }
+
     /** Every readable MBean attribute of every live worker JVM, as text (read through the JDK's attach API). */
     public String jmxDump() throws Exception {
         StringBuilder sb = new StringBuilder();

@@ -287,6 +287,32 @@ class TransactionalCdcE2ETest {
                     out.append(name).append(" status unknown: ").append(e).append("; ");
                 }
             }
+            // a task that is RUNNING but applies nothing: what its threads and its PostgreSQL sessions wait for
+            out.append("\nthe sink's threads:").append(cluster.threadStacks(sinkName));
+            try {
+                // what the transaction buffer holds and waits for (WaitingFor)
+                out.append("\nthe sink's transaction buffer:");
+                cluster.jmxDump().lines().filter(l -> l.contains("sink-transactions"))
+                        .forEach(l -> out.append("\n  ").append(l));
+            } catch (Exception e) {
+                out.append(" unreadable: ").append(e);
+            }
+            try (Connection pg = target(); Statement st = pg.createStatement();
+                 ResultSet rs = st.executeQuery("SELECT pid, application_name, state, wait_event_type, wait_event, "
+                         + "now() - xact_start, left(query, 120), (SELECT string_agg(l.locktype || ' ' || l.mode, ', ') "
+                         + "FROM pg_locks l WHERE l.pid = a.pid AND NOT l.granted) FROM pg_stat_activity a "
+                         + "WHERE datname = current_database() AND pid <> pg_backend_pid()")) {
+                out.append("\nPostgreSQL sessions:");
+                while (rs.next()) {
+                    out.append("\n  ");
+                    for (int c = 1; c <= 8; c++) {
+                        out.append(rs.getString(c)).append(c < 8 ? " | " : "");
+                    }
+                }
+            } catch (SQLException e) {
+                out.append("\nPostgreSQL sessions unreadable: ").append(e);
+            }
+            out.append('\n');
             try {
                 List<String> src = dump(TestServers.sourceConnection(source, db), "");
                 List<String> dst = dump(target(), "shop.");

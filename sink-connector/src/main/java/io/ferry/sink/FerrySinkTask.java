@@ -542,9 +542,11 @@ public class FerrySinkTask extends SinkTask {
         pauses.adjust(context);
         TransactionBuffer.Ready ready = transactions.ready();
         if (ready.isEmpty()) {
+            warnIfHeldLong();
             idle();
             return;
         }
+        heldSince = 0;
         Collection<SinkRecord> batch = ready.records();
         if (reconcile) {
             batch = reconciled(batch);
@@ -577,6 +579,33 @@ public class FerrySinkTask extends SinkTask {
         }
         transactions.applied(ready);
         pauses.adjust(context);
+    }
+
+    /** When the transaction buffer began holding events with nothing handed out (ms), 0 while it hands out. */
+    private long heldSince;
+    private long lastHeldWarning;
+    static final long HELD_WARNING_MS = 60_000;
+
+    /**
+     * A transaction that never becomes whole holds every later one: say so, once a minute, instead of stalling
+     * silently (its state is also the buffer's JMX attribute WaitingFor).
+     */
+    private void warnIfHeldLong() {
+        long now = System.currentTimeMillis();
+        if (transactions.getHeldEvents() == 0) {
+            heldSince = 0;
+            return;
+        }
+        if (heldSince == 0) {
+            heldSince = now;
+            return;
+        }
+        if (now - heldSince >= HELD_WARNING_MS && now - lastHeldWarning >= HELD_WARNING_MS) {
+            lastHeldWarning = now;
+            log.warn("Ferry sink '{}' (cdc.apply.mode=transactional): {} change event(s) held for {} s with nothing "
+                    + "applied, waiting for {}", connectorName, transactions.getHeldEvents(),
+                    (now - heldSince) / 1000, transactions.getWaitingFor());
+        }
     }
 
     @Override

@@ -75,6 +75,8 @@ public final class TransactionBuffer implements TransactionBufferMBean {
     private volatile long incompleteTransactions;
     private volatile long appliedTransactions;
     private volatile long resentTransactions;
+    /** The transaction the last ready() could not hand out, described; null when nothing waited. */
+    private volatile String waitingFor;
 
     public TransactionBuffer(String connector, String transactionTopic, int groupMax, int bufferMax,
                              java.util.function.Predicate<String> subscribed,
@@ -330,6 +332,7 @@ public final class TransactionBuffer implements TransactionBufferMBean {
         List<Tx> orphans = new ArrayList<>();
         Iterator<Tx> it = order.iterator();
         List<Tx> pending = new ArrayList<>();
+        Tx blocker = null;
         while (it.hasNext()) {
             Tx tx = it.next();
             if (tx.split) {
@@ -342,6 +345,7 @@ public final class TransactionBuffer implements TransactionBufferMBean {
                 continue;
             }
             if (!tx.whole()) {
+                blocker = tx;
                 break;
             }
             if (!whole.isEmpty() && events + tx.held > groupMax) {
@@ -408,7 +412,18 @@ public final class TransactionBuffer implements TransactionBufferMBean {
         for (Integer k : idx) {
             out.add(taken0.get(k));
         }
+        if (blocker == null && whole.isEmpty() && !pending.isEmpty()) {
+            blocker = pending.get(0);
+        }
+        waitingFor = blocker == null ? null : describe(blocker);
         return new Ready(out, taken, whole, orphans);
+    }
+
+    private static String describe(Tx tx) {
+        return "source transaction " + tx.id + (tx.ended
+                ? ": END arrived, " + tx.orders.size() + " of its " + tx.expected + " events"
+                : ": no END yet, " + tx.orders.size() + " event(s)")
+                + (tx.at == null ? "" : ", the first at " + tx.at);
     }
 
     /** Whether {@code tx} is at an earlier place in the binlog than {@code begun} (both known, same binlog series). */
@@ -556,6 +571,11 @@ public final class TransactionBuffer implements TransactionBufferMBean {
     @Override
     public long getResentTransactions() {
         return resentTransactions;
+    }
+
+    @Override
+    public String getWaitingFor() {
+        return waitingFor;
     }
 
     private static TopicPartition partition(SinkRecord r) {

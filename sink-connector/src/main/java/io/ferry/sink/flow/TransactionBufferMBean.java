@@ -20,4 +20,10 @@ public interface TransactionBufferMBean {
 
     /** Transactions PostgreSQL already had that Debezium sent again (whole or from inside them), not held. */
     long getResentTransactions();
+
+    /**
+     * The source transaction the held events wait for (its END, or more of its events), with what has arrived of it;
+     * null when nothing waits.
+     */
+    String getWaitingFor();
 }

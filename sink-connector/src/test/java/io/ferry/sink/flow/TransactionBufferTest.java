@@ -69,6 +69,20 @@ class TransactionBufferTest {
     }
 
     @Test
+    void whatTheHeldEventsWaitForIsSaidUntilTheyGoOut() {
+        TransactionBuffer b = new TransactionBuffer("t", TX_TOPIC, 1000, 10_000, t -> true, NOTHING_APPLIED);
+        b.add(List.of(marker("BEGIN", "a", null), event(0, "a", 1)));
+        b.ready();
+        assertThat(b.getWaitingFor()).isEqualTo("source transaction a: no END yet, 1 event(s)");
+        b.add(List.of(marker("END", "a", 3L), event(1, "a", 2)));
+        b.ready();
+        assertThat(b.getWaitingFor()).isEqualTo("source transaction a: END arrived, 2 of its 3 events");
+        b.add(List.of(event(1, "a", 3)));
+        b.applied(b.ready());
+        assertThat(b.getWaitingFor()).isNull();
+    }
+
+    @Test
     void laterTransactionsWaitForAnEarlierIncompleteOneAndShareItsCommitWhenWhole() {
         TransactionBuffer b = new TransactionBuffer("t", TX_TOPIC, 1000, 10_000, t -> true, NOTHING_APPLIED);
         b.add(List.of(marker("BEGIN", "a", null), marker("END", "a", 2L), marker("BEGIN", "b", null),
