@@ -58,6 +58,8 @@ public final class TransactionBuffer implements TransactionBufferMBean {
     private final Map<String, Tx> open = new HashMap<>();
     /** Transactions in source commit order (the order of their BEGIN, or END when BEGIN was not seen). */
     private final ArrayDeque<Tx> order = new ArrayDeque<>();
+    /** How far the applied transactions reach, by GTID: an ENDed one earlier than those was applied before too. */
+    private final GtidOrder gtids = new GtidOrder();
     /** Ids already applied, oldest first: events of these that come again are not held for an END that has gone. */
     private final LinkedHashMap<String, Boolean> applied = new LinkedHashMap<>(16, 0.75f, false) {
         @Override
@@ -207,6 +209,7 @@ public final class TransactionBuffer implements TransactionBufferMBean {
         order.remove(tx);
         tx.done = true;
         applied.put(tx.id, Boolean.TRUE);
+        gtids.applied(tx.id);
         resentTransactions++;
         // a Debezium restart sends again up to its offset flush interval's worth: the first one logged, then counted
         if (resentTransactions == 1) {
@@ -325,13 +328,17 @@ public final class TransactionBuffer implements TransactionBufferMBean {
         return ahead;
     }
 
-    /** What may be written now, or an empty batch; nothing changes until {@link #applied(Ready)}. */
+    /**
+     * What may be written now, or an empty batch; nothing changes until {@link #applied(Ready)}, except that an ENDed
+     * transaction found to be earlier (by GTID) than one already applied is let go as sent again.
+     */
     public Ready ready() {
         Set<Tx> whole = new HashSet<>();
         long events = 0;
         List<Tx> orphans = new ArrayList<>();
         Iterator<Tx> it = order.iterator();
         List<Tx> pending = new ArrayList<>();
+        List<Tx> stale = new ArrayList<>();
         Tx blocker = null;
         while (it.hasNext()) {
             Tx tx = it.next();
@@ -345,6 +352,13 @@ public final class TransactionBuffer implements TransactionBufferMBean {
                 continue;
             }
             if (!tx.whole()) {
+                if (gtids.notAfterApplied(tx.id)) {
+                    // sent again, and its events are behind the offsets PostgreSQL stored (they went to the fence
+                    // before a restart of this task, while this END stayed behind a held transaction in its topic):
+                    // they never come again
+                    stale.add(tx);
+                    continue;
+                }
                 blocker = tx;
                 break;
             }
@@ -364,6 +378,8 @@ public final class TransactionBuffer implements TransactionBufferMBean {
             whole.add(tx);
             events += tx.held;
         }
+        // what is held for them goes out like records without a transaction, to the fence
+        stale.forEach(this::resent);
         // source order across tables: transaction by transaction in commit order, each in its own event order, and a
         // record without a transaction right after what precedes it in its partition; so that a replay of the
         // batch record by record meets every parent before its children and every child's delete before its parent's
@@ -482,6 +498,7 @@ public final class TransactionBuffer implements TransactionBufferMBean {
             order.remove(tx);
             tx.done = true;
             applied.put(tx.id, Boolean.TRUE);
+            gtids.applied(tx.id);
             appliedTransactions++;
         }
         for (Tx tx : ready.orphans) {
