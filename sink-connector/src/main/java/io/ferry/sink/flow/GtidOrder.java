@@ -30,6 +30,13 @@ final class GtidOrder {
         return upTo != null && g.sequence() <= upTo;
     }
 
+    /** Whether transaction {@code a} was committed before {@code b} at the same source (false when unordered). */
+    static boolean earlier(String a, String b) {
+        Gtid x = parse(a);
+        Gtid y = parse(b);
+        return x != null && y != null && x.source().equals(y.source()) && x.sequence() < y.sequence();
+    }
+
     private static Gtid parse(String id) {
         if (id == null) {
             return null;

@@ -442,9 +442,12 @@ public final class TransactionBuffer implements TransactionBufferMBean {
                 + (tx.at == null ? "" : ", the first at " + tx.at);
     }
 
-    /** Whether {@code tx} is at an earlier place in the binlog than {@code begun} (both known, same binlog series). */
+    /**
+     * Whether {@code tx} is earlier at the source than {@code begun}: by binlog position (both known, same binlog
+     * series), or by GTID when one of them has no event yet (a resend whose END counts none of this sink's events).
+     */
     private static boolean resentBefore(Tx tx, Tx begun) {
-        return tx.at != null && tx.at.earlierTransactionThan(begun.at);
+        return tx.at != null && tx.at.earlierTransactionThan(begun.at) || GtidOrder.earlier(tx.id, begun.id);
     }
 
     /** What {@link #ready()} handed out; {@link #applied(Ready)} once it is committed. */

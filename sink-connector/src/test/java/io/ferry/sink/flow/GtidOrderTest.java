@@ -27,6 +27,15 @@ class GtidOrderTest {
     }
 
     @Test
+    void twoIdsCompareOnlyFromTheSameSource() {
+        assertThat(GtidOrder.earlier("0-1-10779", "0-1-10845")).isTrue();
+        assertThat(GtidOrder.earlier("0-1-10845", "0-1-10779")).isFalse();
+        assertThat(GtidOrder.earlier("0-1-10845", "0-1-10845")).isFalse();
+        assertThat(GtidOrder.earlier("0-2-1", "0-1-10845")).isFalse();
+        assertThat(GtidOrder.earlier("abc", "0-1-10845")).isFalse();
+    }
+
+    @Test
     void idsThatAreNotGtidsAreNeverOrdered() {
         GtidOrder o = new GtidOrder();
         o.applied("abc");

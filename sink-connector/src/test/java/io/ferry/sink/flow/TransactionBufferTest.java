@@ -109,6 +109,28 @@ class TransactionBufferTest {
         assertThat(b.getWaitingFor()).isEqualTo("source transaction 0-2-5: END arrived, 0 of its 1 events");
     }
 
+    /**
+     * The same run: Debezium, restarted inside an earlier transaction, sent its BEGIN and an END counting none of this
+     * sink's events. That END, whole at once, is no proof that a transaction begun before it in the topic but later
+     * at the source never ends: the GTIDs say which is earlier.
+     */
+    @Test
+    void aResendWithoutEventsDoesNotCutALaterTransactionShort() {
+        TransactionBuffer b = new TransactionBuffer("t", TX_TOPIC, 1000, 10_000, t -> true, NOTHING_APPLIED);
+        b.add(List.of(marker("BEGIN", "0-1-45", null), event(0, "0-1-45", 1)));
+        b.add(List.of(marker("BEGIN", "0-1-30", null), marker("END", "0-1-30", 0L)));
+        TransactionBuffer.Ready r = b.ready();
+        assertThat(r.transactions()).isEqualTo(1);
+        b.applied(r);
+        assertThat(b.getIncompleteTransactions()).as("0-1-45 is not applied in pieces").isZero();
+        b.add(List.of(event(1, "0-1-45", 2), marker("END", "0-1-45", 2L)));
+        r = b.ready();
+        assertThat(shape(r.records())).contains("shop.orders@0", "shop.lines@0");
+        b.applied(r);
+        assertThat(b.getIncompleteTransactions()).isZero();
+        assertThat(b.getHeldEvents()).isZero();
+    }
+
     @Test
     void laterTransactionsWaitForAnEarlierIncompleteOneAndShareItsCommitWhenWhole() {
         TransactionBuffer b = new TransactionBuffer("t", TX_TOPIC, 1000, 10_000, t -> true, NOTHING_APPLIED);
