@@ -2,6 +2,7 @@ package io.ferry.sink.flow;
 
 import java.util.HashMap;
 import java.util.Map;
+import java.util.regex.Pattern;
 
 /**
  * The order of source transactions by their ids where the ids are GTIDs, as Debezium names MariaDB's
@@ -11,6 +12,8 @@ import java.util.Map;
 final class GtidOrder {
 
     private record Gtid(String source, long sequence) {}
+
+    private static final Pattern MARIADB_DOMAIN_SERVER = Pattern.compile("\\d+-\\d+");
 
     /** The highest sequence number applied, per GTID source. */
     private final Map<String, Long> appliedUpTo = new HashMap<>();
@@ -42,19 +45,18 @@ final class GtidOrder {
             return null;
         }
         int colon = id.lastIndexOf(':');
-        int dash = id.lastIndexOf('-');
+        int cut = colon > 0 ? colon : id.lastIndexOf('-');
+        if (cut <= 0) {
+            return null;
+        }
+        String source = id.substring(0, cut);
+        if (colon <= 0 && !MARIADB_DOMAIN_SERVER.matcher(source).matches()) {
+            return null;
+        }
         try {
-            if (colon > 0) {
-                return new Gtid(id.substring(0, colon), Long.parseLong(id.substring(colon + 1)));
-            }
-            if (dash > 0 && id.indexOf('-') < dash) {
-                Long.parseLong(id.substring(0, id.indexOf('-'))); // domain-server must be numbers
-                Long.parseLong(id.substring(id.indexOf('-') + 1, dash));
-                return new Gtid(id.substring(0, dash), Long.parseLong(id.substring(dash + 1)));
-            }
+            return new Gtid(source, Long.parseLong(id.substring(cut + 1)));
         } catch (NumberFormatException e) {
             return null;
         }
-        return null;
     }
 }
