@@ -200,16 +200,24 @@ public final class TransactionBuffer implements TransactionBufferMBean {
     }
 
     /**
-     * A transaction PostgreSQL already has, sent again: it is not assembled (its first events may never come again);
-     * what is held for it, its END included, goes out like records without a transaction and the redelivery fence
-     * skips the changes.
+     * A transaction PostgreSQL has now, whole or sent again: no longer held or ordered, and remembered both by id
+     * (its events that come again are not held) and by GTID (an END earlier than it is not waited for).
      */
-    private void resent(Tx tx) {
+    private void retire(Tx tx) {
         open.remove(tx.id);
         order.remove(tx);
         tx.done = true;
         applied.put(tx.id, Boolean.TRUE);
         gtids.applied(tx.id);
+    }
+
+    /**
+     * A transaction PostgreSQL already has, sent again: it is not assembled (its first events may never come again);
+     * what is held for it, its END included, goes out like records without a transaction and the redelivery fence
+     * skips the changes.
+     */
+    private void resent(Tx tx) {
+        retire(tx);
         resentTransactions++;
         // a Debezium restart sends again up to its offset flush interval's worth: the first one logged, then counted
         if (resentTransactions == 1) {
@@ -497,11 +505,7 @@ public final class TransactionBuffer implements TransactionBufferMBean {
             if (tx.split && !tx.whole()) {
                 continue; // more of it to come, still in pieces
             }
-            open.remove(tx.id);
-            order.remove(tx);
-            tx.done = true;
-            applied.put(tx.id, Boolean.TRUE);
-            gtids.applied(tx.id);
+            retire(tx);
             appliedTransactions++;
         }
         for (Tx tx : ready.orphans) {
