@@ -348,6 +348,8 @@ public final class BenchCommand implements Callable<Integer> {
         Measurement serial = new Measurement("ferry_sink" + variant + "_no_overlap", rows, bytes);
         // and with its snapshot rows COPYed as text instead of binary
         Measurement textCopy = new Measurement("ferry_sink" + variant + "_text_copy", rows, bytes);
+        // and with one COPY per batch, as before snapshot.copy.span.bytes
+        Measurement perBatch = new Measurement("ferry_sink" + variant + "_copy_per_batch", rows, bytes);
         for (int run = 1; run <= runs; run++) {
             timeShippedSinkWith(ferry, connect, pg, sinkFile.with(converters), prefix, "ferry" + variant + "_" + run,
                     Map.of());
@@ -372,6 +374,8 @@ public final class BenchCommand implements Callable<Integer> {
                         "serial" + variant + "_" + run, Map.of("snapshot.write.overlap", "false"));
                 timeShippedSinkWith(textCopy, connect, pg, sinkFile.with(converters), prefix,
                         "textcopy" + variant + "_" + run, Map.of("snapshot.copy.format", "text"));
+                timeShippedSinkWith(perBatch, connect, pg, sinkFile.with(converters), prefix,
+                        "perbatch" + variant + "_" + run, Map.of("snapshot.copy.span.bytes", "0"));
             }
         }
         String how = how(variant);
@@ -384,6 +388,9 @@ public final class BenchCommand implements Callable<Integer> {
             out.add(serial);
             textCopy.note = how + "; as ferry_sink_binary with snapshot.copy.format=text";
             out.add(textCopy);
+            perBatch.note = how + "; as ferry_sink_binary with snapshot.copy.span.bytes=0: one COPY per batch, each "
+                    + "committed with its offsets (the shipped sink's COPY spans batches up to 128 MB or 5 s)";
+            out.add(perBatch);
         }
         return out;
     }
@@ -904,6 +911,7 @@ public final class BenchCommand implements Callable<Integer> {
         // what operating it costs (goal: within 5 % of without, i.e. at least 0.95)
         ratio(ratios, "overlap_vs_without", bySystem.get("ferry_sink_binary"), bySystem.get("ferry_sink_binary_no_overlap"));
         ratio(ratios, "binary_copy_vs_text", bySystem.get("ferry_sink_binary"), bySystem.get("ferry_sink_binary_text_copy"));
+        ratio(ratios, "copy_span_vs_per_batch", bySystem.get("ferry_sink_binary"), bySystem.get("ferry_sink_binary_copy_per_batch"));
         ratio(ratios, "hanging_webhook_vs_without", bySystem.get("ferry_sink_binary_hanging_webhook"),
                 bySystem.get("ferry_sink_binary_to_loaded"));
         ratio(ratios, "exporter_vs_without", bySystem.get("ferry_sink_binary_exporter"),

@@ -49,6 +49,8 @@ class FerryBenchE2ETest {
         // the sink's COPY format against its text form, and raw COPY in both formats
         assertThat(json).contains("\"raw_copy_binary\"", "\"ferry_sink_binary_text_copy\"")
                 .doesNotContain("\"binary_copy_vs_text\" : null").doesNotContain("\"ferry_vs_copy_binary\" : null");
+        // and the shipped COPY spanning batches (snapshot.copy.span.bytes) beside one COPY per batch
+        assertThat(json).contains("\"ferry_sink_binary_copy_per_batch\"").doesNotContain("\"copy_span_vs_per_batch\" : null");
         // CDC apply in both upsert modes, compared in the same run
         assertThat(json).contains("\"sink\" : \"ferry_copy\"", "\"applied_changes_per_second\"")
                 .doesNotContain("\"cdc_upsert_copy_vs_statements\" : null");

@@ -40,6 +40,7 @@ import io.ferry.sink.stats.ConnectorGauges;
 import io.ferry.sink.stats.Jmx;
 import io.ferry.sink.stats.SinkMetrics;
 import io.ferry.sink.stats.StatsStore;
+import io.ferry.sink.write.CopySpan;
 import io.ferry.sink.write.ParkedRows;
 import io.ferry.sink.write.PgConnections;
 import io.ferry.sink.write.PgText;
@@ -236,6 +237,9 @@ public class FerrySinkTask extends SinkTask {
         remainingRetries = config.maxRetries();
         if (config.copyOverlap() && config.copyEnabled() && !config.transactional()) {
             background = new BackgroundWrite("ferry-writer-" + connectorName + "-" + taskId);
+            if (config.copySpanBytes() > 0 && config.binaryCopy()) {
+                writer.spanning(config, "ferry-sink:" + connectorName + ":" + taskId + ":copy", fence::committed);
+            }
         }
         if (config.transactional()) {
             transactions = new TransactionBuffer(connectorName, config.transactionTopic(),
@@ -338,6 +342,7 @@ public class FerrySinkTask extends SinkTask {
     @Override
     public void open(Collection<TopicPartition> partitions) {
         settleBackground();
+        endSpan();
         try {
             parking.assign(connections.get(), partitions);
             Map<TopicPartition, Long> stored = offsets.load(connections.get(), partitions);
@@ -363,6 +368,7 @@ public class FerrySinkTask extends SinkTask {
     @Override
     public void close(Collection<TopicPartition> partitions) {
         settleBackground();
+        endSpan();
         // their next owner starts from the offsets stored in PostgreSQL, which never include an uncommitted batch
         partitions.forEach(readAgain::remove);
         parking.revoke(partitions);
@@ -489,9 +495,14 @@ public class FerrySinkTask extends SinkTask {
         settleBackground();
         if (records.isEmpty() && readAgain.isEmpty()) {
             idle();
-            return;
+            if (readAgain.isEmpty()) {
+                return;
+            }
+            // a span idle() committed failed: its partitions are rewound now, not after the next records
         }
         if (reconcile) {
+            // PostgreSQL's stored offsets are the truth read next: a span's rows must be among them, not in flight
+            endSpan();
             Collection<SinkRecord> kept = reconciled(records);
             if (kept.size() != records.size()) {
                 early = null;
@@ -531,6 +542,40 @@ public class FerrySinkTask extends SinkTask {
         if (stopped.anyPaused()) {
             stopped.holdPaused(context, records);
         }
+        if (writer.spans()) {
+            // rows a span holds open become visible, their offsets stored, soon after the topic runs dry (an empty
+            // put() commits the span; the span itself is the writer thread's until the next put() settles it)
+            context.timeout(SPAN_IDLE_MS);
+        }
+    }
+
+    /** How soon an empty put() commits a COPY spanning batches once no more records come. */
+    static final long SPAN_IDLE_MS = 100;
+
+    /** Commits the COPY spanning batches, if one is open; one that fails is read again (see absorbSpanLoss). */
+    private void endSpan() {
+        try {
+            writer.commitSpan();
+        } catch (CopySpan.Lost e) {
+            // logged by the span; its partitions are read again below
+        }
+        absorbSpanLoss();
+        reportLoaded(writer.takeLoadEnded());
+    }
+
+    /**
+     * A COPY spanning batches that did not commit: its partitions are read again from the offsets PostgreSQL has, and
+     * batches go through the task thread until one is written there, as after a failed background batch.
+     */
+    private void absorbSpanLoss() {
+        Map<TopicPartition, long[]> lost = writer.takeLostSpan();
+        if (lost.isEmpty()) {
+            return;
+        }
+        lost.forEach((tp, range) -> readAgain.merge(tp, range,
+                (a, b) -> new long[] {Math.min(a[0], b[0]), Math.max(a[1], b[1])}));
+        synchronousUntilWritten = true;
+        resetConnection();
     }
 
     /**
@@ -613,6 +658,7 @@ public class FerrySinkTask extends SinkTask {
             Map<TopicPartition, OffsetAndMetadata> currentOffsets) {
         if (transactions == null) {
             settleBackground();
+            endSpan();
             if (readAgain.isEmpty() && rewinding.isEmpty()) {
                 return super.preCommit(currentOffsets); // every record put() was given is committed in PostgreSQL
             }
@@ -669,8 +715,10 @@ public class FerrySinkTask extends SinkTask {
         BatchOffsets batchOffsets = BatchOffsets.of(records);
         if (background != null && !synchronousUntilWritten && d.fullLoadOnly()) {
             // badRecordHandler() sends a bad record found there back to this thread (BackgroundWrite.Redo)
+            // key registry ids and reload notices are written on the main connection, in the batch's transaction
+            boolean mayHoldOpen = registryKeys.isEmpty() && d.reloadNotices().isEmpty();
             background.submit(batchOffsets, records.size(), () -> apply(events, d.snapshotTotals(),
-                    batchOffsets, new LinkedHashMap<>(), badRecordHandler()));
+                    batchOffsets, new LinkedHashMap<>(), badRecordHandler(), mayHoldOpen));
             return;
         }
         Map<String, Long> badCounts = new LinkedHashMap<>();
@@ -684,8 +732,13 @@ public class FerrySinkTask extends SinkTask {
         };
         d.undecodable().forEach(u -> once.handle(u.getKey(), null, u.getValue()));
         try {
-            apply(events, d.snapshotTotals(), batchOffsets, badCounts, once);
+            apply(events, d.snapshotTotals(), batchOffsets, badCounts, once, false);
             synchronousUntilWritten = false;
+        } catch (CopySpan.Lost lost) {
+            // the span this batch's write committed first failed: this batch and the span's are read again
+            absorbSpanLoss();
+            context.timeout(config.retryBackoffMs());
+            throw new RetriableException("Ferry sink '" + connectorName + "': " + lost.getMessage(), lost);
         } catch (UnsafeTypeChange change) {
             throw new HoldPartitions(stop(change, events));
         } catch (SQLException e) {
@@ -696,7 +749,8 @@ public class FerrySinkTask extends SinkTask {
 
     /** The decoded batch into PostgreSQL with its offsets, in one transaction; on the task or the background thread. */
     private void apply(List<ChangeEvent> events, Map<String, long[]> snapshotTotals,
-                       BatchOffsets batchOffsets, Map<String, Long> badCounts, BadRecordHandler bad) throws SQLException {
+                       BatchOffsets batchOffsets, Map<String, Long> badCounts, BadRecordHandler bad,
+                       boolean mayHoldOpen) throws SQLException {
         // before keys are allocated for them: a re-delivered insert must not take a new registry id
         fence.loadMissing(connections.get(), events);
         RedeliveryFence.Result fenced = fence.filter(events);
@@ -704,8 +758,9 @@ public class FerrySinkTask extends SinkTask {
         if (!registryKeys.isEmpty()) {
             events = registryKeys.resolve(connections.get(), events, bad);
         }
-        writer.write(connections.get(), events, snapshotTotals, batchOffsets.with(fenced), badCounts);
-        fence.committed(fenced.positions());
+        if (writer.write(connections.get(), events, snapshotTotals, batchOffsets.with(fenced), badCounts, mayHoldOpen)) {
+            fence.committed(fenced.positions());
+        }
         // a load this flush ended is reported now (its keys were built in write's afterCommit), not a second later
         reportLoaded(writer.takeLoadEnded());
         remainingRetries = config.maxRetries();
@@ -721,6 +776,7 @@ public class FerrySinkTask extends SinkTask {
         }
         BackgroundWrite.Failed failed = background.settle();
         if (failed == null) {
+            absorbSpanLoss();
             return;
         }
         Throwable cause = failed.cause();
@@ -732,6 +788,7 @@ public class FerrySinkTask extends SinkTask {
         failed.first().forEach((tp, first) -> readAgain.put(tp, new long[] {first, failed.next().get(tp)}));
         synchronousUntilWritten = true;
         resetConnection();
+        absorbSpanLoss();
     }
 
     /**
@@ -834,6 +891,7 @@ public class FerrySinkTask extends SinkTask {
 
     /** Without new records, parked rows and pending foreign keys still need their turn (at most once a second). */
     private void idle() {
+        endSpan();
         long now = System.currentTimeMillis();
         if (now - lastIdleWork < IDLE_WORK_MS) {
             return;
@@ -866,6 +924,9 @@ public class FerrySinkTask extends SinkTask {
     public void stop() {
         if (background != null) {
             background.close();
+        }
+        if (writer != null) {
+            writer.closeSpan();
         }
         if (publisher != null) {
             publisher.close();

@@ -92,6 +92,43 @@ final class BinaryCopy {
         return kinds;
     }
 
+    /**
+     * Each column's binary form for rows of this shape, or null when they go as text (a column without one, or the
+     * shape met a value without one before).
+     */
+    BinaryForms.Kind[] kindsFor(Schema rowSchema, TargetColumn[] columns) {
+        return textOnly.contains(rowSchema) ? null : kinds(columns);
+    }
+
+    /** Rows sent in binary by a COPY that spans batches ({@link CopySpan}), once PostgreSQL took them. */
+    void counted(long n) {
+        rows += n;
+    }
+
+    /** The rows' fields in binary, after the stream's header; a value without an exact binary form is thrown. */
+    void rows(CopyStream stream, List<Field> fields, TargetColumn[] columns, BinaryForms.Kind[] kinds,
+              Iterable<ChangeEvent> group) throws SQLException {
+        for (ChangeEvent e : group) {
+            Struct row = e.row();
+            stream.binaryRow(columns.length);
+            for (int i = 0; i < columns.length; i++) {
+                Field f = fields.get(i);
+                Object value = row.get(f);
+                if (value == null) {
+                    stream.binaryNull();
+                    continue;
+                }
+                try {
+                    BinaryForms.write(stream, kinds[i], value, f.schema(), columns[i], text);
+                } catch (BinaryForms.NoBinaryForm refused) {
+                    refusedColumn = columns[i].name();
+                    throw refused;
+                }
+            }
+            stream.rowDone();
+        }
+    }
+
     private void send(Connection conn, String into, List<Field> fields, TargetColumn[] columns,
                       BinaryForms.Kind[] kinds, List<ChangeEvent> group) throws SQLException {
         CopyIn copyIn = conn.unwrap(PGConnection.class).getCopyAPI()
@@ -99,25 +136,7 @@ final class BinaryCopy {
         try {
             CopyStream stream = new CopyStream(copyIn);
             stream.binaryHeader();
-            for (ChangeEvent e : group) {
-                Struct row = e.row();
-                stream.binaryRow(columns.length);
-                for (int i = 0; i < columns.length; i++) {
-                    Field f = fields.get(i);
-                    Object value = row.get(f);
-                    if (value == null) {
-                        stream.binaryNull();
-                        continue;
-                    }
-                    try {
-                        BinaryForms.write(stream, kinds[i], value, f.schema(), columns[i], text);
-                    } catch (BinaryForms.NoBinaryForm refused) {
-                        refusedColumn = columns[i].name();
-                        throw refused;
-                    }
-                }
-                stream.rowDone();
-            }
+            rows(stream, fields, columns, kinds, group);
             stream.binaryTrailer();
             stream.end();
         } finally {

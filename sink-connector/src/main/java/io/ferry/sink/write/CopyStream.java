@@ -18,6 +18,7 @@ final class CopyStream {
     private final CopyIn copyIn;
     private byte[] buf = new byte[CHUNK_BYTES + 4096];
     private int size;
+    private long sent;
 
     CopyStream(CopyIn copyIn) {
         this.copyIn = copyIn;
@@ -195,6 +196,16 @@ final class CopyStream {
         }
     }
 
+    /** Sends what is encoded so far without ending the COPY (a span's batch is in: PostgreSQL parses it meanwhile). */
+    void flush() throws SQLException {
+        send();
+    }
+
+    /** Bytes handed to the server so far, and encoded but not yet sent. */
+    long bytes() {
+        return sent + size;
+    }
+
     /** Sends what is left and ends the COPY; returns the rows the server took. */
     long end() throws SQLException {
         send();
@@ -204,6 +215,7 @@ final class CopyStream {
     private void send() throws SQLException {
         if (size > 0) {
             copyIn.writeToCopy(buf, 0, size);
+            sent += size;
             size = 0;
         }
     }

@@ -100,7 +100,7 @@ public final class SegmentWriter {
         }
     }
 
-    private static TargetColumn[] columns(TargetTable table, List<Field> fields) {
+    static TargetColumn[] columns(TargetTable table, List<Field> fields) {
         TargetColumn[] columns = new TargetColumn[fields.size()];
         for (int i = 0; i < columns.length; i++) {
             columns[i] = table.column(fields.get(i).name());
@@ -112,6 +112,11 @@ public final class SegmentWriter {
     public SegmentWriter copyingBinary(boolean on) {
         this.binary = on ? new BinaryCopy(text) : null;
         return this;
+    }
+
+    /** The binary COPY writer, or null when snapshot rows go as text. */
+    BinaryCopy binary() {
+        return binary;
     }
 
     /** Rows sent by binary COPY that PostgreSQL took (their transaction may still roll back). */
@@ -393,7 +398,7 @@ public final class SegmentWriter {
         return n;
     }
 
-    private static List<Field> writableFields(TargetTable table, Schema rowSchema) {
+    static List<Field> writableFields(TargetTable table, Schema rowSchema) {
         List<Field> fields = new ArrayList<>();
         for (Field f : rowSchema.fields()) {
             if (table.column(f.name()) == null) {

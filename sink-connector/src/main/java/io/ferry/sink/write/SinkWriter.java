@@ -67,6 +67,50 @@ public final class SinkWriter {
         this.constraints = constraints;
     }
 
+    /** Snapshot rows of consecutive batches in one COPY (snapshot.copy.span.bytes), or null. */
+    private CopySpan span;
+
+    /**
+     * Lets batches that allow it share one COPY on a second connection ({@link CopySpan}); {@code committedPositions}
+     * learns the source positions a span committed (the redelivery fence).
+     */
+    public SinkWriter spanning(io.ferry.sink.config.FerrySinkConfig config, String applicationName,
+                               java.util.function.Consumer<Map<org.apache.kafka.common.TopicPartition,
+                                       io.ferry.sink.state.RedeliveryFence.Mark>> committedPositions) {
+        this.span = new CopySpan(config, applicationName, segments, text, offsets, stats, metrics, committedPositions,
+                () -> loadEnded = true);
+        return this;
+    }
+
+    /** Whether batches may share a COPY ({@link #spanning}). */
+    public boolean spans() {
+        return span != null;
+    }
+
+    /** Whether a span holds rows not committed yet. */
+    public boolean spanOpen() {
+        return span != null && span.isOpen();
+    }
+
+    /** Commits the open span, if any (before an offset commit, when idle, before partitions move). */
+    public void commitSpan() {
+        if (span != null) {
+            span.commit();
+        }
+    }
+
+    /** The partition ranges of spans that did not commit, to be read again: {first, next} offsets. */
+    public Map<org.apache.kafka.common.TopicPartition, long[]> takeLostSpan() {
+        return span == null ? Map.of() : span.takeLost();
+    }
+
+    /** Rolls back an open span and closes its connection (the task stops). */
+    public void closeSpan() {
+        if (span != null) {
+            span.close();
+        }
+    }
+
     /** Where the keys of reloaded tables' rows are recorded (ferry reload). */
     public SinkWriter reloading(io.ferry.sink.phase.Reloads reloads) {
         this.reloads = reloads;
@@ -89,8 +133,27 @@ public final class SinkWriter {
      */
     public void write(Connection conn, List<ChangeEvent> events, Map<String, long[]> snapshotTotals,
                       BatchOffsets batchOffsets, Map<String, Long> badCounts) throws SQLException {
+        write(conn, events, snapshotTotals, batchOffsets, badCounts, false);
+    }
+
+    /**
+     * As {@link #write(Connection, List, Map, BatchOffsets, Map)}, but a batch of one table's snapshot rows may go
+     * into a COPY that stays open for the next batches ({@code mayHoldOpen}, snapshot.copy.span.bytes). Returns
+     * whether the batch committed now; one held open commits with the span, and its source positions reach the
+     * fence then.
+     */
+    public boolean write(Connection conn, List<ChangeEvent> events, Map<String, long[]> snapshotTotals,
+                         BatchOffsets batchOffsets, Map<String, Long> badCounts, boolean mayHoldOpen)
+            throws SQLException {
         restartPlan = restarts.plan(conn, events);
         events = restartPlan.events();
+        if (span != null) {
+            if (mayHoldOpen && spanned(conn, events, snapshotTotals, batchOffsets, badCounts)) {
+                return false;
+            }
+            // before anything else of its partitions is written, or anything that may lock its table runs
+            span.commit();
+        }
         try {
             writeBatch(conn, events, snapshotTotals, batchOffsets, badCounts);
         } catch (OffsetStore.Moved moved) {
@@ -109,6 +172,54 @@ public final class SinkWriter {
             writeOneByOne(conn, events, snapshotTotals, batchOffsets, badCounts);
         }
         afterCommit(conn);
+        return true;
+    }
+
+    /**
+     * Adds the batch to a span when it is one table's snapshot rows of one shape that nothing else in the batch
+     * needs written first (no restarted snapshot, no Debezium totals, no bad or parked rows, no reload under way).
+     * A span open on another table or shape is committed first, before the catalog may change a table.
+     */
+    private boolean spanned(Connection conn, List<ChangeEvent> events, Map<String, long[]> snapshotTotals,
+                            BatchOffsets batchOffsets, Map<String, Long> badCounts) throws SQLException {
+        if (events.isEmpty() || !restartPlan.isEmpty() || !snapshotTotals.isEmpty() || !badCounts.isEmpty()
+                || !parking.isEmpty() || (reloads != null && !reloads.isEmpty())) {
+            return false;
+        }
+        ChangeEvent first = events.get(0);
+        String table = first.table();
+        if (first.row() == null || !span.accepts(table)) {
+            return false;
+        }
+        Schema shape = first.row().schema();
+        for (ChangeEvent e : events) {
+            if (e.op() != io.ferry.sink.event.Op.SNAPSHOT || e.isIncrementalSnapshot() || e.row() == null
+                    || e.record().value() == null || e.endsTableSnapshot() || !table.equals(e.table())
+                    || !shape.equals(e.row().schema())) {
+                return false;
+            }
+        }
+        if (span.isOpen() && !span.continues(table, shape, batchOffsets.first().keySet())) {
+            span.commit();
+        }
+        TargetTable target = span.target();
+        if (!span.isOpen()) {
+            try {
+                target = catalog.resolve(conn, table, shape, first.key() == null ? null : first.key().schema());
+            } catch (BadRecordException e) {
+                return false; // the batch's own path judges it
+            }
+            if (!span.fits(target, shape)) {
+                return false;
+            }
+        }
+        // what the main connection did for this batch (reads; a table the catalog created, which the span's own
+        // connection must see) commits now, not with the rows
+        if (!conn.getAutoCommit()) {
+            conn.commit();
+        }
+        span.add(table, target, shape, events, batchOffsets);
+        return true;
     }
 
     /** Whether a flush committed since the last call ended some table's full load (its TABLE_LOADED is due). */
@@ -123,6 +234,9 @@ public final class SinkWriter {
      * are tried again, and foreign keys whose tables are now loaded are built.
      */
     public void afterCommit(Connection conn) {
+        if (spanOpen()) {
+            return; // a constraint build could wait on the span's table lock, held by this very task
+        }
         try {
             if (!parking.isEmpty()) {
                 parking.retry(conn, catalog, segments);

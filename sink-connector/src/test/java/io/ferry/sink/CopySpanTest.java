@@ -1,0 +1,121 @@
+package io.ferry.sink;
+
+import org.apache.kafka.clients.consumer.OffsetAndMetadata;
+import org.apache.kafka.connect.data.Decimal;
+import org.apache.kafka.connect.data.Schema;
+import org.apache.kafka.connect.data.SchemaBuilder;
+import org.apache.kafka.connect.data.Struct;
+import org.apache.kafka.connect.sink.SinkRecord;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+
+import java.math.BigDecimal;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+
+import static io.ferry.sink.FerrySinkTaskTest.KEY;
+import static io.ferry.sink.FerrySinkTaskTest.TOPIC;
+import static io.ferry.sink.FerrySinkTaskTest.TP;
+import static org.assertj.core.api.Assertions.assertThat;
+
+/**
+ * snapshot.copy.span.bytes on a real PostgreSQL: consecutive full-load batches of one table go into one COPY on the
+ * sink's second connection and commit with their offsets in one transaction (told apart by PostgreSQL's xmin, read
+ * from outside the sink); a span that fails is rolled back whole and read again from the offsets PostgreSQL committed.
+ */
+class CopySpanTest {
+
+    final FerrySinkTaskTest rows = new FerrySinkTaskTest();
+    static final Map<String, String> SPAN = Map.of("snapshot.write.overlap", "true", "snapshot.copy.format", "binary",
+            "snapshot.copy.span.bytes", "100000000", "snapshot.copy.span.ms", "600000", "errors.tolerance", "all");
+
+    @BeforeEach
+    void database() throws Exception {
+        rows.database();
+    }
+
+    /** FerrySinkTaskTest's row less its columns without a binary COPY form (a span writes binary only). */
+    static final Schema ROW = SchemaBuilder.struct().name("v").optional()
+            .field("Id", Schema.INT32_SCHEMA)
+            .field("select", SchemaBuilder.string().optional().parameter("__debezium.source.column.type", "VARCHAR")
+                    .parameter("__debezium.source.column.length", "20").build())
+            .field("price", Decimal.builder(2).optional().parameter("connect.decimal.precision", "5").build())
+            .build();
+
+    static SinkRecord rec(long offset, String select, String snapshot) {
+        Struct row = new Struct(ROW).put("Id", (int) offset + 1).put("select", select).put("price", new BigDecimal("1.00"));
+        return Envelopes.record(TOPIC, offset, new Struct(KEY).put("Id", (int) offset + 1), ROW, "r", null, row, snapshot);
+    }
+
+    static List<SinkRecord> snapshot(int fromOffset, int count, String marker) {
+        List<SinkRecord> out = new ArrayList<>();
+        for (int i = 0; i < count; i++) {
+            int o = fromOffset + i;
+            out.add(rec(o, "row " + (o + 1), o == 0 ? marker : "true"));
+        }
+        return out;
+    }
+
+    long count(String sql) throws Exception {
+        return Long.parseLong((String) rows.rows(sql).get(0).get(0));
+    }
+
+    @Test
+    void batchesShareOneCopyAndCommitWithTheirOffsetsInOneTransaction() throws Exception {
+        RecordingContext ctx = new RecordingContext(true);
+        FerrySinkTask task = rows.task(ctx, SPAN);
+        task.put(snapshot(0, 3, "first"));
+        task.put(snapshot(3, 200, null));
+        task.put(snapshot(203, 300, null));
+        assertThat(ctx.timeout).as("an empty poll soon commits the span once the topic runs dry")
+                .isEqualTo(FerrySinkTask.SPAN_IDLE_MS);
+        assertThat(count("SELECT count(*) FROM \"Order Line\"")).as("nothing visible before the span commits").isZero();
+        assertThat(task.preCommit(Map.of(TP, new OffsetAndMetadata(503)))).containsEntry(TP, new OffsetAndMetadata(503));
+        assertThat(count("SELECT count(*) FROM \"Order Line\"")).isEqualTo(503);
+        assertThat(count("SELECT count(DISTINCT xmin::text) FROM \"Order Line\"")).as("one transaction").isEqualTo(1);
+        assertThat(rows.rows("SELECT next_offset, xmin::text = (SELECT min(xmin::text) FROM \"Order Line\") "
+                + "FROM ferry.sink_offsets")).as("offsets in the rows' transaction").containsExactly(List.of("503", "t"));
+        assertThat(count("SELECT snapshot_rows FROM ferry.table_stats")).isEqualTo(503);
+        // an empty put() (Connect's poll found nothing) commits the next span too
+        task.put(snapshot(503, 7, null));
+        task.put(List.of());
+        assertThat(count("SELECT count(*) FROM \"Order Line\"")).isEqualTo(510);
+        assertThat(count("SELECT count(DISTINCT xmin::text) FROM \"Order Line\"")).isEqualTo(2);
+        assertThat(rows.rows("SELECT next_offset FROM ferry.sink_offsets")).containsExactly(List.of("510"));
+        task.stop();
+    }
+
+    @Test
+    void aSpanThatFailsIsRolledBackWholeAndReadAgainFromTheStoredOffsets() throws Exception {
+        RecordingContext ctx = new RecordingContext(true);
+        FerrySinkTask task = rows.task(ctx, SPAN);
+        task.put(snapshot(0, 3, "first"));
+        task.put(List.of()); // committed: offset 3 stored
+        assertThat(rows.rows("SELECT next_offset FROM ferry.sink_offsets")).containsExactly(List.of("3"));
+        List<SinkRecord> good = snapshot(3, 3, null);
+        // offset 7 holds a value longer than its varchar(20): the span holding offsets 3-8 cannot commit
+        List<SinkRecord> withBad = snapshot(6, 3, null);
+        withBad.set(1, rec(7, "x".repeat(25), "true"));
+        task.put(good);
+        task.put(withBad);
+        task.put(List.of());
+        assertThat(ctx.seeks).as("the span's first batch too is read again").containsEntry(TP, 3L);
+        assertThat(task.preCommit(Map.of(TP, new OffsetAndMetadata(9)))).doesNotContainKey(TP);
+        assertThat(count("SELECT count(*) FROM \"Order Line\"")).isEqualTo(3);
+        // Connect delivers from offset 3 again: written on the task thread, the bad record reported
+        ctx.seeks.clear();
+        List<SinkRecord> again = new ArrayList<>(good);
+        again.addAll(withBad);
+        task.put(again);
+        assertThat(ctx.reported).extracting(SinkRecord::kafkaOffset).containsExactly(7L);
+        assertThat(count("SELECT count(*) FROM \"Order Line\"")).isEqualTo(8);
+        assertThat(rows.rows("SELECT next_offset FROM ferry.sink_offsets")).containsExactly(List.of("9"));
+        // the table's next batches go one COPY each, in the background as before
+        task.put(snapshot(9, 2, null));
+        assertThat(task.preCommit(Map.of(TP, new OffsetAndMetadata(11)))).containsEntry(TP, new OffsetAndMetadata(11));
+        assertThat(count("SELECT count(*) FROM \"Order Line\"")).isEqualTo(10);
+        assertThat(ctx.reported).hasSize(1);
+        task.stop();
+    }
+}
