@@ -572,8 +572,7 @@ public class FerrySinkTask extends SinkTask {
         if (lost.isEmpty()) {
             return;
         }
-        lost.forEach((tp, range) -> readAgain.merge(tp, range,
-                (a, b) -> new long[] {Math.min(a[0], b[0]), Math.max(a[1], b[1])}));
+        lost.forEach((tp, range) -> readAgain.merge(tp, range, CopySpan::widen));
         synchronousUntilWritten = true;
         resetConnection();
     }

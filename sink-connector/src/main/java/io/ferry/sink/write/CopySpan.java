@@ -46,9 +46,10 @@ import java.util.function.Consumer;
  * <li>Nothing else of those partitions is written, and nothing that could lock the span's table runs on the task's
  * main connection, while it is open: {@link SinkWriter} commits it before any batch it cannot take.</li>
  * <li>A span that fails is rolled back whole; its partitions' ranges are handed to the task ({@link #takeLost}),
- * which reads them again from the offsets PostgreSQL committed, as for a failed background batch. The table gets no
- * span again in this task: a COPY that spans batches cannot fall back in a savepoint (to upserts for rows already
- * there, to text for a value without a binary form) as one batch's COPY does.</li>
+ * which reads them again from the offsets PostgreSQL committed, as for a failed background batch. Unless the cause
+ * was a lost connection or a server going down, the table gets no span again in this task: a COPY that spans batches
+ * cannot fall back in a savepoint (to upserts for rows already there, to text for a value without a binary form) as
+ * one batch's COPY does.</li>
  * </ul>
  * Used by one thread at a time: the background writer while a batch is in flight, the task thread once it settled.
  */
@@ -63,8 +64,7 @@ public final class CopySpan implements AutoCloseable {
         }
     }
 
-    private final FerrySinkConfig config;
-    private final String applicationName;
+    private final PgConnections connections;
     private final long maxBytes;
     private final long maxNanos;
     private final SegmentWriter segments;
@@ -79,6 +79,7 @@ public final class CopySpan implements AutoCloseable {
     /** Tables whose first span commit was logged. */
     private final Set<String> announced = new HashSet<>();
 
+    /** The span's connection while one is open. */
     private Connection conn;
     // the open span; table == null: none
     private String table;
@@ -101,8 +102,7 @@ public final class CopySpan implements AutoCloseable {
     CopySpan(FerrySinkConfig config, String applicationName, SegmentWriter segments, PgText text, OffsetStore offsets,
              StatsStore stats, SinkMetrics metrics, Consumer<Map<TopicPartition, RedeliveryFence.Mark>> committedPositions,
              Runnable loadEnded) {
-        this.config = config;
-        this.applicationName = applicationName;
+        this.connections = new PgConnections(config, applicationName);
         this.maxBytes = config.copySpanBytes();
         this.maxNanos = config.copySpanMs() * 1_000_000L;
         this.segments = segments;
@@ -156,8 +156,7 @@ public final class CopySpan implements AutoCloseable {
                 open(table, target, rowSchema, batch);
             }
             // the ranges first: a batch that fails half-sent is read again with the rest
-            batch.first().forEach((tp, first) -> ranges.merge(tp, new long[] {first, batch.next().get(tp)},
-                    (a, b) -> new long[] {Math.min(a[0], b[0]), Math.max(a[1], b[1])}));
+            batch.first().forEach((tp, first) -> ranges.merge(tp, new long[] {first, batch.next().get(tp)}, CopySpan::widen));
             segments.binary().rows(stream, fields, columns, kinds, rows);
             stream.flush();
         } catch (SQLException | RuntimeException e) {
@@ -178,9 +177,7 @@ public final class CopySpan implements AutoCloseable {
     }
 
     private void open(String table, TargetTable target, Schema rowSchema, BatchOffsets batch) throws SQLException {
-        if (conn == null || conn.isClosed()) {
-            conn = PgConnections.open(config, applicationName);
-        }
+        conn = connections.get();
         conn.setAutoCommit(false);
         offsets.claim(conn, batch.first());
         List<Field> f = SegmentWriter.writableFields(target, rowSchema);
@@ -239,6 +236,11 @@ public final class CopySpan implements AutoCloseable {
         clear();
     }
 
+    /** Two {first, next} offset ranges of one partition as one that covers both. */
+    public static long[] widen(long[] a, long[] b) {
+        return new long[] {Math.min(a[0], b[0]), Math.max(a[1], b[1])};
+    }
+
     /** The partition ranges of spans that did not commit since the last call, to be read again (first, next). */
     public Map<TopicPartition, long[]> takeLost() {
         if (lost.isEmpty()) {
@@ -251,16 +253,28 @@ public final class CopySpan implements AutoCloseable {
 
     private void fail(String t, BatchOffsets batch, Throwable e) {
         if (batch != null) {
-            batch.first().forEach((tp, first) -> lost.merge(tp, new long[] {first, batch.next().get(tp)},
-                    (a, b) -> new long[] {Math.min(a[0], b[0]), Math.max(a[1], b[1])}));
+            batch.first().forEach((tp, first) -> lost.merge(tp, new long[] {first, batch.next().get(tp)}, CopySpan::widen));
         }
-        ranges.forEach((tp, r) -> lost.merge(tp, r, (a, b) -> new long[] {Math.min(a[0], b[0]), Math.max(a[1], b[1])}));
-        refused.add(t);
+        ranges.forEach((tp, r) -> lost.merge(tp, r, CopySpan::widen));
+        // a lost connection or a server going down says nothing about the rows; anything else may be in them
+        boolean transient_ = e instanceof OffsetStore.Moved
+                || (e instanceof SQLException sql && (ErrorContext.isTransient(sql) || closed()));
+        if (!transient_) {
+            refused.add(t);
+        }
         log.warn("Table {}: a COPY of {} batches' rows on the sink's second connection did not commit ({}); they are "
-                + "read again from the offsets PostgreSQL committed, and the table's rows go one COPY per batch from now "
-                + "on", t, batches + (batch == null ? 0 : 1),
-                e instanceof SQLException sql ? ErrorContext.chain(sql) : String.valueOf(e));
+                + "read again from the offsets PostgreSQL committed{}", t, batches + (batch == null ? 0 : 1),
+                e instanceof SQLException sql ? ErrorContext.chain(sql) : String.valueOf(e),
+                transient_ ? "" : ", and the table's rows go one COPY per batch from now on");
         abort();
+    }
+
+    private boolean closed() {
+        try {
+            return conn == null || conn.isClosed();
+        } catch (SQLException e) {
+            return true;
+        }
     }
 
     /** Rolls back whatever is open; a connection that cannot is dropped (the next span opens a new one). */
@@ -273,7 +287,7 @@ public final class CopySpan implements AutoCloseable {
                 conn.rollback();
             }
         } catch (SQLException | RuntimeException ignored) {
-            closeConnection();
+            connections.reset();
         }
         clear();
     }
@@ -294,21 +308,10 @@ public final class CopySpan implements AutoCloseable {
         counters.clear();
     }
 
-    private void closeConnection() {
-        if (conn != null) {
-            try {
-                conn.close();
-            } catch (SQLException ignored) {
-                // a broken connection: nothing more to do
-            }
-            conn = null;
-        }
-    }
-
     /** Rolls back an open span (PostgreSQL's stored offsets say where its partitions' next owner starts). */
     @Override
     public void close() {
         abort();
-        closeConnection();
+        connections.close();
     }
 }
