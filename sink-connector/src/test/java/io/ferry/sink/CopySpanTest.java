@@ -11,6 +11,7 @@ import org.junit.jupiter.api.Test;
 
 import java.math.BigDecimal;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 
@@ -84,6 +85,39 @@ class CopySpanTest {
         assertThat(count("SELECT count(DISTINCT xmin::text) FROM \"Order Line\"")).isEqualTo(2);
         assertThat(rows.rows("SELECT next_offset FROM ferry.sink_offsets")).containsExactly(List.of("510"));
         task.stop();
+    }
+
+    /** BinaryCopyTest's hand-written design: a full load of three batches, then updates and deletes. */
+    List<List<Object>> designStory(Map<String, String> options, boolean sameTransaction) throws Exception {
+        FerrySinkTaskTest db = new FerrySinkTaskTest();
+        db.database();
+        Map<String, String> props = new HashMap<>(options);
+        props.put("target.ddl", BinaryCopyTest.DDL);
+        props.put("tinyint1.as.boolean", "true");
+        FerrySinkTask task = db.task(new RecordingContext(false), props);
+        long offset = 0;
+        for (int from = 0; from < BinaryCopyTest.ROWS; from += 1000) {
+            task.put(BinaryCopyTest.records(from, from + 1000, offset, "r", id -> BinaryCopyTest.row(id, 0)));
+            offset += 1000;
+        }
+        // changes: written on the task thread, after the span they follow has committed
+        task.put(BinaryCopyTest.records(0, 300, offset, "u", id -> BinaryCopyTest.row(id, 1)));
+        offset += 300;
+        task.put(BinaryCopyTest.records(300, 400, offset, "d", id -> null));
+        task.stop();
+        if (sameTransaction) {
+            assertThat(db.rows("SELECT count(DISTINCT xmin::text) FROM wide WHERE \"Id\" >= 400"))
+                    .as("the load's untouched rows: one COPY, one transaction").containsExactly(List.of("1"));
+        }
+        return db.rows("SELECT t::text FROM wide t ORDER BY \"Id\"");
+    }
+
+    @Test
+    void aHandWrittenDesignLoadedThroughASpanHoldsWhatTextCopyLeaves() throws Exception {
+        List<List<Object>> viaText = designStory(Map.of("snapshot.copy.format", "text"), false);
+        List<List<Object>> viaSpan = designStory(SPAN, true);
+        assertThat(viaText).hasSize(BinaryCopyTest.ROWS - 100);
+        assertThat(viaSpan).isEqualTo(viaText);
     }
 
     @Test
