@@ -31,7 +31,7 @@ import java.util.*;
  * </pre>
  * PAUSE=1 prints the backend's pid and waits 3 s before the writes (to attach perf).
  * <p>
- * Changed from the copy in docs/bench/pg-side-cpu-2026-12-07 (same day, later): there, every variant whose name
+ * Changed from the first version, which made docs/bench/pg-side-cpu-2026-12-07 (same day, earlier): there, every variant whose name
  * starts with "one" took the single-COPY branch, so "onetx" and "onetx_nopk" were one COPY of all rows, not N-row
  * COPYs in one transaction. Now only "one" and "one_check" are one COPY. Each variant also prints the client
  * backends' relation I/O from pg_stat_io (reset before it, read after its connection closed): ring reuses against

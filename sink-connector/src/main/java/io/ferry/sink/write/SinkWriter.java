@@ -3,18 +3,22 @@ package io.ferry.sink.write;
 import io.ferry.sink.batch.BatchPlanner;
 import io.ferry.sink.batch.Segment;
 import io.ferry.sink.batch.TableBatch;
+import io.ferry.sink.config.FerrySinkConfig;
 import io.ferry.sink.errors.BadRecordHandler;
 import io.ferry.sink.errors.ErrorContext;
 import io.ferry.sink.event.BadRecordException;
 import io.ferry.sink.event.ChangeEvent;
+import io.ferry.sink.event.Op;
 import io.ferry.sink.phase.ConstraintBuilder;
 import io.ferry.sink.state.BatchOffsets;
 import io.ferry.sink.schema.TableCatalog;
 import io.ferry.sink.schema.TargetTable;
 import io.ferry.sink.state.OffsetStore;
+import io.ferry.sink.state.RedeliveryFence;
 import io.ferry.sink.stats.SinkMetrics;
 import io.ferry.sink.stats.StatsStore;
 import io.ferry.sink.stats.TableCounters;
+import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.connect.data.Schema;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -27,6 +31,7 @@ import java.util.IdentityHashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.function.Consumer;
 
 /**
  * Writes one put()'s events, their statistics and their Kafka offsets in one PostgreSQL transaction.
@@ -74,9 +79,8 @@ public final class SinkWriter {
      * Lets batches that allow it share one COPY on a second connection ({@link CopySpan}); {@code committedPositions}
      * learns the source positions a span committed (the redelivery fence).
      */
-    public SinkWriter spanning(io.ferry.sink.config.FerrySinkConfig config, String applicationName,
-                               java.util.function.Consumer<Map<org.apache.kafka.common.TopicPartition,
-                                       io.ferry.sink.state.RedeliveryFence.Mark>> committedPositions) {
+    public SinkWriter spanning(FerrySinkConfig config, String applicationName,
+                               Consumer<Map<TopicPartition, RedeliveryFence.Mark>> committedPositions) {
         this.span = new CopySpan(config, applicationName, segments, text, offsets, stats, metrics, committedPositions,
                 () -> loadEnded = true);
         return this;
@@ -88,7 +92,7 @@ public final class SinkWriter {
     }
 
     /** Whether a span holds rows not committed yet. */
-    public boolean spanOpen() {
+    private boolean spanOpen() {
         return span != null && span.isOpen();
     }
 
@@ -100,7 +104,7 @@ public final class SinkWriter {
     }
 
     /** The partition ranges of spans that did not commit, to be read again: {first, next} offsets. */
-    public Map<org.apache.kafka.common.TopicPartition, long[]> takeLostSpan() {
+    public Map<TopicPartition, long[]> takeLostSpan() {
         return span == null ? Map.of() : span.takeLost();
     }
 
@@ -193,9 +197,10 @@ public final class SinkWriter {
         }
         Schema shape = first.row().schema();
         for (ChangeEvent e : events) {
-            if (e.op() != io.ferry.sink.event.Op.SNAPSHOT || e.isIncrementalSnapshot() || e.row() == null
+            // per record: the schema by identity first (the converter hands out one instance per shape)
+            if (e.op() != Op.SNAPSHOT || e.isIncrementalSnapshot() || e.row() == null
                     || e.record().value() == null || e.endsTableSnapshot() || !table.equals(e.table())
-                    || !shape.equals(e.row().schema())) {
+                    || (shape != e.row().schema() && !shape.equals(e.row().schema()))) {
                 return false;
             }
         }
