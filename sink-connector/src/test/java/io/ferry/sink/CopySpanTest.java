@@ -1,6 +1,7 @@
 package io.ferry.sink;
 
 import org.apache.kafka.clients.consumer.OffsetAndMetadata;
+import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.connect.data.Decimal;
 import org.apache.kafka.connect.data.Schema;
 import org.apache.kafka.connect.data.SchemaBuilder;
@@ -118,6 +119,61 @@ class CopySpanTest {
         List<List<Object>> viaSpan = designStory(SPAN, true);
         assertThat(viaText).hasSize(BinaryCopyTest.ROWS - 100);
         assertThat(viaSpan).isEqualTo(viaText);
+    }
+
+    static final TopicPartition WIDE = new TopicPartition(BinaryCopyTest.TOPIC, 0);
+
+    /**
+     * The lesson's restart in the middle of the load, on BinaryCopyTest's hand-written design: the worker dies with a
+     * span open (its rows are gone with its connections; the next task starts from the offset PostgreSQL committed with
+     * the last span), then Debezium too starts its snapshot again from the first row. The rows left must be what text
+     * COPY leaves for the same load and changes with no failure at all, the load counted once.
+     */
+    @Test
+    void aRestartInTheMiddleOfTheLoadLosesNothingAndDoublesNothing() throws Exception {
+        List<List<Object>> expected = designStory(Map.of("snapshot.copy.format", "text"), false);
+        FerrySinkTaskTest db = new FerrySinkTaskTest();
+        db.database();
+        Map<String, String> props = new HashMap<>(SPAN);
+        props.put("target.ddl", BinaryCopyTest.DDL);
+        props.put("tinyint1.as.boolean", "true");
+        FerrySinkTask dying = db.task(new RecordingContext(false), props);
+        dying.open(List.of(WIDE));
+        dying.put(BinaryCopyTest.records(0, 1000, 0, "r", id -> BinaryCopyTest.row(id, 0)));
+        dying.put(BinaryCopyTest.records(1000, 2000, 1000, "r", id -> BinaryCopyTest.row(id, 0)));
+        assertThat(dying.preCommit(Map.of(TP, new OffsetAndMetadata(2000)))).containsEntry(TP, new OffsetAndMetadata(2000));
+        dying.put(BinaryCopyTest.records(2000, 3000, 2000, "r", id -> BinaryCopyTest.row(id, 0)));
+        // the worker's process dies: PostgreSQL drops its sessions, the open span with them
+        db.rows("SELECT pg_terminate_backend(pid)::text FROM pg_stat_activity "
+                + "WHERE datname = current_database() AND pid <> pg_backend_pid()");
+        assertThat(db.rows("SELECT count(*), (SELECT next_offset FROM ferry.sink_offsets) FROM wide"))
+                .as("only the committed span is there").containsExactly(List.of("2000", "2000"));
+
+        RecordingContext ctx = new RecordingContext(false);
+        FerrySinkTask task = db.task(ctx, props);
+        task.open(List.of(WIDE));
+        assertThat(ctx.seeks).as("the new task starts where PostgreSQL says").containsEntry(WIDE, 2000L);
+        task.put(BinaryCopyTest.records(2000, 3000, 2000, "r", id -> BinaryCopyTest.row(id, 0)));
+        // Debezium's task died too and reads the table again from its first row, at offset 3000
+        long offset = 3000;
+        for (int from = 0; from < BinaryCopyTest.ROWS; from += 1000) {
+            List<SinkRecord> batch = BinaryCopyTest.records(from, from + 1000, offset, "r", id -> BinaryCopyTest.row(id, 0));
+            if (from == 0) {
+                batch.set(0, Envelopes.record(BinaryCopyTest.TOPIC, offset, new Struct(BinaryCopyTest.KEY).put("Id", 0),
+                        BinaryCopyTest.ROW, "r", null, BinaryCopyTest.row(0, 0), "first"));
+            }
+            task.put(batch);
+            offset += 1000;
+        }
+        task.put(BinaryCopyTest.records(0, 300, offset, "u", id -> BinaryCopyTest.row(id, 1)));
+        offset += 300;
+        task.put(BinaryCopyTest.records(300, 400, offset, "d", id -> null));
+        task.stop();
+        dying.stop();
+        assertThat(db.rows("SELECT t::text FROM wide t ORDER BY \"Id\"")).isEqualTo(expected);
+        assertThat(db.rows("SELECT snapshot_rows, snapshot_restarts FROM ferry.table_stats"))
+                .as("the earlier pass undone, the new one counted once").containsExactly(List.of("3000", "1"));
+        assertThat(db.rows("SELECT next_offset FROM ferry.sink_offsets")).containsExactly(List.of(String.valueOf(offset + 100)));
     }
 
     @Test
