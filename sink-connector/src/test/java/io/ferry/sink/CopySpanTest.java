@@ -141,7 +141,7 @@ class CopySpanTest {
         dying.open(List.of(WIDE));
         dying.put(BinaryCopyTest.records(0, 1000, 0, "r", id -> BinaryCopyTest.row(id, 0)));
         dying.put(BinaryCopyTest.records(1000, 2000, 1000, "r", id -> BinaryCopyTest.row(id, 0)));
-        assertThat(dying.preCommit(Map.of(TP, new OffsetAndMetadata(2000)))).containsEntry(TP, new OffsetAndMetadata(2000));
+        assertThat(dying.preCommit(Map.of(WIDE, new OffsetAndMetadata(2000)))).containsEntry(WIDE, new OffsetAndMetadata(2000));
         dying.put(BinaryCopyTest.records(2000, 3000, 2000, "r", id -> BinaryCopyTest.row(id, 0)));
         // the worker's process dies: PostgreSQL drops its sessions, the open span with them
         db.rows("SELECT pg_terminate_backend(pid)::text FROM pg_stat_activity "
