@@ -714,8 +714,9 @@ public class FerrySinkTask extends SinkTask {
         BatchOffsets batchOffsets = BatchOffsets.of(records);
         if (background != null && !synchronousUntilWritten && d.fullLoadOnly()) {
             // badRecordHandler() sends a bad record found there back to this thread (BackgroundWrite.Redo)
-            // key registry ids and reload notices are written on the main connection, in the batch's transaction
-            boolean mayHoldOpen = registryKeys.isEmpty() && d.reloadNotices().isEmpty();
+            // key registry ids and reload notices are written on the main connection, in the batch's transaction;
+            // a batch of tables without declarations has none, so a design with registry keys still spans the rest
+            boolean mayHoldOpen = !registryKeys.declaresAny(events) && d.reloadNotices().isEmpty();
             background.submit(batchOffsets, records.size(), () -> apply(events, d.snapshotTotals(),
                     batchOffsets, new LinkedHashMap<>(), badRecordHandler(), mayHoldOpen));
             return;

@@ -88,6 +88,21 @@ class CopySpanTest {
         task.stop();
     }
 
+    @Test
+    void registryKeysOfAnotherTableLeaveThisTablesBatchesInOneSpan() throws Exception {
+        Map<String, String> props = new HashMap<>(SPAN);
+        props.put("bigint.keys", "film.id=film(title)");
+        RecordingContext ctx = new RecordingContext(true);
+        FerrySinkTask task = rows.task(ctx, props);
+        task.put(snapshot(0, 3, "first"));
+        task.put(snapshot(3, 200, null));
+        assertThat(count("SELECT count(*) FROM \"Order Line\"")).as("held open in a span").isZero();
+        assertThat(task.preCommit(Map.of(TP, new OffsetAndMetadata(203)))).containsEntry(TP, new OffsetAndMetadata(203));
+        assertThat(count("SELECT count(*) FROM \"Order Line\"")).isEqualTo(203);
+        assertThat(count("SELECT count(DISTINCT xmin::text) FROM \"Order Line\"")).as("one transaction").isEqualTo(1);
+        task.stop();
+    }
+
     /** BinaryCopyTest's hand-written design: a full load of three batches, then updates and deletes. */
     List<List<Object>> designStory(Map<String, String> options, boolean sameTransaction) throws Exception {
         FerrySinkTaskTest db = new FerrySinkTaskTest();
