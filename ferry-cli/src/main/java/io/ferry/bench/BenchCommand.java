@@ -350,6 +350,8 @@ public final class BenchCommand implements Callable<Integer> {
         Measurement textCopy = new Measurement("ferry_sink" + variant + "_text_copy", rows, bytes);
         // and with one COPY per batch, as before snapshot.copy.span.bytes
         Measurement perBatch = new Measurement("ferry_sink" + variant + "_copy_per_batch", rows, bytes);
+        // and text COPY one per batch: what a table whose columns lack a binary form got before text spans
+        Measurement textPerBatch = new Measurement("ferry_sink" + variant + "_text_copy_per_batch", rows, bytes);
         for (int run = 1; run <= runs; run++) {
             timeShippedSinkWith(ferry, connect, pg, sinkFile.with(converters), prefix, "ferry" + variant + "_" + run,
                     Map.of());
@@ -376,6 +378,9 @@ public final class BenchCommand implements Callable<Integer> {
                         "textcopy" + variant + "_" + run, Map.of("snapshot.copy.format", "text"));
                 timeShippedSinkWith(perBatch, connect, pg, sinkFile.with(converters), prefix,
                         "perbatch" + variant + "_" + run, Map.of("snapshot.copy.span.bytes", "0"));
+                timeShippedSinkWith(textPerBatch, connect, pg, sinkFile.with(converters), prefix,
+                        "textperbatch" + variant + "_" + run,
+                        Map.of("snapshot.copy.format", "text", "snapshot.copy.span.bytes", "0"));
             }
         }
         String how = how(variant);
@@ -391,6 +396,9 @@ public final class BenchCommand implements Callable<Integer> {
             perBatch.note = how + "; as ferry_sink_binary with snapshot.copy.span.bytes=0: one COPY per batch, each "
                     + "committed with its offsets (the shipped sink's COPY spans batches up to 128 MB or 5 s)";
             out.add(perBatch);
+            textPerBatch.note = how + "; as ferry_sink_binary_text_copy with snapshot.copy.span.bytes=0: text COPY, one "
+                    + "per batch (the shipped sink's text COPY spans batches too, for tables without binary forms)";
+            out.add(textPerBatch);
         }
         return out;
     }
@@ -912,6 +920,8 @@ public final class BenchCommand implements Callable<Integer> {
         ratio(ratios, "overlap_vs_without", bySystem.get("ferry_sink_binary"), bySystem.get("ferry_sink_binary_no_overlap"));
         ratio(ratios, "binary_copy_vs_text", bySystem.get("ferry_sink_binary"), bySystem.get("ferry_sink_binary_text_copy"));
         ratio(ratios, "copy_span_vs_per_batch", bySystem.get("ferry_sink_binary"), bySystem.get("ferry_sink_binary_copy_per_batch"));
+        ratio(ratios, "text_copy_span_vs_per_batch", bySystem.get("ferry_sink_binary_text_copy"),
+                bySystem.get("ferry_sink_binary_text_copy_per_batch"));
         ratio(ratios, "hanging_webhook_vs_without", bySystem.get("ferry_sink_binary_hanging_webhook"),
                 bySystem.get("ferry_sink_binary_to_loaded"));
         ratio(ratios, "exporter_vs_without", bySystem.get("ferry_sink_binary_exporter"),

@@ -51,6 +51,8 @@ class FerryBenchE2ETest {
                 .doesNotContain("\"binary_copy_vs_text\" : null").doesNotContain("\"ferry_vs_copy_binary\" : null");
         // and the shipped COPY spanning batches (snapshot.copy.span.bytes) beside one COPY per batch
         assertThat(json).contains("\"ferry_sink_binary_copy_per_batch\"").doesNotContain("\"copy_span_vs_per_batch\" : null");
+        assertThat(json).contains("\"ferry_sink_binary_text_copy_per_batch\"")
+                .doesNotContain("\"text_copy_span_vs_per_batch\" : null");
         // CDC apply in both upsert modes, compared in the same run
         assertThat(json).contains("\"sink\" : \"ferry_copy\"", "\"applied_changes_per_second\"")
                 .doesNotContain("\"cdc_upsert_copy_vs_statements\" : null");

@@ -237,7 +237,8 @@ public class FerrySinkTask extends SinkTask {
         remainingRetries = config.maxRetries();
         if (config.copyOverlap() && config.copyEnabled() && !config.transactional()) {
             background = new BackgroundWrite("ferry-writer-" + connectorName + "-" + taskId);
-            if (config.copySpanBytes() > 0 && config.binaryCopy()) {
+            // snapshot.copy.enabled=false: snapshot rows are upserted, nothing to span
+            if (config.copySpanBytes() > 0 && config.copyEnabled()) {
                 writer.spanning(config, "ferry-sink:" + connectorName + ":" + taskId + ":copy", fence::committed);
             }
         }

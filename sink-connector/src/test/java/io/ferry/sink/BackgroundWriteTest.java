@@ -21,7 +21,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 /**
  * snapshot.write.overlap (the default) on a real PostgreSQL: a full-load batch is committed on the task's writer thread
  * while put() has already returned, and a batch that fails there is read again from the offsets PostgreSQL committed
- * and written on the task thread, bad records to the errant-record reporter as without the option.
+ * and written on the task thread, bad records to the errant-record reporter as without the option. One COPY per batch
+ * here (snapshot.copy.span.bytes=0), so each batch commits alone; CopySpanTest has the batches that share a COPY.
  */
 class BackgroundWriteTest {
 
@@ -48,7 +49,7 @@ class BackgroundWriteTest {
     @Test
     void putReturnsWhileThePreviousBatchIsStillBeingWrittenAndPreCommitWaitsForIt() throws Exception {
         RecordingContext ctx = new RecordingContext(false);
-        FerrySinkTask task = rows.task(ctx, Map.of("snapshot.write.overlap", "true"));
+        FerrySinkTask task = rows.task(ctx, Map.of("snapshot.write.overlap", "true", "snapshot.copy.span.bytes", "0"));
         task.put(snapshot(0, 3, "first"));
         task.put(List.of()); // Connect's next poll: the first batch (which created the table) is settled
         assertThat(count("SELECT count(*) FROM \"Order Line\"")).isEqualTo(3);
@@ -75,7 +76,7 @@ class BackgroundWriteTest {
     @Test
     void aBatchThatFailsInTheBackgroundIsReadAgainAndWrittenOnTheTaskThread() throws Exception {
         RecordingContext ctx = new RecordingContext(true);
-        FerrySinkTask task = rows.task(ctx, Map.of("snapshot.write.overlap", "true", "errors.tolerance", "all"));
+        FerrySinkTask task = rows.task(ctx, Map.of("snapshot.write.overlap", "true", "snapshot.copy.span.bytes", "0", "errors.tolerance", "all"));
         task.put(snapshot(0, 3, "first"));
         // offset 4 holds a value longer than its varchar(20): a bad record, which only the task thread may report
         List<SinkRecord> withBad = snapshot(3, 3, null);
@@ -103,7 +104,7 @@ class BackgroundWriteTest {
     @Test
     void aPartitionsFirstBatchFailingIsReadAgainFromItsFirstRecord() throws Exception {
         RecordingContext ctx = new RecordingContext(true);
-        FerrySinkTask task = rows.task(ctx, Map.of("snapshot.write.overlap", "true", "errors.tolerance", "all"));
+        FerrySinkTask task = rows.task(ctx, Map.of("snapshot.write.overlap", "true", "snapshot.copy.span.bytes", "0", "errors.tolerance", "all"));
         List<SinkRecord> withBad = snapshot(0, 3, "first");
         withBad.set(2, rec(2, "r", null, row(3, "y".repeat(30), 1, "1.00", null, null), "true"));
         task.put(withBad);

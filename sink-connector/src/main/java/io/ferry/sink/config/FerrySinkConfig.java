@@ -149,8 +149,8 @@ public final class FerrySinkConfig extends AbstractConfig {
             + "with changes, reloads or bad records are always written on the task thread.";
 
     public static final String COPY_SPAN_BYTES_CONFIG = "snapshot.copy.span.bytes";
-    private static final String COPY_SPAN_BYTES_DOC = "With snapshot.write.overlap, keep one binary COPY into a table "
-            + "open across consecutive batches of its snapshot rows, on a connection of its own, until it has sent this "
+    private static final String COPY_SPAN_BYTES_DOC = "With snapshot.write.overlap, keep one COPY (binary or text, as "
+            + "snapshot.copy.format and the columns allow) into a table open across consecutive batches of its snapshot rows, on a connection of its own, until it has sent this "
             + "many bytes (or snapshot.copy.span.ms passed, or a batch of anything else arrives); then its offsets and "
             + "statistics are written and it commits, all in one PostgreSQL transaction. Why: PostgreSQL gives every "
             + "COPY a new 16 MB ring of buffers; a COPY smaller than that (one batch of 5,000 rows is about 1.3 MB) "

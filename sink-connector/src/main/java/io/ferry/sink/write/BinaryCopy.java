@@ -80,6 +80,22 @@ final class BinaryCopy {
         }
     }
 
+    /**
+     * Whether a COPY spanning batches failed on the binary form itself (a value without one, or a layout PostgreSQL
+     * refused); if so its rows of this shape go as text from now on, as after one batch's binary COPY failed so.
+     */
+    boolean refusedBinary(TargetTable table, Schema rowSchema, Throwable e) {
+        boolean noForm = e instanceof BinaryForms.NoBinaryForm;
+        if (!noForm && !(e instanceof SQLException sql && INVALID_BINARY_REPRESENTATION.equals(sql.getSQLState()))) {
+            return false;
+        }
+        textOnly.add(rowSchema);
+        log.info("Table {}: {}; its rows of this shape are COPYed as text from now on", table, noForm
+                ? "a value of column \"" + refusedColumn + "\" has no exact binary COPY form"
+                : "PostgreSQL refused the binary COPY form Ferry wrote (" + e.getMessage() + ")");
+        return true;
+    }
+
     /** Each column's binary form, or null when one of them has none. */
     private static BinaryForms.Kind[] kinds(TargetColumn[] columns) {
         BinaryForms.Kind[] kinds = new BinaryForms.Kind[columns.length];

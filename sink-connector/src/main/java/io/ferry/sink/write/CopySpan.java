@@ -31,8 +31,10 @@ import java.util.Set;
 import java.util.function.Consumer;
 
 /**
- * One binary COPY into one table kept open across consecutive batches of its snapshot rows, on a connection of its
- * own, then committed with their offsets and statistics in one transaction ({@code snapshot.copy.span.bytes}).
+ * One COPY into one table kept open across consecutive batches of its snapshot rows, on a connection of its own, then
+ * committed with their offsets and statistics in one transaction ({@code snapshot.copy.span.bytes}). Binary where
+ * every written column has a binary form (as one batch's COPY would be), text otherwise or with
+ * {@code snapshot.copy.format=text}: the ring of buffers below is PostgreSQL's for any COPY.
  * <p>
  * Why: PostgreSQL gives every COPY a new 16 MB ring of shared buffers. A COPY of one batch (5,000 rows, about 1.3 MB)
  * never fills its ring, so every page it writes takes a fresh shared buffer instead of a reused one: first touches
@@ -46,10 +48,10 @@ import java.util.function.Consumer;
  * <li>Nothing else of those partitions is written, and nothing that could lock the span's table runs on the task's
  * main connection, while it is open: {@link SinkWriter} commits it before any batch it cannot take.</li>
  * <li>A span that fails is rolled back whole; its partitions' ranges are handed to the task ({@link #takeLost}),
- * which reads them again from the offsets PostgreSQL committed, as for a failed background batch. Unless the cause
- * was a lost connection or a server going down, the table gets no span again in this task: a COPY that spans batches
- * cannot fall back in a savepoint (to upserts for rows already there, to text for a value without a binary form) as
- * one batch's COPY does.</li>
+ * which reads them again from the offsets PostgreSQL committed, as for a failed background batch. A binary form
+ * refused sends the row shape to text spans from then on. Any other cause but a lost connection or a server going
+ * down leaves the table without spans in this task: a COPY that spans batches cannot fall back to upserts in a
+ * savepoint for rows already there, as one batch's COPY does.</li>
  * </ul>
  * Used by one thread at a time: the background writer while a batch is in flight, the task thread once it settled.
  */
@@ -87,6 +89,7 @@ public final class CopySpan implements AutoCloseable {
     private Schema rowSchema;
     private List<Field> fields;
     private TargetColumn[] columns;
+    /** The columns' binary forms; null: the span is a text COPY. */
     private BinaryForms.Kind[] kinds;
     private CopyIn copyIn;
     private CopyStream stream;
@@ -120,7 +123,7 @@ public final class CopySpan implements AutoCloseable {
 
     /** Whether a batch of this table may start or join a span (none failed on it). */
     boolean accepts(String table) {
-        return !refused.contains(table) && segments.binary() != null;
+        return !refused.contains(table);
     }
 
     /** Whether a batch of this table, row shape and partitions continues the open span. */
@@ -133,17 +136,20 @@ public final class CopySpan implements AutoCloseable {
         return target;
     }
 
-    /** Whether rows of this shape go to this table by binary COPY (the only format a span writes). */
+    /** Whether rows of this shape can be COPYed into this table (binary, or text when a column has no binary form). */
     boolean fits(TargetTable t, Schema shape) {
-        BinaryCopy binary = segments.binary();
-        if (binary == null) {
-            return false;
-        }
         try {
-            return binary.kindsFor(shape, SegmentWriter.columns(t, SegmentWriter.writableFields(t, shape))) != null;
+            binaryForms(t, shape, SegmentWriter.writableFields(t, shape));
+            return true;
         } catch (BadRecordException e) {
             return false;
         }
+    }
+
+    /** The columns' binary forms for rows of this shape, or null: they go as text. */
+    private BinaryForms.Kind[] binaryForms(TargetTable t, Schema shape, List<Field> fields) {
+        BinaryCopy binary = segments.binary();
+        return binary == null ? null : binary.kindsFor(shape, SegmentWriter.columns(t, fields));
     }
 
     /**
@@ -157,7 +163,11 @@ public final class CopySpan implements AutoCloseable {
             }
             // the ranges first: a batch that fails half-sent is read again with the rest
             batch.first().forEach((tp, first) -> ranges.merge(tp, new long[] {first, batch.next().get(tp)}, CopySpan::widen));
-            segments.binary().rows(stream, fields, columns, kinds, rows);
+            if (kinds != null) {
+                segments.binary().rows(stream, fields, columns, kinds, rows);
+            } else {
+                segments.textRows(stream, fields, columns, rows);
+            }
             stream.flush();
         } catch (SQLException | RuntimeException e) {
             fail(table, batch, e);
@@ -182,12 +192,9 @@ public final class CopySpan implements AutoCloseable {
         offsets.claim(conn, batch.first());
         List<Field> f = SegmentWriter.writableFields(target, rowSchema);
         TargetColumn[] cols = SegmentWriter.columns(target, f);
-        BinaryForms.Kind[] k = segments.binary().kindsFor(rowSchema, cols);
-        if (k == null) {
-            throw new IllegalStateException("table " + target + ": rows of this shape have no binary COPY form");
-        }
+        BinaryForms.Kind[] k = binaryForms(target, rowSchema, f);
         CopyIn in = conn.unwrap(PGConnection.class).getCopyAPI().copyIn("COPY " + target.qualifiedName() + " ("
-                + SegmentWriter.columnList(f) + ") FROM STDIN (FORMAT binary)");
+                + SegmentWriter.columnList(f) + ") FROM STDIN" + (k == null ? "" : " (FORMAT binary)"));
         this.table = table;
         this.target = target;
         this.rowSchema = rowSchema;
@@ -197,7 +204,9 @@ public final class CopySpan implements AutoCloseable {
         this.copyIn = in;
         this.stream = new CopyStream(in);
         this.openedNanos = System.nanoTime();
-        stream.binaryHeader();
+        if (k != null) {
+            stream.binaryHeader();
+        }
     }
 
     /** Ends the open span: its COPY, its offsets and statistics, one commit. None open: nothing to do. */
@@ -207,7 +216,9 @@ public final class CopySpan implements AutoCloseable {
         }
         String t = table;
         try {
-            stream.binaryTrailer();
+            if (kinds != null) {
+                stream.binaryTrailer();
+            }
             stream.end();
             Map<TopicPartition, Long> next = new LinkedHashMap<>();
             ranges.forEach((tp, r) -> next.put(tp, r[1]));
@@ -217,7 +228,9 @@ public final class CopySpan implements AutoCloseable {
             // the rows may complete a table whose total Debezium announced before
             boolean ended = stats.promoteCompleted(conn) > 0;
             conn.commit();
-            segments.binary().counted(rowsSent);
+            if (kinds != null) {
+                segments.binary().counted(rowsSent);
+            }
             committedPositions.accept(new LinkedHashMap<>(positions));
             metrics.add(counters);
             if (ended) {
@@ -259,13 +272,15 @@ public final class CopySpan implements AutoCloseable {
         // a lost connection or a server going down says nothing about the rows; anything else may be in them
         boolean transient_ = e instanceof OffsetStore.Moved
                 || (e instanceof SQLException sql && (ErrorContext.isTransient(sql) || closed()));
-        if (!transient_) {
+        // a binary form refused: the rows are read again into a text span, as a batch's COPY falls back to text
+        boolean toText = kinds != null && segments.binary().refusedBinary(target, rowSchema, e);
+        if (!transient_ && !toText) {
             refused.add(t);
         }
         log.warn("Table {}: a COPY of {} batches' rows on the sink's second connection did not commit ({}); they are "
                 + "read again from the offsets PostgreSQL committed{}", t, batches + (batch == null ? 0 : 1),
                 e instanceof SQLException sql ? ErrorContext.chain(sql) : String.valueOf(e),
-                transient_ ? "" : ", and the table's rows go one COPY per batch from now on");
+                transient_ || toText ? "" : ", and the table's rows go one COPY per batch from now on");
         abort();
     }
 

@@ -137,14 +137,20 @@ public final class SegmentWriter {
                 .copyIn("COPY " + into + " (" + columnList(fields) + ") FROM STDIN");
         try {
             CopyStream stream = new CopyStream(copyIn);
-            for (ChangeEvent e : group) {
-                appendCopyRow(stream, fields, columns, e.row());
-            }
+            textRows(stream, fields, columns, group);
             stream.end();
         } finally {
             if (copyIn.isActive()) {
                 copyIn.cancelCopy();
             }
+        }
+    }
+
+    /** The rows' fields in COPY's text format (also a text {@link CopySpan}'s). */
+    void textRows(CopyStream stream, List<Field> fields, TargetColumn[] columns, Iterable<ChangeEvent> rows)
+            throws SQLException {
+        for (ChangeEvent e : rows) {
+            appendCopyRow(stream, fields, columns, e.row());
         }
     }
 
