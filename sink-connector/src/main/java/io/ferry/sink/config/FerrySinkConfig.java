@@ -150,15 +150,15 @@ public final class FerrySinkConfig extends AbstractConfig {
 
     public static final String COPY_SPAN_BYTES_CONFIG = "snapshot.copy.span.bytes";
     private static final String COPY_SPAN_BYTES_DOC = "With snapshot.write.overlap, keep one COPY (binary or text, as "
-            + "snapshot.copy.format and the columns allow) into a table open across consecutive batches of its snapshot rows, on a connection of its own, until it has sent this "
-            + "many bytes (or snapshot.copy.span.ms passed, or a batch of anything else arrives); then its offsets and "
-            + "statistics are written and it commits, all in one PostgreSQL transaction. Why: PostgreSQL gives every "
-            + "COPY a new 16 MB ring of buffers; a COPY smaller than that (one batch of 5,000 rows is about 1.3 MB) "
-            + "takes a fresh shared buffer for every page instead, which cost it about half as much CPU again as one "
-            + "long COPY of the same rows (pg_stat_io, docs/bench). Offsets stay in the transaction of their rows, and "
-            + "Kafka's committed offsets never pass what PostgreSQL committed: a COPY that fails is rolled back whole "
-            + "and its batches are read again from the offsets PostgreSQL has, as for a failed background batch. "
-            + "0 turns it off (one COPY per batch).";
+            + "snapshot.copy.format and the columns allow) into a table open across consecutive batches of its snapshot rows, on a connection of its own, "
+            + "until it has sent this many bytes (or snapshot.copy.span.ms passed, or a batch of anything else "
+            + "arrives); then its offsets and statistics are written and it commits, all in one PostgreSQL transaction."
+            + " Why: PostgreSQL gives every COPY a new 16 MB ring of buffers; a COPY smaller than that (one batch of "
+            + "5,000 rows is about 1.3 MB) takes a fresh shared buffer for every page instead, which cost it about half"
+            + " as much CPU again as one long COPY of the same rows (pg_stat_io, docs/bench). Offsets stay in the "
+            + "transaction of their rows, and Kafka's committed offsets never pass what PostgreSQL committed: a COPY "
+            + "that fails is rolled back whole and its batches are read again from the offsets PostgreSQL has, as for a"
+            + " failed background batch. 0 turns it off (one COPY per batch).";
     public static final String COPY_SPAN_MS_CONFIG = "snapshot.copy.span.ms";
     private static final String COPY_SPAN_MS_DOC = "The longest a COPY spanning batches (snapshot.copy.span.bytes) stays "
             + "open before it commits: how far the rows PostgreSQL shows, and its stored offsets, may lag what the task "
