@@ -715,9 +715,9 @@ public class FerrySinkTask extends SinkTask {
         BatchOffsets batchOffsets = BatchOffsets.of(records);
         if (background != null && !synchronousUntilWritten && d.fullLoadOnly()) {
             // badRecordHandler() sends a bad record found there back to this thread (BackgroundWrite.Redo)
-            // key registry ids and reload notices are written on the main connection, in the batch's transaction;
-            // a batch of tables without declarations has none, so a design with registry keys still spans the rest
-            boolean mayHoldOpen = !registryKeys.declaresAny(events) && d.reloadNotices().isEmpty();
+            // reload notices are written on the main connection, in the batch's transaction (registry ids are not:
+            // they commit on their own before their rows, KeyRegistry, so such batches may share a COPY)
+            boolean mayHoldOpen = d.reloadNotices().isEmpty();
             background.submit(batchOffsets, records.size(), () -> apply(events, d.snapshotTotals(),
                     batchOffsets, new LinkedHashMap<>(), badRecordHandler(), mayHoldOpen));
             return;

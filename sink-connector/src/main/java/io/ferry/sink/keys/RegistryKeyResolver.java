@@ -49,23 +49,6 @@ public final class RegistryKeyResolver {
         return byTable.isEmpty();
     }
 
-    /** Whether any of the events is of a table with declarations (whose ids are written in its batch's transaction). */
-    public boolean declaresAny(List<ChangeEvent> events) {
-        if (byTable.isEmpty()) {
-            return false;
-        }
-        String last = null;
-        for (ChangeEvent e : events) {
-            if (!e.table().equals(last)) {
-                if (byTable.containsKey(e.table())) {
-                    return true;
-                }
-                last = e.table();
-            }
-        }
-        return false;
-    }
-
     /** The events with ids in place; events that cannot get them go to {@code bad} and are left out. */
     public List<ChangeEvent> resolve(Connection conn, List<ChangeEvent> events, BadRecordHandler bad) throws SQLException {
         if (byTable.isEmpty()) {

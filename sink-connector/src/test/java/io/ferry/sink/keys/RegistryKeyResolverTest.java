@@ -67,16 +67,6 @@ class RegistryKeyResolverTest {
     }
 
     @Test
-    void aBatchDeclaresKeysWhenAnyOfItsTablesHasADeclarationOfEitherKind() {
-        ChangeEvent tag = event("tag", Op.SNAPSHOT, null, row("eu", 1, "a"));
-        assertThat(resolver.declaresAny(List.of(tag, tag))).as("no declaration: its batches may share a COPY").isFalse();
-        assertThat(resolver.declaresAny(List.of(tag, event("post", Op.SNAPSHOT, null, row("eu", 1, "a"))))).isTrue();
-        assertThat(resolver.declaresAny(List.of(event("author_post", Op.SNAPSHOT, null, row("eu", 1, "a")))))
-                .as("a reference only").isTrue();
-        assertThat(new RegistryKeyResolver(List.of(), registry).declaresAny(List.of(tag))).isFalse();
-    }
-
-    @Test
     void keyReplacesTheRecordKeyAndJoinsTheRow() throws Exception {
         List<ChangeEvent> out = resolve(event("post", Op.SNAPSHOT, null, row("eu", 1, "a")),
                 event("post", Op.SNAPSHOT, null, row("eu", 2, "b")));
