@@ -90,11 +90,12 @@ class CopySpanTest {
 
     static final TopicPartition FILM = new TopicPartition("srv.shop.film", 0);
 
-    static List<SinkRecord> films(int fromOffset, int count, int badAt) {
+    /** Films keyed by their title ("select"); at {@code badAt} one too long for varchar(20), at {@code noKeyAt} none. */
+    static List<SinkRecord> films(int fromOffset, int count, int badAt, int noKeyAt) {
         List<SinkRecord> out = new ArrayList<>();
         for (int o = fromOffset; o < fromOffset + count; o++) {
-            Struct row = new Struct(ROW).put("Id", o + 1).put("select", o == badAt ? "x".repeat(25) : "film " + (o + 1))
-                    .put("price", new BigDecimal("2.50"));
+            Struct row = new Struct(ROW).put("Id", o + 1).put("select", o == badAt ? "x".repeat(25)
+                    : o == noKeyAt ? null : "film " + (o + 1)).put("price", new BigDecimal("2.50"));
             out.add(Envelopes.record(FILM.topic(), o, new Struct(KEY).put("Id", o + 1), ROW, "r", null, row,
                     o == 0 ? "first" : "true"));
         }
@@ -109,30 +110,40 @@ class CopySpanTest {
     @Test
     void aTableWithRegistryKeysSpansAndARereadSpanKeepsItsIds() throws Exception {
         Map<String, String> props = new HashMap<>(SPAN);
-        props.put("bigint.keys", "film.film_id=film(Id)");
+        props.put("bigint.keys", "film.film_id=film(select)");
         RecordingContext ctx = new RecordingContext(true);
         FerrySinkTask task = rows.task(ctx, props);
         task.open(List.of(FILM));
-        task.put(films(0, 3, -1));
-        task.put(films(3, 200, -1));
+        task.put(films(0, 3, -1, -1));
+        task.put(films(3, 200, -1, -1));
         assertThat(count("SELECT count(*) FROM film")).as("held open in a span").isZero();
         assertThat(task.preCommit(Map.of(FILM, new OffsetAndMetadata(203)))).containsEntry(FILM, new OffsetAndMetadata(203));
         assertThat(count("SELECT count(DISTINCT xmin::text) FROM film")).as("one transaction").isEqualTo(1);
         assertThat(count("SELECT count(DISTINCT film_id) FROM film f JOIN ferry.key_registry r "
                 + "ON r.table_name = 'film' AND r.id = f.film_id")).isEqualTo(203);
         // offset 204's title is too long for its varchar(20): the span of offsets 203-205 is read again
-        task.put(films(203, 3, 204));
+        task.put(films(203, 3, 204, -1));
         task.put(List.of());
         assertThat(ctx.seeks).containsEntry(FILM, 203L);
         long idsBefore = count("SELECT count(*) FROM ferry.key_registry WHERE table_name = 'film'");
         assertThat(idsBefore).as("allocated and committed before their rows").isEqualTo(206);
-        task.put(films(203, 3, 204));
+        ctx.seeks.clear();
+        task.put(films(203, 3, 204, -1));
         assertThat(ctx.reported).extracting(SinkRecord::kafkaOffset).containsExactly(204L);
         assertThat(count("SELECT count(*) FROM ferry.key_registry WHERE table_name = 'film'")).isEqualTo(idsBefore);
+        // a row without its natural key, found by the registry while a span is open: the span commits, the batch
+        // with the row is read again on the task thread, the row reported
+        task.put(films(206, 3, -1, -1));
+        task.put(films(209, 3, -1, 210));
+        task.put(List.of());
+        assertThat(ctx.seeks).containsEntry(FILM, 209L);
+        task.put(films(209, 3, -1, 210));
+        assertThat(ctx.reported).extracting(SinkRecord::kafkaOffset).containsExactly(204L, 210L);
+        assertThat(task.preCommit(Map.of(FILM, new OffsetAndMetadata(212)))).containsEntry(FILM, new OffsetAndMetadata(212));
         assertThat(count("SELECT count(DISTINCT film_id) FROM film f JOIN ferry.key_registry r "
-                + "ON r.table_name = 'film' AND r.id = f.film_id")).isEqualTo(205);
+                + "ON r.table_name = 'film' AND r.id = f.film_id")).isEqualTo(210);
         assertThat(rows.rows("SELECT next_offset FROM ferry.sink_offsets WHERE topic = 'srv.shop.film'"))
-                .containsExactly(List.of("206"));
+                .containsExactly(List.of("212"));
         task.stop();
     }
 
