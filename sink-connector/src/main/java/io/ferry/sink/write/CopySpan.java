@@ -136,7 +136,10 @@ public final class CopySpan implements AutoCloseable {
         return target;
     }
 
-    /** Whether rows of this shape can be COPYed into this table (binary, or text when a column has no binary form). */
+    /**
+     * Whether rows of this shape can be COPYed into this table, binary or text; not when a field has no place in it
+     * (the batch's own path judges those rows, with its bad-record handling).
+     */
     boolean fits(TargetTable t, Schema shape) {
         try {
             binaryForms(t, shape, SegmentWriter.writableFields(t, shape));
