@@ -92,6 +92,8 @@ public final class BenchCommand implements Callable<Integer> {
     private static final String SINK = "sink";
     /** How the shipped (binary) setup is named in notes, and where its Debezium server ids start above the JSON one's. */
     private static final String SHIPPED = "FerryBinaryConverter (as shipped)";
+    /** The bench table keyed by a registry id for its source key: ferry_sink_binary_registry_keys. */
+    private static final String REGISTRY_KEY = "items.row_id=items(id)";
     private static final int SHIPPED_SERVER_OFFSET = 100;
     /** What --skip accepts: the comparators that come from outside this build. */
     static final List<String> COMPARATORS = List.of("pgloader");
@@ -352,6 +354,9 @@ public final class BenchCommand implements Callable<Integer> {
         Measurement perBatch = new Measurement("ferry_sink" + variant + "_copy_per_batch", rows, bytes);
         // and text COPY one per batch: what a table whose columns lack a binary form got before text spans
         Measurement textPerBatch = new Measurement("ferry_sink" + variant + "_text_copy_per_batch", rows, bytes);
+        // and the table keyed by ids from the key registry (bigint.keys), with the COPY spanning batches and without
+        Measurement registry = new Measurement("ferry_sink" + variant + "_registry_keys", rows, bytes);
+        Measurement registryPerBatch = new Measurement("ferry_sink" + variant + "_registry_keys_per_batch", rows, bytes);
         for (int run = 1; run <= runs; run++) {
             timeShippedSinkWith(ferry, connect, pg, sinkFile.with(converters), prefix, "ferry" + variant + "_" + run,
                     Map.of());
@@ -381,6 +386,11 @@ public final class BenchCommand implements Callable<Integer> {
                 timeShippedSinkWith(textPerBatch, connect, pg, sinkFile.with(converters), prefix,
                         "textperbatch" + variant + "_" + run,
                         Map.of("snapshot.copy.format", "text", "snapshot.copy.span.bytes", "0"));
+                timeShippedSinkWith(registry, connect, pg, sinkFile.with(converters), prefix,
+                        "registry" + variant + "_" + run, Map.of("bigint.keys", REGISTRY_KEY));
+                timeShippedSinkWith(registryPerBatch, connect, pg, sinkFile.with(converters), prefix,
+                        "registryperbatch" + variant + "_" + run,
+                        Map.of("bigint.keys", REGISTRY_KEY, "snapshot.copy.span.bytes", "0"));
             }
         }
         String how = how(variant);
@@ -399,6 +409,11 @@ public final class BenchCommand implements Callable<Integer> {
             textPerBatch.note = how + "; as ferry_sink_binary_text_copy with snapshot.copy.span.bytes=0: text COPY, one "
                     + "per batch (the shipped sink's text COPY spans batches too, for tables without binary forms)";
             out.add(textPerBatch);
+            registry.note = how + "; as ferry_sink_binary with bigint.keys=" + REGISTRY_KEY + ": every row's key a "
+                    + "new id from the key registry (allocated and committed per batch, then the rows)";
+            out.add(registry);
+            registryPerBatch.note = how + "; as ferry_sink_binary_registry_keys with snapshot.copy.span.bytes=0";
+            out.add(registryPerBatch);
         }
         return out;
     }
@@ -922,6 +937,10 @@ public final class BenchCommand implements Callable<Integer> {
         ratio(ratios, "copy_span_vs_per_batch", bySystem.get("ferry_sink_binary"), bySystem.get("ferry_sink_binary_copy_per_batch"));
         ratio(ratios, "text_copy_span_vs_per_batch", bySystem.get("ferry_sink_binary_text_copy"),
                 bySystem.get("ferry_sink_binary_text_copy_per_batch"));
+        ratio(ratios, "registry_keys_span_vs_per_batch", bySystem.get("ferry_sink_binary_registry_keys"),
+                bySystem.get("ferry_sink_binary_registry_keys_per_batch"));
+        ratio(ratios, "registry_keys_vs_source_keys", bySystem.get("ferry_sink_binary_registry_keys"),
+                bySystem.get("ferry_sink_binary"));
         ratio(ratios, "hanging_webhook_vs_without", bySystem.get("ferry_sink_binary_hanging_webhook"),
                 bySystem.get("ferry_sink_binary_to_loaded"));
         ratio(ratios, "exporter_vs_without", bySystem.get("ferry_sink_binary_exporter"),

@@ -53,6 +53,9 @@ class FerryBenchE2ETest {
         assertThat(json).contains("\"ferry_sink_binary_copy_per_batch\"").doesNotContain("\"copy_span_vs_per_batch\" : null");
         assertThat(json).contains("\"ferry_sink_binary_text_copy_per_batch\"")
                 .doesNotContain("\"text_copy_span_vs_per_batch\" : null");
+        // and a table keyed by the key registry's ids, spanning and not
+        assertThat(json).contains("\"ferry_sink_binary_registry_keys\"")
+                .doesNotContain("\"registry_keys_span_vs_per_batch\" : null");
         // CDC apply in both upsert modes, compared in the same run
         assertThat(json).contains("\"sink\" : \"ferry_copy\"", "\"applied_changes_per_second\"")
                 .doesNotContain("\"cdc_upsert_copy_vs_statements\" : null");
