@@ -40,7 +40,7 @@ public final class KeyRegistry implements IdAllocator {
     public KeyRegistry(StateSchema state) {
         String table = state.table("key_registry");
         this.insert = "INSERT INTO " + table + " (table_name, natural_key) SELECT ?, k FROM unnest(?::text[]) AS k "
-                + "ORDER BY k ON CONFLICT DO NOTHING";
+                + "ORDER BY k ON CONFLICT DO NOTHING RETURNING natural_key, id";
         this.select = "SELECT natural_key, id FROM " + table + " WHERE table_name = ? AND natural_key = ANY(?::text[])";
     }
 
@@ -60,15 +60,29 @@ public final class KeyRegistry implements IdAllocator {
             return out;
         }
         Transactions.commit(conn, c -> {
-            Array keys = c.createArrayOf("text", missing.toArray());
+            // the keys this statement inserted come back with their ids; only those another allocation had (before,
+            // or concurrently: ON CONFLICT waited for it to commit) are read after, which a full load never has
+            List<String> taken = new ArrayList<>();
             try (PreparedStatement ins = c.prepareStatement(insert)) {
                 ins.setString(1, table);
-                ins.setArray(2, keys);
-                ins.executeUpdate();
+                ins.setArray(2, c.createArrayOf("text", missing.toArray()));
+                try (ResultSet rs = ins.executeQuery()) {
+                    while (rs.next()) {
+                        out.put(rs.getString(1), rs.getLong(2));
+                    }
+                }
+            }
+            for (String k : missing) {
+                if (!out.containsKey(k)) {
+                    taken.add(k);
+                }
+            }
+            if (taken.isEmpty()) {
+                return;
             }
             try (PreparedStatement sel = c.prepareStatement(select)) {
                 sel.setString(1, table);
-                sel.setArray(2, keys);
+                sel.setArray(2, c.createArrayOf("text", taken.toArray()));
                 try (ResultSet rs = sel.executeQuery()) {
                     while (rs.next()) {
                         out.put(rs.getString(1), rs.getLong(2));

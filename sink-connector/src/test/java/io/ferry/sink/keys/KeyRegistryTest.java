@@ -1,0 +1,54 @@
+package io.ferry.sink.keys;
+
+import io.ferry.sink.TestPostgres;
+import io.ferry.sink.state.StateSchema;
+import org.junit.jupiter.api.Test;
+
+import java.sql.Connection;
+import java.sql.ResultSet;
+import java.sql.Statement;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+/**
+ * The key registry on a real PostgreSQL: new keys get their ids from the INSERT itself, keys another allocation
+ * already had are read, and every id is the one committed in the registry table.
+ */
+class KeyRegistryTest {
+
+    @Test
+    void newKeysTakeIdsOnceAndKnownKeysReadTheirs() throws Exception {
+        String url = TestPostgres.newDatabaseUrl();
+        StateSchema state = new StateSchema("ferry");
+        try (Connection conn = TestPostgres.connect(url)) {
+            state.create(conn);
+            Map<String, Long> first = new KeyRegistry(state).ids(conn, "film", Set.of("a", "b", "c"));
+            assertThat(first).containsOnlyKeys("a", "b", "c");
+            assertThat(Set.copyOf(first.values())).hasSize(3);
+            // a second task (no cache of the first's): two keys the first allocated, one new, in one call
+            KeyRegistry other = new KeyRegistry(state);
+            Map<String, Long> second = other.ids(conn, "film", new LinkedHashSet<>(List.of("b", "c", "d")));
+            assertThat(second).containsEntry("b", first.get("b")).containsEntry("c", first.get("c"));
+            assertThat(second.get("d")).isNotIn(first.values());
+            // the same natural key of another table is another id
+            assertThat(other.ids(conn, "actor", Set.of("a")).get("a")).isNotIn(first.values()).isNotEqualTo(second.get("d"));
+            // every id handed out is the one committed
+            try (Statement st = conn.createStatement();
+                 ResultSet rs = st.executeQuery("SELECT table_name, natural_key, id FROM ferry.key_registry")) {
+                int n = 0;
+                while (rs.next()) {
+                    n++;
+                    if (rs.getString(1).equals("film")) {
+                        Long handed = rs.getString(2).equals("d") ? second.get("d") : first.get(rs.getString(2));
+                        assertThat(rs.getLong(3)).as(rs.getString(2)).isEqualTo(handed);
+                    }
+                }
+                assertThat(n).isEqualTo(5);
+            }
+        }
+    }
+}
