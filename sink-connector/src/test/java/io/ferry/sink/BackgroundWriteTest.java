@@ -8,6 +8,7 @@ import org.junit.jupiter.api.Test;
 import java.sql.Connection;
 import java.sql.Statement;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
@@ -27,6 +28,14 @@ import static org.assertj.core.api.Assertions.assertThat;
 class BackgroundWriteTest {
 
     final FerrySinkTaskTest rows = new FerrySinkTaskTest();
+    static final Map<String, String> ONE_COPY_PER_BATCH = Map.of("snapshot.write.overlap", "true",
+            "snapshot.copy.span.bytes", "0");
+
+    static Map<String, String> with(Map<String, String> options, String key, String value) {
+        Map<String, String> m = new HashMap<>(options);
+        m.put(key, value);
+        return m;
+    }
 
     @BeforeEach
     void database() throws Exception {
@@ -49,7 +58,7 @@ class BackgroundWriteTest {
     @Test
     void putReturnsWhileThePreviousBatchIsStillBeingWrittenAndPreCommitWaitsForIt() throws Exception {
         RecordingContext ctx = new RecordingContext(false);
-        FerrySinkTask task = rows.task(ctx, Map.of("snapshot.write.overlap", "true", "snapshot.copy.span.bytes", "0"));
+        FerrySinkTask task = rows.task(ctx, ONE_COPY_PER_BATCH);
         task.put(snapshot(0, 3, "first"));
         task.put(List.of()); // Connect's next poll: the first batch (which created the table) is settled
         assertThat(count("SELECT count(*) FROM \"Order Line\"")).isEqualTo(3);
@@ -76,7 +85,7 @@ class BackgroundWriteTest {
     @Test
     void aBatchThatFailsInTheBackgroundIsReadAgainAndWrittenOnTheTaskThread() throws Exception {
         RecordingContext ctx = new RecordingContext(true);
-        FerrySinkTask task = rows.task(ctx, Map.of("snapshot.write.overlap", "true", "snapshot.copy.span.bytes", "0", "errors.tolerance", "all"));
+        FerrySinkTask task = rows.task(ctx, with(ONE_COPY_PER_BATCH, "errors.tolerance", "all"));
         task.put(snapshot(0, 3, "first"));
         // offset 4 holds a value longer than its varchar(20): a bad record, which only the task thread may report
         List<SinkRecord> withBad = snapshot(3, 3, null);
@@ -104,7 +113,7 @@ class BackgroundWriteTest {
     @Test
     void aPartitionsFirstBatchFailingIsReadAgainFromItsFirstRecord() throws Exception {
         RecordingContext ctx = new RecordingContext(true);
-        FerrySinkTask task = rows.task(ctx, Map.of("snapshot.write.overlap", "true", "snapshot.copy.span.bytes", "0", "errors.tolerance", "all"));
+        FerrySinkTask task = rows.task(ctx, with(ONE_COPY_PER_BATCH, "errors.tolerance", "all"));
         List<SinkRecord> withBad = snapshot(0, 3, "first");
         withBad.set(2, rec(2, "r", null, row(3, "y".repeat(30), 1, "1.00", null, null), "true"));
         task.put(withBad);

@@ -60,39 +60,32 @@ final class BinaryCopy {
             conn.releaseSavepoint(beforeBinary);
             rows += group.size();
             return true;
-        } catch (BinaryForms.NoBinaryForm e) {
-            // a value PostgreSQL should judge from its text (out of range, too precise)
-            conn.rollback(beforeBinary);
-            textOnly.add(rowSchema);
-            log.info("Table {}: a value of column \"{}\" has no exact binary COPY form; its rows of this shape are "
-                    + "COPYed as text from now on", table, refusedColumn);
-            return false;
-        } catch (SQLException e) {
-            if (!INVALID_BINARY_REPRESENTATION.equals(e.getSQLState())) {
+        } catch (BinaryForms.NoBinaryForm | SQLException e) {
+            if (!refusedBinary(table, rowSchema, e)) {
                 throw e; // what text COPY would meet too (a key already there, a constraint): the caller's to handle
             }
             conn.rollback(beforeBinary);
-            textOnly.add(rowSchema);
-            log.warn("Table {}: PostgreSQL refused the binary COPY form Ferry wrote ({}); its rows of this shape are "
-                    + "COPYed as text from now on. Please report this with the table's column types.", table,
-                    e.getMessage());
             return false;
         }
     }
 
     /**
-     * Whether a COPY spanning batches failed on the binary form itself (a value without one, or a layout PostgreSQL
-     * refused); if so its rows of this shape go as text from now on, as after one batch's binary COPY failed so.
+     * Whether a binary COPY (one batch's, or one spanning batches) failed on the binary form itself; if so its rows
+     * of this shape go as text from now on. A value without an exact form is PostgreSQL's to judge from its text (out
+     * of range, too precise); a layout PostgreSQL refused is an encoder defect, which text COPY does not share.
      */
     boolean refusedBinary(TargetTable table, Schema rowSchema, Throwable e) {
-        boolean noForm = e instanceof BinaryForms.NoBinaryForm;
-        if (!noForm && !(e instanceof SQLException sql && INVALID_BINARY_REPRESENTATION.equals(sql.getSQLState()))) {
+        if (e instanceof BinaryForms.NoBinaryForm) {
+            log.info("Table {}: a value of column \"{}\" has no exact binary COPY form; its rows of this shape are "
+                    + "COPYed as text from now on", table, refusedColumn);
+        } else if (e instanceof SQLException sql && INVALID_BINARY_REPRESENTATION.equals(sql.getSQLState())) {
+            log.warn("Table {}: PostgreSQL refused the binary COPY form Ferry wrote ({}); its rows of this shape are "
+                    + "COPYed as text from now on. Please report this with the table's column types.", table,
+                    e.getMessage());
+        } else {
             return false;
         }
         textOnly.add(rowSchema);
-        log.info("Table {}: {}; its rows of this shape are COPYed as text from now on", table, noForm
-                ? "a value of column \"" + refusedColumn + "\" has no exact binary COPY form"
-                : "PostgreSQL refused the binary COPY form Ferry wrote (" + e.getMessage() + ")");
         return true;
     }
 

@@ -142,17 +142,11 @@ public final class CopySpan implements AutoCloseable {
      */
     boolean fits(TargetTable t, Schema shape) {
         try {
-            binaryForms(t, shape, SegmentWriter.writableFields(t, shape));
+            SegmentWriter.writableFields(t, shape);
             return true;
         } catch (BadRecordException e) {
             return false;
         }
-    }
-
-    /** The columns' binary forms for rows of this shape, or null: they go as text. */
-    private BinaryForms.Kind[] binaryForms(TargetTable t, Schema shape, List<Field> fields) {
-        BinaryCopy binary = segments.binary();
-        return binary == null ? null : binary.kindsFor(shape, SegmentWriter.columns(t, fields));
     }
 
     /**
@@ -195,7 +189,8 @@ public final class CopySpan implements AutoCloseable {
         offsets.claim(conn, batch.first());
         List<Field> f = SegmentWriter.writableFields(target, rowSchema);
         TargetColumn[] cols = SegmentWriter.columns(target, f);
-        BinaryForms.Kind[] k = binaryForms(target, rowSchema, f);
+        // null: text (snapshot.copy.format=text, a column without a binary form, or the shape met a value without one)
+        BinaryForms.Kind[] k = segments.binary() == null ? null : segments.binary().kindsFor(rowSchema, cols);
         CopyIn in = conn.unwrap(PGConnection.class).getCopyAPI().copyIn("COPY " + target.qualifiedName() + " ("
                 + SegmentWriter.columnList(f) + ") FROM STDIN" + (k == null ? "" : " (FORMAT binary)"));
         this.table = table;
