@@ -15,6 +15,8 @@ final class JavaProcess {
 
     private final String name;
     private final List<String> command;
+    private final Path archive;
+    private Path dumping;
     private final Map<String, String> env;
     private final Path log;
     private Process process;
@@ -35,10 +37,48 @@ final class JavaProcess {
                 + home.resolve("ferry-cli/target/lib/*");
         List<String> cmd = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
                 "-Xmx" + heap, "-Dferry.log.dir=" + log.getParent(), "-Dlog4j2.configurationFile=" + log4j(log)));
+        // These JVMs are started again and again by the faults (some 45 worker starts in the matrix), on two cores
+        // shared with the other test fork: most of their life is start-up and warm-up. C1 alone compiles at a
+        // fraction of C2's CPU, and a class-data archive of the first run's classes spares every later start the
+        // loading and verifying of Kafka's, Connect's and Debezium's classes. Neither changes what the code does.
+        cmd.addAll(List.of("-XX:TieredStopAtLevel=1", "-XX:+UseSerialGC"));
         cmd.addAll(jvmArgs);
         cmd.addAll(List.of("-cp", cp, mainClass));
         cmd.addAll(args);
         this.command = cmd;
+        this.archive = home.resolve("ferry-cli/target/jvm-archives").resolve(mainClass + ".jsa");
+    }
+
+    /**
+     * The class-data archive of this main class once one exists; until then every start dumps one at its exit (a
+     * killed process dumps nothing), under a name of its own, so a process starting meanwhile never maps a
+     * half-written archive.
+     */
+    private List<String> archiveOptions() throws IOException {
+        if (java.nio.file.Files.isRegularFile(archive)) {
+            return List.of("-XX:SharedArchiveFile=" + archive);
+        }
+        java.nio.file.Files.createDirectories(archive.getParent());
+        dumping = archive.resolveSibling(archive.getFileName() + "." + name + ".dumping");
+        return List.of("-XX:ArchiveClassesAtExit=" + dumping);
+    }
+
+    /** After a clean exit: the archive the process dumped moved into place, unless another was first. */
+    private void publishArchive() {
+        Path dumped = dumping;
+        dumping = null;
+        if (dumped == null || !java.nio.file.Files.isRegularFile(dumped)) {
+            return;
+        }
+        try {
+            if (java.nio.file.Files.isRegularFile(archive)) {
+                java.nio.file.Files.delete(dumped);
+            } else {
+                java.nio.file.Files.move(dumped, archive, java.nio.file.StandardCopyOption.ATOMIC_MOVE);
+            }
+        } catch (IOException e) {
+            // without an archive the next starts are only slower
+        }
     }
 
     /** A log4j configuration writing this process's log to its own file. */
@@ -63,7 +103,9 @@ final class JavaProcess {
     Path log() { return log; }
 
     synchronized void start() throws IOException {
-        ProcessBuilder pb = new ProcessBuilder(command).redirectErrorStream(true)
+        List<String> cmd = new ArrayList<>(command);
+        cmd.addAll(1, archiveOptions());
+        ProcessBuilder pb = new ProcessBuilder(cmd).redirectErrorStream(true)
                 .redirectOutput(ProcessBuilder.Redirect.appendTo(log.resolveSibling(log.getFileName() + ".out").toFile()));
         pb.environment().putAll(env);
         process = pb.start();
@@ -93,6 +135,7 @@ final class JavaProcess {
             process.destroyForcibly();
             process.waitFor(30, TimeUnit.SECONDS);
         }
+        publishArchive();
     }
 
     int starts() {
