@@ -40,7 +40,7 @@ public final class KeyRegistry implements IdAllocator {
     public KeyRegistry(StateSchema state) {
         String table = state.table("key_registry");
         this.insert = "INSERT INTO " + table + " (table_name, natural_key) SELECT ?, k FROM unnest(?::text[]) AS k "
-                + "ORDER BY k ON CONFLICT DO NOTHING RETURNING natural_key, id";
+                + "ORDER BY k COLLATE \"C\" ON CONFLICT DO NOTHING RETURNING natural_key, id";
         this.select = "SELECT natural_key, id FROM " + table + " WHERE table_name = ? AND natural_key = ANY(?::text[])";
     }
 

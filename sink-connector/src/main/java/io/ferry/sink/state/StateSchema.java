@@ -139,9 +139,12 @@ public final class StateSchema {
             st.execute("CREATE TABLE IF NOT EXISTS " + table("reload_acks") + " ("
                     + "reload_id text NOT NULL, task text NOT NULL, acked_at timestamptz NOT NULL DEFAULT now(), "
                     + "PRIMARY KEY (reload_id, task))");
-            // natural key -> bigint id, per table, shared by every connector and task writing to this database
+            // natural key -> bigint id, per table, shared by every connector and task writing to this database.
+            // The keys are opaque encodings matched for equality only (verify orders them by their hex), so they are
+            // compared bytewise: under the database's collation every insert's index descent called strcoll. A
+            // registry made before keeps its collation and works as it did.
             st.execute("CREATE TABLE IF NOT EXISTS " + table("key_registry") + " ("
-                    + "table_name text NOT NULL, natural_key text NOT NULL, "
+                    + "table_name text COLLATE \"C\" NOT NULL, natural_key text COLLATE \"C\" NOT NULL, "
                     + "id bigint GENERATED ALWAYS AS IDENTITY UNIQUE, "
                     + "allocated_at timestamptz NOT NULL DEFAULT now(), PRIMARY KEY (table_name, natural_key))");
         }

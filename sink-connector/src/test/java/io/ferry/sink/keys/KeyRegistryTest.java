@@ -51,4 +51,26 @@ class KeyRegistryTest {
             }
         }
     }
+
+    @Test
+    void keysAreComparedBytewiseWhateverTheDatabaseCollation() throws Exception {
+        String url = TestPostgres.newDatabaseUrl();
+        StateSchema state = new StateSchema("ferry");
+        try (Connection conn = TestPostgres.connect(url)) {
+            state.create(conn);
+            // keys differing only in case or accents stay distinct (bytewise, as under every deterministic collation),
+            // and the index the allocation descends compares them without the locale
+            Map<String, Long> ids = new KeyRegistry(state).ids(conn, "t", Set.of("é", "e", "E", "Z:1", "a:1"));
+            assertThat(Set.copyOf(ids.values())).hasSize(5);
+            try (Statement st = conn.createStatement();
+                 ResultSet rs = st.executeQuery("SELECT a.attname, c.collname FROM pg_attribute a JOIN pg_collation c "
+                         + "ON c.oid = a.attcollation WHERE a.attrelid = 'ferry.key_registry'::regclass "
+                         + "AND a.attname IN ('table_name', 'natural_key') ORDER BY 1")) {
+                assertThat(rs.next()).isTrue();
+                assertThat(rs.getString(1) + " " + rs.getString(2)).isEqualTo("natural_key C");
+                assertThat(rs.next()).isTrue();
+                assertThat(rs.getString(1) + " " + rs.getString(2)).isEqualTo("table_name C");
+            }
+        }
+    }
 }
