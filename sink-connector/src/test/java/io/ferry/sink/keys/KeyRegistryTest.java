@@ -53,6 +53,47 @@ class KeyRegistryTest {
     }
 
     @Test
+    void twoTasksAllocatingTheSameNewKeysAtOnceGetTheSameIds() throws Exception {
+        String url = TestPostgres.newDatabaseUrl();
+        StateSchema state = new StateSchema("ferry");
+        try (Connection a = TestPostgres.connect(url); Connection b = TestPostgres.connect(url)) {
+            state.create(a);
+            KeyRegistry first = new KeyRegistry(state);
+            KeyRegistry second = new KeyRegistry(state);
+            java.util.concurrent.ExecutorService pool = java.util.concurrent.Executors.newFixedThreadPool(2);
+            try {
+                for (int round = 0; round < 20; round++) {
+                    // overlapping halves, both new: whichever inserts second waits for the first, meets its keys and
+                    // reads their ids (the plain insert rolled back whole, then the ON CONFLICT path)
+                    Set<String> left = new LinkedHashSet<>();
+                    Set<String> right = new LinkedHashSet<>();
+                    for (int i = 0; i < 300; i++) {
+                        left.add(round + ":" + i);
+                        right.add(round + ":" + (i + 150));
+                    }
+                    var fa = pool.submit(() -> first.ids(a, "t", left));
+                    var fb = pool.submit(() -> second.ids(b, "t", right));
+                    Map<String, Long> ia = fa.get();
+                    Map<String, Long> ib = fb.get();
+                    assertThat(ia).containsOnlyKeys(left);
+                    assertThat(ib).containsOnlyKeys(right);
+                    for (int i = 150; i < 300; i++) {
+                        assertThat(ib.get(round + ":" + i)).as(round + ":" + i).isEqualTo(ia.get(round + ":" + i));
+                    }
+                }
+            } finally {
+                pool.shutdownNow();
+            }
+            try (Statement st = a.createStatement();
+                 ResultSet rs = st.executeQuery("SELECT count(*), count(DISTINCT id) FROM ferry.key_registry")) {
+                assertThat(rs.next()).isTrue();
+                assertThat(rs.getLong(1)).isEqualTo(20 * 450);
+                assertThat(rs.getLong(2)).isEqualTo(20 * 450);
+            }
+        }
+    }
+
+    @Test
     void keysAreComparedBytewiseWhateverTheDatabaseCollation() throws Exception {
         String url = TestPostgres.newDatabaseUrl();
         StateSchema state = new StateSchema("ferry");
