@@ -124,6 +124,26 @@ public final class FaultCluster implements AutoCloseable {
         awaitRest(i);
     }
 
+    /** Stops every worker from index {@code from} on at once (SIGTERM or SIGKILL), each waited for. */
+    void stopWorkers(int from, boolean hard) throws Exception {
+        for (int i = from; i < workers.size(); i++) {
+            workers.get(i).signal(hard);
+        }
+        for (int i = from; i < workers.size(); i++) {
+            stopWorker(i, hard);
+        }
+    }
+
+    /** Starts every worker from index {@code from} on at once; returns when all of their REST APIs answer. */
+    void startWorkers(int from) throws Exception {
+        for (int i = from; i < workers.size(); i++) {
+            workers.get(i).start();
+        }
+        for (int i = from; i < workers.size(); i++) {
+            awaitRest(i);
+        }
+    }
+
     /** Stops the broker (SIGTERM or SIGKILL), then starts it again on the same log directory and ports. */
     void restartBroker(boolean hard, long downMillis) throws Exception {
         broker.stop(hard);

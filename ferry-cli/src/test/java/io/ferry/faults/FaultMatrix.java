@@ -239,20 +239,14 @@ public final class FaultMatrix {
             case BROKER_RESTART -> cluster.restartBroker(true, 3000);
             case SOURCE_RESTART -> maria.restart(3000);
             case REBALANCE -> {
-                for (int i = 1; i < cluster.workerCount(); i++) {
-                    cluster.stopWorker(i, false);
-                }
-                p.awaitRunning(60);
-                for (int i = 1; i < cluster.workerCount(); i++) {
-                    cluster.startWorker(i);
-                }
-                p.awaitRunning(60);
-                for (int i = 1; i < cluster.workerCount(); i++) {
-                    cluster.stopWorker(i, false);
-                }
-                p.awaitRunning(60);
-                for (int i = 1; i < cluster.workerCount(); i++) {
-                    cluster.startWorker(i);
+                // the other workers leave together and join together, as a scale-down and scale-up do
+                for (int round = 0; round < 2; round++) {
+                    cluster.stopWorkers(1, false);
+                    p.awaitRunning(60);
+                    cluster.startWorkers(1);
+                    if (round == 0) {
+                        p.awaitRunning(60);
+                    }
                 }
             }
             case TASK_FAILED -> {

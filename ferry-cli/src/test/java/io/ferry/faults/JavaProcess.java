@@ -120,20 +120,31 @@ final class JavaProcess {
         return process.pid();
     }
 
+    /** Sends SIGTERM or SIGKILL without waiting: {@link #stop} then waits (several processes stopping at once). */
+    synchronized void signal(boolean hard) {
+        if (process != null && process.isAlive()) {
+            if (hard) {
+                process.destroyForcibly();
+            } else {
+                process.destroy();
+            }
+        }
+    }
+
     /** SIGTERM and wait (a clean stop), or SIGKILL (a crash: nothing gets to run). */
     synchronized void stop(boolean hard) throws InterruptedException {
-        if (process == null || !process.isAlive()) {
+        if (process == null) {
             return;
         }
         if (hard) {
             process.destroyForcibly();
             process.waitFor(30, TimeUnit.SECONDS);
-            return;
-        }
-        process.destroy();
-        if (!process.waitFor(90, TimeUnit.SECONDS)) {
-            process.destroyForcibly();
-            process.waitFor(30, TimeUnit.SECONDS);
+        } else {
+            process.destroy();
+            if (!process.waitFor(90, TimeUnit.SECONDS)) {
+                process.destroyForcibly();
+                process.waitFor(30, TimeUnit.SECONDS);
+            }
         }
         publishArchive();
     }

@@ -70,7 +70,7 @@ public final class KeyRegistry implements IdAllocator {
         }
         if (!seenTaken.contains(table)) {
             try {
-                Transactions.commit(conn, c -> insertAll(c, insertNew, table, missing, out));
+                Transactions.commit(conn, c -> idsOf(c, insertNew, table, missing, out));
                 return cached(table, missing, out);
             } catch (SQLException e) {
                 if (!UNIQUE_VIOLATION.equals(e.getSQLState())) {
@@ -86,7 +86,7 @@ public final class KeyRegistry implements IdAllocator {
             // the keys this statement inserted come back with their ids; only those another allocation had (before,
             // or concurrently: ON CONFLICT waited for it to commit) are read after, which a full load never has
             List<String> taken = new ArrayList<>();
-            insertAll(c, insert, table, missing, out);
+            idsOf(c, insert, table, missing, out);
             for (String k : missing) {
                 if (!out.containsKey(k)) {
                     taken.add(k);
@@ -95,25 +95,18 @@ public final class KeyRegistry implements IdAllocator {
             if (taken.isEmpty()) {
                 return;
             }
-            try (PreparedStatement sel = c.prepareStatement(select)) {
-                sel.setString(1, table);
-                sel.setArray(2, c.createArrayOf("text", taken.toArray()));
-                try (ResultSet rs = sel.executeQuery()) {
-                    while (rs.next()) {
-                        out.put(rs.getString(1), rs.getLong(2));
-                    }
-                }
-            }
+            idsOf(c, select, table, taken, out);
         });
         return cached(table, missing, out);
     }
 
-    private static void insertAll(Connection c, String sql, String table, Set<String> keys, Map<String, Long> out)
-            throws SQLException {
-        try (PreparedStatement ins = c.prepareStatement(sql)) {
-            ins.setString(1, table);
-            ins.setArray(2, c.createArrayOf("text", keys.toArray()));
-            try (ResultSet rs = ins.executeQuery()) {
+    /** Runs an insert or select of (table, keys[]) returning (natural_key, id) rows, into {@code out}. */
+    private static void idsOf(Connection c, String sql, String table, java.util.Collection<String> keys,
+                              Map<String, Long> out) throws SQLException {
+        try (PreparedStatement ps = c.prepareStatement(sql)) {
+            ps.setString(1, table);
+            ps.setArray(2, c.createArrayOf("text", keys.toArray()));
+            try (ResultSet rs = ps.executeQuery()) {
                 while (rs.next()) {
                     out.put(rs.getString(1), rs.getLong(2));
                 }
