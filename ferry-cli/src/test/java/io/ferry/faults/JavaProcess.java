@@ -59,7 +59,9 @@ final class JavaProcess {
             return List.of("-XX:SharedArchiveFile=" + archive);
         }
         java.nio.file.Files.createDirectories(archive.getParent());
-        dumping = archive.resolveSibling(archive.getFileName() + "." + name + ".dumping");
+        // named by the test JVM too: the other test fork may be starting a worker of the same name meanwhile
+        dumping = archive.resolveSibling(archive.getFileName() + "." + ProcessHandle.current().pid() + "." + name
+                + ".dumping");
         return List.of("-XX:ArchiveClassesAtExit=" + dumping);
     }
 
