@@ -235,7 +235,9 @@ public class FerrySinkTask extends SinkTask {
         namer = new TableNamer(config.tableNameFormat());
         subscribed = subscription(props);
         remainingRetries = config.maxRetries();
-        if (config.copyOverlap() && config.copyEnabled() && !config.transactional()) {
+        // in transactional mode too: full-load rows belong to no source transaction, the buffer hands them out as they
+        // come, and every put() settles the batch in flight before the buffer's next batch is written
+        if (config.copyOverlap() && config.copyEnabled()) {
             background = new BackgroundWrite("ferry-writer-" + connectorName + "-" + taskId);
             // snapshot.copy.enabled=false: snapshot rows are upserted, nothing to span
             if (config.copySpanBytes() > 0 && config.copyEnabled()) {
@@ -583,12 +585,18 @@ public class FerrySinkTask extends SinkTask {
      * order, grouped, in one PostgreSQL transaction with their offsets (the transaction topic's too).
      */
     private void putTransactions(Collection<SinkRecord> records) {
+        // a full-load batch the writer thread has in flight is committed (or failed) before anything else is written
+        settleBackground();
         transactions.add(records);
         pauses.adjust(context);
+        if (rewoundAfterBackgroundLoss()) {
+            return;
+        }
         TransactionBuffer.Ready ready = transactions.ready();
         if (ready.isEmpty()) {
             warnIfHeldLong();
-            idle();
+            idle(); // commits a span open since the topic ran dry, which may fail
+            rewoundAfterBackgroundLoss();
             return;
         }
         heldSince = 0;
@@ -624,6 +632,17 @@ public class FerrySinkTask extends SinkTask {
         }
         transactions.applied(ready);
         pauses.adjust(context);
+        if (writer.spans()) {
+            context.timeout(SPAN_IDLE_MS); // as in put(): a span open when the topic runs dry commits soon
+        }
+    }
+
+    /**
+     * Transactional mode: a background batch or span that did not commit sends the buffer back to where PostgreSQL
+     * stands, before the buffer hands out anything behind it. Whether it did.
+     */
+    private boolean rewoundAfterBackgroundLoss() {
+        return reconcile && !readAgain.isEmpty() && reconciled(List.of()) == null;
     }
 
     /** When the transaction buffer began holding events with nothing handed out (ms), 0 while it hands out. */
@@ -668,10 +687,16 @@ public class FerrySinkTask extends SinkTask {
             safe.keySet().removeAll(rewinding);
             return safe;
         }
-        // Kafka's committed offsets must not pass a record still held for its transaction
+        // Kafka's committed offsets must not pass a record still held for its transaction, a full-load batch in
+        // flight or a span not committed, nor a batch to be read again
+        settleBackground();
+        endSpan();
         Map<TopicPartition, OffsetAndMetadata> safe = new HashMap<>();
-        currentOffsets.forEach((tp, om) -> safe.put(tp, new OffsetAndMetadata(
-                transactions.committable(tp, om.offset()))));
+        currentOffsets.forEach((tp, om) -> {
+            if (!readAgain.containsKey(tp)) {
+                safe.put(tp, new OffsetAndMetadata(transactions.committable(tp, om.offset())));
+            }
+        });
         return safe;
     }
 

@@ -138,6 +138,40 @@ class TransactionalApplyTest {
         restarted.stop();
     }
 
+    /** Full-load rows of the orders topic (op r, no transaction), as Debezium's snapshot sends them. */
+    List<SinkRecord> snapshotOrders(int count, boolean first) {
+        List<SinkRecord> out = new java.util.ArrayList<>();
+        for (int i = 0; i < count; i++) {
+            long offset = offsets.merge(ORDERS, 1L, Long::sum) - 1;
+            int id = (int) offset + 100;
+            out.add(Envelopes.record(ORDERS, offset, new Struct(KEY).put("id", id), ORDER, "r", null,
+                    new Struct(ORDER).put("id", id).put("line_count", 0), first && i == 0 ? "first" : "true"));
+        }
+        return out;
+    }
+
+    @Test
+    void theFullLoadSpansBatchesInTheBackgroundAndIsCommittedBeforeTheFirstTransaction() throws Exception {
+        RecordingContext ctx = new RecordingContext(false);
+        FerrySinkTask task = task(ctx, Map.of("snapshot.write.overlap", "true", "snapshot.copy.span.bytes", "134217728"));
+        task.put(snapshotOrders(3, true));
+        task.put(snapshotOrders(200, false));
+        task.put(snapshotOrders(300, false));
+        assertThat(ctx.timeout).as("an empty poll soon commits the span").isEqualTo(FerrySinkTask.SPAN_IDLE_MS);
+        assertThat(count("SELECT count(*) FROM orders")).as("the span holds the rows uncommitted").isZero();
+        // the first source transaction: everything of the full load before it is committed first, then it, whole
+        task.put(List.of(marker("BEGIN", "t1", null),
+                event(ORDERS, ORDER, new Struct(ORDER).put("id", 1).put("line_count", 1), "t1", 1),
+                event(LINES, LINE, new Struct(LINE).put("id", 10).put("order_id", 1), "t1", 2), marker("END", "t1", 2L)));
+        assertThat(count("SELECT count(*) FROM orders")).isEqualTo(504);
+        assertThat(count("SELECT count(*) FROM lines")).isEqualTo(1);
+        assertThat(count("SELECT count(DISTINCT xmin::text) FROM orders WHERE id >= 100"))
+                .as("the full load's three batches in one COPY and one transaction").isEqualTo(1);
+        assertThat(count("SELECT next_offset FROM ferry.sink_offsets WHERE topic = '" + ORDERS + "'")).isEqualTo(504);
+        assertThat(count("SELECT next_offset FROM ferry.sink_offsets WHERE topic = '" + TX + "'")).isEqualTo(2);
+        task.stop();
+    }
+
     /** The table topics' records first (one partition's fetch before another's): 3 events, 2 transactions, no END. */
     void putEventsOfTwoTransactionsWithoutTheirEnds(FerrySinkTask task) {
         task.put(List.of(event(ORDERS, ORDER, new Struct(ORDER).put("id", 1).put("line_count", 1), "t1", 1),
