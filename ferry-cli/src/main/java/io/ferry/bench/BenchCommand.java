@@ -357,6 +357,12 @@ public final class BenchCommand implements Callable<Integer> {
         // and the table keyed by ids from the key registry (bigint.keys), with the COPY spanning batches and without
         Measurement registry = new Measurement("ferry_sink" + variant + "_registry_keys", rows, bytes);
         Measurement registryPerBatch = new Measurement("ferry_sink" + variant + "_registry_keys_per_batch", rows, bytes);
+        // and in cdc.apply.mode=transactional, whose full load went one COPY per put() before it overlapped and spanned
+        Measurement transactional = new Measurement("ferry_sink" + variant + "_transactional", rows, bytes);
+        String transactionTopic = prefix + ".transaction";
+        Map<String, String> transactionalMode = Map.of("cdc.apply.mode", "transactional", "transaction.topic",
+                transactionTopic, "topics.regex", Overlays.regexLiteral(prefix) + "\\.(" + Overlays.regexLiteral(
+                        BenchData.DATABASE) + "\\..*|notifications|transaction)");
         for (int run = 1; run <= runs; run++) {
             timeShippedSinkWith(ferry, connect, pg, sinkFile.with(converters), prefix, "ferry" + variant + "_" + run,
                     Map.of());
@@ -391,6 +397,8 @@ public final class BenchCommand implements Callable<Integer> {
                 timeShippedSinkWith(registryPerBatch, connect, pg, sinkFile.with(converters), prefix,
                         "registryperbatch" + variant + "_" + run,
                         Map.of("bigint.keys", REGISTRY_KEY, "snapshot.copy.span.bytes", "0"));
+                timeShippedSinkWith(transactional, connect, pg, sinkFile.with(converters), prefix,
+                        "transactional" + variant + "_" + run, transactionalMode);
             }
         }
         String how = how(variant);
@@ -414,6 +422,9 @@ public final class BenchCommand implements Callable<Integer> {
             out.add(registry);
             registryPerBatch.note = how + "; as ferry_sink_binary_registry_keys with snapshot.copy.span.bytes=0";
             out.add(registryPerBatch);
+            transactional.note = how + "; as ferry_sink_binary with cdc.apply.mode=transactional (transaction.topic "
+                    + transactionTopic + ")";
+            out.add(transactional);
         }
         return out;
     }
@@ -937,6 +948,8 @@ public final class BenchCommand implements Callable<Integer> {
         ratio(ratios, "copy_span_vs_per_batch", bySystem.get("ferry_sink_binary"), bySystem.get("ferry_sink_binary_copy_per_batch"));
         ratio(ratios, "text_copy_span_vs_per_batch", bySystem.get("ferry_sink_binary_text_copy"),
                 bySystem.get("ferry_sink_binary_text_copy_per_batch"));
+        ratio(ratios, "transactional_load_vs_batch_mode", bySystem.get("ferry_sink_binary_transactional"),
+                bySystem.get("ferry_sink_binary"));
         ratio(ratios, "registry_keys_span_vs_per_batch", bySystem.get("ferry_sink_binary_registry_keys"),
                 bySystem.get("ferry_sink_binary_registry_keys_per_batch"));
         ratio(ratios, "registry_keys_vs_source_keys", bySystem.get("ferry_sink_binary_registry_keys"),

@@ -91,7 +91,8 @@ public final class Overlays {
         return o;
     }
 
-    private static String regexLiteral(String s) {
+    /** A string matched literally inside a regular expression (topic names hold dots). */
+    public static String regexLiteral(String s) {
         return s.replaceAll("([\\\\.\\[\\]{}()*+?^$|-])", "\\\\$1");
     }
 }

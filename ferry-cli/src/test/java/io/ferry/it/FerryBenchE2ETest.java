@@ -58,6 +58,9 @@ class FerryBenchE2ETest {
         // and a table keyed by the key registry's ids, spanning and not
         assertThat(json).contains("\"ferry_sink_binary_registry_keys\"")
                 .doesNotContain("\"registry_keys_span_vs_per_batch\" : null");
+        // the full load in cdc.apply.mode=transactional beside batch mode
+        assertThat(json).contains("\"ferry_sink_binary_transactional\"")
+                .doesNotContain("\"transactional_load_vs_batch_mode\" : null");
         // CDC apply in both upsert modes, compared in the same run
         assertThat(json).contains("\"sink\" : \"ferry_copy\"", "\"applied_changes_per_second\"")
                 .doesNotContain("\"cdc_upsert_copy_vs_statements\" : null");

@@ -292,12 +292,13 @@ class CopySpanTest {
      * the last span), then Debezium too starts its snapshot again from the first row. The rows left must be what text
      * COPY leaves for the same load and changes with no failure at all, the load counted once.
      */
-    @Test
-    void aRestartInTheMiddleOfTheLoadLosesNothingAndDoublesNothing() throws Exception {
+    @ParameterizedTest
+    @ValueSource(strings = {"batch", "transactional"})
+    void aRestartInTheMiddleOfTheLoadLosesNothingAndDoublesNothing(String mode) throws Exception {
         List<List<Object>> expected = designStory(TEXT_PER_BATCH, false);
         FerrySinkTaskTest db = new FerrySinkTaskTest();
         db.database();
-        Map<String, String> props = new HashMap<>(SPAN);
+        Map<String, String> props = BackgroundWriteTest.inMode(mode, SPAN);
         props.put("target.ddl", BinaryCopyTest.DDL);
         props.put("tinyint1.as.boolean", "true");
         FerrySinkTask dying = db.task(new RecordingContext(false), props);
