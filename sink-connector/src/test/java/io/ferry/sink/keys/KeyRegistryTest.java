@@ -20,12 +20,20 @@ import static org.assertj.core.api.Assertions.assertThat;
  */
 class KeyRegistryTest {
 
+    final StateSchema state = new StateSchema("ferry");
+    String url;
+
+    /** A connection to a fresh database with the state schema (the registry table) in it. */
+    Connection freshRegistry() throws Exception {
+        url = TestPostgres.newDatabaseUrl();
+        Connection conn = TestPostgres.connect(url);
+        state.create(conn);
+        return conn;
+    }
+
     @Test
     void newKeysTakeIdsOnceAndKnownKeysReadTheirs() throws Exception {
-        String url = TestPostgres.newDatabaseUrl();
-        StateSchema state = new StateSchema("ferry");
-        try (Connection conn = TestPostgres.connect(url)) {
-            state.create(conn);
+        try (Connection conn = freshRegistry()) {
             Map<String, Long> first = new KeyRegistry(state).ids(conn, "film", Set.of("a", "b", "c"));
             assertThat(first).containsOnlyKeys("a", "b", "c");
             assertThat(Set.copyOf(first.values())).hasSize(3);
@@ -54,10 +62,7 @@ class KeyRegistryTest {
 
     @Test
     void twoTasksAllocatingTheSameNewKeysAtOnceGetTheSameIds() throws Exception {
-        String url = TestPostgres.newDatabaseUrl();
-        StateSchema state = new StateSchema("ferry");
-        try (Connection a = TestPostgres.connect(url); Connection b = TestPostgres.connect(url)) {
-            state.create(a);
+        try (Connection a = freshRegistry(); Connection b = TestPostgres.connect(url)) {
             KeyRegistry first = new KeyRegistry(state);
             KeyRegistry second = new KeyRegistry(state);
             java.util.concurrent.ExecutorService pool = java.util.concurrent.Executors.newFixedThreadPool(2);
@@ -95,10 +100,7 @@ class KeyRegistryTest {
 
     @Test
     void keysAreComparedBytewiseWhateverTheDatabaseCollation() throws Exception {
-        String url = TestPostgres.newDatabaseUrl();
-        StateSchema state = new StateSchema("ferry");
-        try (Connection conn = TestPostgres.connect(url)) {
-            state.create(conn);
+        try (Connection conn = freshRegistry()) {
             // keys differing only in case or accents stay distinct (bytewise, as under every deterministic collation),
             // and the index the allocation descends compares them without the locale
             Map<String, Long> ids = new KeyRegistry(state).ids(conn, "t", Set.of("é", "e", "E", "Z:1", "a:1"));
