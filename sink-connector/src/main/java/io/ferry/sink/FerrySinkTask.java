@@ -642,7 +642,16 @@ public class FerrySinkTask extends SinkTask {
      * stands, before the buffer hands out anything behind it. Whether it did.
      */
     private boolean rewoundAfterBackgroundLoss() {
-        return reconcile && !readAgain.isEmpty() && reconciled(List.of()) == null;
+        if (!reconcile || readAgain.isEmpty()) {
+            return false;
+        }
+        if (reconciled(List.of()) == null) {
+            return true;
+        }
+        // PostgreSQL had it all (the acknowledgement was lost): the batch handed out next is still checked against
+        // the stored offsets, as after any failure
+        reconcile = true;
+        return false;
     }
 
     /** When the transaction buffer began holding events with nothing handed out (ms), 0 while it hands out. */
