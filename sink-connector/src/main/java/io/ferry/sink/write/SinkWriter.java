@@ -149,6 +149,11 @@ public final class SinkWriter {
     public boolean write(Connection conn, List<ChangeEvent> events, Map<String, long[]> snapshotTotals,
                          BatchOffsets batchOffsets, Map<String, Long> badCounts, boolean mayHoldOpen)
             throws SQLException {
+        if (spanOpen() && startsATablePass(events)) {
+            // Debezium may have begun a table's snapshot again: the earlier pass it leaves behind can sit in the open
+            // span, and the restart check reads what is committed
+            span.commit();
+        }
         restartPlan = restarts.plan(conn, events);
         events = restartPlan.events();
         if (span != null) {
@@ -177,6 +182,16 @@ public final class SinkWriter {
         }
         afterCommit(conn);
         return true;
+    }
+
+    /** Whether a row of the batch is the first of a table's snapshot pass (Debezium's first markers). */
+    private static boolean startsATablePass(List<ChangeEvent> events) {
+        for (ChangeEvent e : events) {
+            if (e.op() == Op.SNAPSHOT && ("first".equals(e.snapshot()) || "first_in_data_collection".equals(e.snapshot()))) {
+                return true;
+            }
+        }
+        return false;
     }
 
     /**
