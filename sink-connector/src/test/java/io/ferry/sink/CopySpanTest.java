@@ -292,6 +292,28 @@ class CopySpanTest {
      * the last span), then Debezium too starts its snapshot again from the first row. The rows left must be what text
      * COPY leaves for the same load and changes with no failure at all, the load counted once.
      */
+    /** Debezium's snapshot of the wide table read again from its first row, from an offset; the next offset. */
+    static long putSnapshotAgain(FerrySinkTask task, long offset) {
+        for (int from = 0; from < BinaryCopyTest.ROWS; from += 1000) {
+            List<SinkRecord> batch = BinaryCopyTest.records(from, from + 1000, offset, "r", id -> BinaryCopyTest.row(id, 0));
+            if (from == 0) {
+                batch.set(0, Envelopes.record(BinaryCopyTest.TOPIC, offset, new Struct(BinaryCopyTest.KEY).put("Id", 0),
+                        BinaryCopyTest.ROW, "r", null, BinaryCopyTest.row(0, 0), "first"));
+            }
+            task.put(batch);
+            offset += 1000;
+        }
+        return offset;
+    }
+
+    /** The wide table's hand-written design, spanning, in an apply mode. */
+    static Map<String, String> wideDesign(String mode) {
+        Map<String, String> props = BackgroundWriteTest.inMode(mode, SPAN);
+        props.put("target.ddl", BinaryCopyTest.DDL);
+        props.put("tinyint1.as.boolean", "true");
+        return props;
+    }
+
     /**
      * Debezium begins a table's snapshot again while the sink runs on (its task died after part of the first pass
      * reached the topic, as a broker restart in the fault matrix caused): the earlier pass sits in the open span when
@@ -302,25 +324,13 @@ class CopySpanTest {
     void aSnapshotBegunAgainWhileItsEarlierPassIsInTheOpenSpanIsUndone(String mode) throws Exception {
         FerrySinkTaskTest db = new FerrySinkTaskTest();
         db.database();
-        Map<String, String> props = BackgroundWriteTest.inMode(mode, SPAN);
-        props.put("target.ddl", BinaryCopyTest.DDL);
-        props.put("tinyint1.as.boolean", "true");
-        FerrySinkTask task = db.task(new RecordingContext(false), props);
+        FerrySinkTask task = db.task(new RecordingContext(false), wideDesign(mode));
         task.open(List.of(WIDE));
         // the first pass: 1,000 rows in two batches, both in one span
         task.put(BinaryCopyTest.records(0, 500, 0, "r", id -> BinaryCopyTest.row(id, 0)));
         task.put(BinaryCopyTest.records(500, 1000, 500, "r", id -> BinaryCopyTest.row(id, 0)));
         // the second pass, from its first row, at offset 1000 and later source times
-        long offset = 1000;
-        for (int from = 0; from < BinaryCopyTest.ROWS; from += 1000) {
-            List<SinkRecord> batch = BinaryCopyTest.records(from, from + 1000, offset, "r", id -> BinaryCopyTest.row(id, 0));
-            if (from == 0) {
-                batch.set(0, Envelopes.record(BinaryCopyTest.TOPIC, offset, new Struct(BinaryCopyTest.KEY).put("Id", 0),
-                        BinaryCopyTest.ROW, "r", null, BinaryCopyTest.row(0, 0), "first"));
-            }
-            task.put(batch);
-            offset += 1000;
-        }
+        long offset = putSnapshotAgain(task, 1000);
         task.preCommit(Map.of(WIDE, new OffsetAndMetadata(offset)));
         task.stop();
         assertThat(db.rows("SELECT count(*), count(DISTINCT \"Id\") FROM wide"))
@@ -335,9 +345,7 @@ class CopySpanTest {
         List<List<Object>> expected = designStory(TEXT_PER_BATCH, false);
         FerrySinkTaskTest db = new FerrySinkTaskTest();
         db.database();
-        Map<String, String> props = BackgroundWriteTest.inMode(mode, SPAN);
-        props.put("target.ddl", BinaryCopyTest.DDL);
-        props.put("tinyint1.as.boolean", "true");
+        Map<String, String> props = wideDesign(mode);
         FerrySinkTask dying = db.task(new RecordingContext(false), props);
         dying.open(List.of(WIDE));
         dying.put(BinaryCopyTest.records(0, 1000, 0, "r", id -> BinaryCopyTest.row(id, 0)));
@@ -356,16 +364,7 @@ class CopySpanTest {
         assertThat(ctx.seeks).as("the new task starts where PostgreSQL says").containsEntry(WIDE, 2000L);
         task.put(BinaryCopyTest.records(2000, 3000, 2000, "r", id -> BinaryCopyTest.row(id, 0)));
         // Debezium's task died too and reads the table again from its first row, at offset 3000
-        long offset = 3000;
-        for (int from = 0; from < BinaryCopyTest.ROWS; from += 1000) {
-            List<SinkRecord> batch = BinaryCopyTest.records(from, from + 1000, offset, "r", id -> BinaryCopyTest.row(id, 0));
-            if (from == 0) {
-                batch.set(0, Envelopes.record(BinaryCopyTest.TOPIC, offset, new Struct(BinaryCopyTest.KEY).put("Id", 0),
-                        BinaryCopyTest.ROW, "r", null, BinaryCopyTest.row(0, 0), "first"));
-            }
-            task.put(batch);
-            offset += 1000;
-        }
+        long offset = putSnapshotAgain(task, 3000);
         task.put(BinaryCopyTest.records(0, 300, offset, "u", id -> BinaryCopyTest.row(id, 1)));
         offset += 300;
         task.put(BinaryCopyTest.records(300, 400, offset, "d", id -> null));
