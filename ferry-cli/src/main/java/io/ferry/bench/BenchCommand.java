@@ -359,10 +359,7 @@ public final class BenchCommand implements Callable<Integer> {
         Measurement registryPerBatch = new Measurement("ferry_sink" + variant + "_registry_keys_per_batch", rows, bytes);
         // and in cdc.apply.mode=transactional, whose full load went one COPY per put() before it overlapped and spanned
         Measurement transactional = new Measurement("ferry_sink" + variant + "_transactional", rows, bytes);
-        String transactionTopic = prefix + ".transaction";
-        Map<String, String> transactionalMode = Map.of("cdc.apply.mode", "transactional", "transaction.topic",
-                transactionTopic, "topics.regex", Overlays.regexLiteral(prefix) + "\\.(" + Overlays.regexLiteral(
-                        BenchData.DATABASE) + "\\..*|notifications|transaction)");
+        Map<String, String> transactionalMode = Overlays.transactional(sinkFile, true, prefix, BenchData.DATABASE);
         for (int run = 1; run <= runs; run++) {
             timeShippedSinkWith(ferry, connect, pg, sinkFile.with(converters), prefix, "ferry" + variant + "_" + run,
                     Map.of());
@@ -423,7 +420,7 @@ public final class BenchCommand implements Callable<Integer> {
             registryPerBatch.note = how + "; as ferry_sink_binary_registry_keys with snapshot.copy.span.bytes=0";
             out.add(registryPerBatch);
             transactional.note = how + "; as ferry_sink_binary with cdc.apply.mode=transactional (transaction.topic "
-                    + transactionTopic + ")";
+                    + transactionalMode.get("transaction.topic") + ")";
             out.add(transactional);
         }
         return out;

@@ -91,8 +91,7 @@ public final class Overlays {
         return o;
     }
 
-    /** A string matched literally inside a regular expression (topic names hold dots). */
-    public static String regexLiteral(String s) {
+    private static String regexLiteral(String s) {
         return s.replaceAll("([\\\\.\\[\\]{}()*+?^$|-])", "\\\\$1");
     }
 }

@@ -22,8 +22,8 @@ import java.util.TreeSet;
  * {@code INSERT ... ON CONFLICT DO NOTHING}; everybody else reads it. A table whose allocations have met no taken key
  * yet (a full load) inserts without ON CONFLICT, and takes the path above from the first statement that meets one.
  * Allocation commits on its own, before the rows that use the ids are written: an id that ends up unused costs
- * nothing, and once committed it never changes, which is what lets ids be cached. Keys are inserted in sorted order so that two tasks allocating overlapping sets cannot
- * deadlock.
+ * nothing, and once committed it never changes, which is what lets ids be cached. Keys are inserted in sorted order
+ * so that two tasks allocating overlapping sets cannot deadlock.
  */
 public final class KeyRegistry implements IdAllocator {
 

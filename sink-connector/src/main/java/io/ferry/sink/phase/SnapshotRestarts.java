@@ -62,7 +62,7 @@ public final class SnapshotRestarts {
         Map<String, Integer> lastFirst = new LinkedHashMap<>();
         for (int i = 0; i < events.size(); i++) {
             ChangeEvent e = events.get(i);
-            if (e.op() == Op.SNAPSHOT && ("first".equals(e.snapshot()) || "first_in_data_collection".equals(e.snapshot()))) {
+            if (beginsPass(e)) {
                 lastFirst.put(e.table(), i);
             }
         }
@@ -139,6 +139,11 @@ public final class SnapshotRestarts {
                     + "loaded again by COPY, its snapshot count starts over{}", connector, table,
                     dropped.isEmpty() ? "" : ", and foreign keys " + dropped + " are dropped until it is loaded");
         }
+    }
+
+    /** Whether the row is the first of a table's snapshot pass (Debezium's first markers). */
+    public static boolean beginsPass(ChangeEvent e) {
+        return e.op() == Op.SNAPSHOT && ("first".equals(e.snapshot()) || "first_in_data_collection".equals(e.snapshot()));
     }
 
     private static boolean samePartition(ChangeEvent a, ChangeEvent b) {

@@ -149,7 +149,7 @@ public final class SinkWriter {
     public boolean write(Connection conn, List<ChangeEvent> events, Map<String, long[]> snapshotTotals,
                          BatchOffsets batchOffsets, Map<String, Long> badCounts, boolean mayHoldOpen)
             throws SQLException {
-        if (spanOpen() && startsATablePass(events)) {
+        if (spanOpen() && events.stream().anyMatch(io.ferry.sink.phase.SnapshotRestarts::beginsPass)) {
             // Debezium may have begun a table's snapshot again: the earlier pass it leaves behind can sit in the open
             // span, and the restart check reads what is committed
             span.commit();
@@ -182,16 +182,6 @@ public final class SinkWriter {
         }
         afterCommit(conn);
         return true;
-    }
-
-    /** Whether a row of the batch is the first of a table's snapshot pass (Debezium's first markers). */
-    private static boolean startsATablePass(List<ChangeEvent> events) {
-        for (ChangeEvent e : events) {
-            if (e.op() == Op.SNAPSHOT && ("first".equals(e.snapshot()) || "first_in_data_collection".equals(e.snapshot()))) {
-                return true;
-            }
-        }
-        return false;
     }
 
     /**
