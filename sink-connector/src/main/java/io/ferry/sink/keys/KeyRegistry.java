@@ -11,10 +11,10 @@ import java.sql.SQLException;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
+import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
-import java.util.TreeSet;
 
 /**
  * The bigint key registry in the state schema: {@code (table_name, natural_key) -> id}, an identity column. Whoever
@@ -57,7 +57,8 @@ public final class KeyRegistry implements IdAllocator {
     @Override
     public Map<String, Long> ids(Connection conn, String table, Set<String> naturalKeys) throws SQLException {
         Map<String, Long> out = new HashMap<>(naturalKeys.size() * 2);
-        TreeSet<String> missing = new TreeSet<>();
+        // in no particular order: the statements sort them (the order that keeps two tasks from deadlocking)
+        Set<String> missing = new LinkedHashSet<>();
         for (String k : naturalKeys) {
             Long id = cache.get(table + '\u0000' + k);
             if (id != null) {

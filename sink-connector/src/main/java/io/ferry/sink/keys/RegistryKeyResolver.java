@@ -18,8 +18,8 @@ import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
-import java.util.Objects;
 import java.util.Set;
+import java.util.function.Function;
 
 /**
  * Applies the bigint key declarations to a batch of change events before they are written: a declared key column
@@ -97,7 +97,7 @@ public final class RegistryKeyResolver {
 
     private static Pending plan(ChangeEvent e, TableKeys t, Map<String, Set<String>> wanted) {
         if (e.row() != null) {
-            t.rowSchemas.computeIfAbsent(e.row().schema(), t::rowSchema);
+            t.rowSchemas.get(e.row().schema()); // a row this declaration cannot extend is a bad record here
         }
         String key = null;
         if (t.key != null) {
@@ -178,30 +178,35 @@ public final class RegistryKeyResolver {
 
     /** One table's declarations, with the rewritten schemas cached per source schema. */
     private static final class TableKeys {
+        private static final Schema NO_KEY = SchemaBuilder.struct().build();
+
         RegistryKeyDeclaration key;
         final List<RegistryKeyDeclaration> references = new ArrayList<>();
-        private final Map<Schema, Schema> rowSchemas = new HashMap<>();
-        private final Map<Schema, Schema> keySchemas = new HashMap<>();
+        private final SchemaCache rowSchemas = new SchemaCache(this::rowSchema);
+        private final SchemaCache keySchemas = new SchemaCache(
+                s -> SchemaBuilder.struct().name(s.name()).field(key.column(), Schema.INT64_SCHEMA).build());
 
         Struct keyStruct(Struct original, Long id) {
-            Schema source = original == null ? null : original.schema();
-            Schema schema = keySchemas.computeIfAbsent(Objects.requireNonNullElse(source, SchemaBuilder.struct().build()),
-                    s -> SchemaBuilder.struct().name(s.name()).field(key.column(), Schema.INT64_SCHEMA).build());
-            return new Struct(schema).put(key.column(), id);
+            Schema schema = keySchemas.get(original == null ? NO_KEY : original.schema());
+            return new Struct(schema).put(schema.fields().get(0), id);
         }
 
+        /** The row's fields, then the key's, then the references' (rowSchema's order), set by field, not by name. */
         Struct rowWith(Struct row, Long id, List<String> refKeys, Map<String, Map<String, Long>> ids) {
-            Schema schema = rowSchemas.computeIfAbsent(row.schema(), this::rowSchema);
+            Schema schema = rowSchemas.get(row.schema());
             Struct out = new Struct(schema);
-            for (Field f : row.schema().fields()) {
-                out.put(f.name(), row.get(f));
+            List<Field> in = row.schema().fields();
+            List<Field> fields = schema.fields();
+            int i = 0;
+            for (; i < in.size(); i++) {
+                out.put(fields.get(i), row.get(in.get(i)));
             }
             if (key != null) {
-                out.put(key.column(), id);
+                out.put(fields.get(i++), id);
             }
-            for (int i = 0; i < references.size(); i++) {
-                String k = refKeys.get(i);
-                out.put(references.get(i).column(), k == null ? null : ids.get(references.get(i).owner()).get(k));
+            for (int r = 0; r < references.size(); r++) {
+                String k = refKeys.get(r);
+                out.put(fields.get(i++), k == null ? null : ids.get(references.get(r).owner()).get(k));
             }
             return out;
         }
@@ -230,6 +235,29 @@ public final class RegistryKeyResolver {
                 throw new BadRecordException("bigint.keys: " + d.table() + "." + d.column() + " is already a column "
                         + "of the source rows; name the id column differently");
             }
+        }
+    }
+
+    /**
+     * Schemas derived per source schema. A converter hands every record of one schema the same instance, so the last
+     * one is checked by identity before the map, whose lookup hashes the schema's every field, once per record.
+     */
+    private static final class SchemaCache {
+        private final Map<Schema, Schema> bySource = new HashMap<>();
+        private final Function<Schema, Schema> derive;
+        private Schema lastSource;
+        private Schema lastDerived;
+
+        SchemaCache(Function<Schema, Schema> derive) {
+            this.derive = derive;
+        }
+
+        Schema get(Schema source) {
+            if (source != lastSource) {
+                lastDerived = bySource.computeIfAbsent(source, derive);
+                lastSource = source;
+            }
+            return lastDerived;
         }
     }
 }

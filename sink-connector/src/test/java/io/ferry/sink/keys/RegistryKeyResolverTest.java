@@ -55,10 +55,12 @@ class RegistryKeyResolverTest {
     }
 
     static ChangeEvent event(String table, Op op, Struct before, Struct after) {
-        Struct env = new Struct(ENVELOPE).put("before", before).put("after", after).put("op", "u");
         Struct image = after != null ? after : before;
+        Schema envelope = image.schema() == ROW ? ENVELOPE : SchemaBuilder.struct().field("before", image.schema())
+                .field("after", image.schema()).field("op", Schema.STRING_SCHEMA).build();
+        Struct env = new Struct(envelope).put("before", before).put("after", after).put("op", "u");
         Struct key = new Struct(KEY).put("region", image.get("region")).put("post_no", image.get("post_no"));
-        SinkRecord r = new SinkRecord("t." + table, 0, KEY, key, ENVELOPE, env, 7);
+        SinkRecord r = new SinkRecord("t." + table, 0, KEY, key, envelope, env, 7);
         return new ChangeEvent(r, op, table, key, op == Op.DELETE ? before : after, null, 1L);
     }
 
@@ -117,6 +119,35 @@ class RegistryKeyResolverTest {
         assertThat(out).hasSize(1);
         assertThat(bad).singleElement().satisfies(e -> assertThat(e.getMessage())
                 .contains("post_no").contains("NULL").contains("post.id"));
+    }
+
+    @Test
+    void rowsOfSchemasInterleavedEachKeepTheirOwnColumns() throws Exception {
+        // a column added at the source while rows of the old schema are still read (a re-delivered batch)
+        Schema wider = SchemaBuilder.struct().name("blog.post.Value").optional()
+                .field("region", Schema.STRING_SCHEMA).field("post_no", Schema.OPTIONAL_INT32_SCHEMA)
+                .field("author", Schema.OPTIONAL_STRING_SCHEMA).field("title", Schema.OPTIONAL_STRING_SCHEMA).build();
+        Struct widerRow = new Struct(wider).put("region", "eu").put("post_no", 2).put("author", "b").put("title", "T");
+        List<ChangeEvent> out = resolve(event("post", Op.INSERT, null, row("eu", 1, "a")),
+                event("post", Op.INSERT, null, widerRow), event("post", Op.INSERT, null, row("eu", 3, "c")));
+        assertThat(out).extracting(e -> e.row().schema().fields().stream().map(f -> f.name()).toList()).containsExactly(
+                List.of("region", "post_no", "author", "id"), List.of("region", "post_no", "author", "title", "id"),
+                List.of("region", "post_no", "author", "id"));
+        assertThat(out.get(1).row().getString("title")).isEqualTo("T");
+        assertThat(out.get(1).row().getInt64("id")).isEqualTo(out.get(1).key().getInt64("id"));
+        assertThat(out.get(2).row().getString("author")).isEqualTo("c");
+        assertThat(out.get(0).row().schema()).isSameAs(out.get(2).row().schema());
+    }
+
+    @Test
+    void everyRowThatAlreadyHasTheIdColumnIsABadRecord() throws Exception {
+        Schema clash = SchemaBuilder.struct().optional().field("region", Schema.STRING_SCHEMA)
+                .field("post_no", Schema.OPTIONAL_INT32_SCHEMA).field("id", Schema.OPTIONAL_INT64_SCHEMA).build();
+        List<ChangeEvent> out = resolve(
+                event("post", Op.INSERT, null, new Struct(clash).put("region", "eu").put("post_no", 1).put("id", 7L)),
+                event("post", Op.INSERT, null, new Struct(clash).put("region", "eu").put("post_no", 2).put("id", 8L)));
+        assertThat(out).isEmpty();
+        assertThat(bad).hasSize(2).allSatisfy(e -> assertThat(e.getMessage()).contains("post.id"));
     }
 
     @Test
