@@ -10,6 +10,7 @@ import io.ferry.sink.event.BadRecordException;
 import io.ferry.sink.event.ChangeEvent;
 import io.ferry.sink.event.Op;
 import io.ferry.sink.phase.ConstraintBuilder;
+import io.ferry.sink.phase.SnapshotRestarts;
 import io.ferry.sink.state.BatchOffsets;
 import io.ferry.sink.schema.TableCatalog;
 import io.ferry.sink.schema.TargetTable;
@@ -52,14 +53,14 @@ public final class SinkWriter {
     private final BadRecordHandler badRecords;
     private final ParkedRows parking;
     private final ConstraintBuilder constraints;
-    private final io.ferry.sink.phase.SnapshotRestarts restarts;
+    private final SnapshotRestarts restarts;
     private io.ferry.sink.phase.Reloads reloads;
     /** A committed flush ended some table's full load since {@link #takeLoadEnded} last looked. */
     private volatile boolean loadEnded;
 
     public SinkWriter(TableCatalog catalog, SegmentWriter segments, PgText text, OffsetStore offsets, StatsStore stats,
                       SinkMetrics metrics, BadRecordHandler badRecords, ParkedRows parking,
-                      ConstraintBuilder constraints, io.ferry.sink.phase.SnapshotRestarts restarts) {
+                      ConstraintBuilder constraints, SnapshotRestarts restarts) {
         this.restarts = restarts;
         this.catalog = catalog;
         this.segments = segments;
@@ -130,7 +131,7 @@ public final class SinkWriter {
     }
 
     /** A restarted snapshot's tables, found before the batch is written (null: none). */
-    private io.ferry.sink.phase.SnapshotRestarts.Plan restartPlan;
+    private SnapshotRestarts.Plan restartPlan;
 
     /**
      * @param snapshotTotals rows Debezium's snapshot read per table, from its notifications in this batch
@@ -149,7 +150,7 @@ public final class SinkWriter {
     public boolean write(Connection conn, List<ChangeEvent> events, Map<String, long[]> snapshotTotals,
                          BatchOffsets batchOffsets, Map<String, Long> badCounts, boolean mayHoldOpen)
             throws SQLException {
-        if (spanOpen() && events.stream().anyMatch(io.ferry.sink.phase.SnapshotRestarts::beginsPass)) {
+        if (spanOpen() && events.stream().anyMatch(SnapshotRestarts::beginsPass)) {
             // Debezium may have begun a table's snapshot again: the earlier pass it leaves behind can sit in the open
             // span, and the restart check reads what is committed
             span.commit();
