@@ -80,7 +80,10 @@ public final class BenchCommand implements Callable<Integer> {
     @Option(names = "--only", paramLabel = "PART",
             description = "Measure only this part, in a few minutes instead of the whole bench's 40: end-to-end (raw "
                     + "COPY, pgloader and the end-to-end load as shipped) or sink (raw COPY, Debezium's snapshot into "
-                    + "Kafka, then Ferry's sink and Debezium's JDBC sink draining it, as shipped). Default: everything.")
+                    + "Kafka, then Ferry's sink and Debezium's JDBC sink draining it, as shipped), or migrate (a new "
+                    + "user's migration: ./ferry migrate started as a command of its own, on a four-table schema of "
+                    + "--rows rows with foreign keys, timed to every table loaded with its keys, beside pgloader "
+                    + "migrating the same database). Default: everything.")
     String only;
 
     @Option(names = "--timeout-seconds", defaultValue = "1800", description = "Per measured run (default ${DEFAULT-VALUE}).")
@@ -90,6 +93,7 @@ public final class BenchCommand implements Callable<Integer> {
     /** What --only accepts. */
     private static final String END_TO_END = "end-to-end";
     private static final String SINK = "sink";
+    private static final String MIGRATE = "migrate";
     /** How the shipped (binary) setup is named in notes, and where its Debezium server ids start above the JSON one's. */
     private static final String SHIPPED = "FerryBinaryConverter (as shipped)";
     /** The bench table keyed by a registry id for its source key: ferry_sink_binary_registry_keys. */
@@ -108,8 +112,9 @@ public final class BenchCommand implements Callable<Integer> {
     @Override
     public Integer call() throws Exception {
         // a mistyped option fails before any folder or server is made
-        if (only != null && !only.equals(END_TO_END) && !only.equals(SINK)) {
-            System.err.println("ferry bench: --only " + only + ": not a part (" + END_TO_END + ", " + SINK + ")");
+        if (only != null && !only.equals(END_TO_END) && !only.equals(SINK) && !only.equals(MIGRATE)) {
+            System.err.println("ferry bench: --only " + only + ": not a part (" + END_TO_END + ", " + SINK + ", "
+                    + MIGRATE + ")");
             return 2;
         }
         for (String s : skip) {
@@ -156,6 +161,11 @@ public final class BenchCommand implements Callable<Integer> {
             // a server's processes are found by the data directory on their command line
             meter = new CpuMeter(Map.of("postgres", dir.resolve("postgres").toString(),
                     "mariadb", dir.resolve("mariadb").toString()));
+            if (MIGRATE.equals(only)) {
+                keep(results, new MigrateRun(maria, pg, meter, dir, pgloader, rows, runs).measure());
+                write(results);
+                return missing(results);
+            }
             say("generating %,d rows in MariaDB %s.%s", rows, BenchData.DATABASE, BenchData.TABLE);
             BenchData.generate(maria, rows);
             byte[] copyData = RawCopy.extract(maria, BenchData.DATABASE, BenchData.TABLE);
@@ -168,6 +178,10 @@ public final class BenchCommand implements Callable<Integer> {
                 keep(results, Pgloader.measure(pgloader, maria, pg, meter, rows, bytes, runs));
             } else if (skip.contains("pgloader")) {
                 keep(results, List.of(Measurement.skipped("pgloader", "skipped on request (--skip pgloader)")));
+            }
+            if (only == null) {
+                // the migration a new user runs, its own command with its own broker, before this JVM starts one
+                keep(results, new MigrateRun(maria, pg, meter, dir, pgloader, rows, runs).measure());
             }
 
             try (KafkaConnectServer kc = KafkaConnectServer.start(dir.resolve("connect"),
@@ -253,6 +267,11 @@ public final class BenchCommand implements Callable<Integer> {
             }
         }
         write(results);
+        return missing(results);
+    }
+
+    /** 0, or 1 with what a comparator-less run lacks: a report never silently misses its headline ratio. */
+    private int missing(List<Measurement> results) {
         List<String> missing = new ArrayList<>();
         for (Measurement m : results) {
             if (!m.measured() && !skip.contains(m.system)) {
@@ -924,6 +943,13 @@ public final class BenchCommand implements Callable<Integer> {
         Measurement pgloaderBest = best(bySystem.get("pgloader"), bySystem.get("pgloader_prefetch_10000"));
         ratio(ratios, "end_to_end_vs_pgloader", best(bySystem.get("ferry_end_to_end_binary"),
                 bySystem.get("ferry_end_to_end")), pgloaderBest);
+        // the migration a new user runs: ./ferry migrate of four tables in a new JVM against pgloader of the same
+        Measurement pgloaderShop = best(bySystem.get("pgloader" + MigrateRun.PGLOADER_SUFFIX),
+                bySystem.get("pgloader_prefetch_10000" + MigrateRun.PGLOADER_SUFFIX));
+        ratio(ratios, "migrate_vs_pgloader", bySystem.get(MigrateRun.DESIGNED), pgloaderShop);
+        ratio(ratios, "migrate_shipped_vs_pgloader", bySystem.get(MigrateRun.SHIPPED), pgloaderShop);
+        ratio(ratios, "migrate_vs_pgloader_default_settings", bySystem.get(MigrateRun.DESIGNED),
+                bySystem.get("pgloader" + MigrateRun.PGLOADER_SUFFIX));
         ratio(ratios, "end_to_end_vs_pgloader_default_settings", best(bySystem.get("ferry_end_to_end_binary"),
                 bySystem.get("ferry_end_to_end")), bySystem.get("pgloader"));
         ratio(ratios, "ferry_vs_debezium_jdbc_same_topics_binary", bySystem.get("ferry_sink_binary"),
@@ -967,7 +993,10 @@ public final class BenchCommand implements Callable<Integer> {
         Files.writeString(out.resolve("result.json"), json.writeValueAsString(root));
 
         StringBuilder md = new StringBuilder("# Ferry full-load benchmark\n\n");
-        md.append(String.format("%,d rows x 10 columns, %d run(s) each, %d cores, Java %s, heap max %d MB.%n%n", rows,
+        md.append(String.format("%s, %d run(s) each, %d cores, Java %s, heap max %d MB.%n%n", MIGRATE.equals(only)
+                ? String.format("`./ferry migrate` against pgloader: about %,d rows in the four tables of `%s` "
+                        + "(customers, products, orders, order_lines; three foreign keys)", rows, ShopData.DATABASE)
+                : String.format("%,d rows x 10 columns", rows),
                 runs, Runtime.getRuntime().availableProcessors(), System.getProperty("java.version"),
                 Runtime.getRuntime().maxMemory() >> 20));
         md.append("Before every timed run, PostgreSQL is settled (not timed): the tables earlier runs wrote are vacuumed "
@@ -1033,8 +1062,10 @@ public final class BenchCommand implements Callable<Integer> {
         StringBuilder md = new StringBuilder("\n## Where the CPU went, per run\n\n"
                 + "Seconds of CPU during each timed run, read around it from the JVM and `/proc`: the runner's JVM "
                 + "(Kafka, Connect, the connectors, the bench itself), of it the CPU of its JIT compiler threads and of "
-                + "its garbage collector's threads, the processes the runner started and waited for (pgloader), and the PostgreSQL "
-                + "and MariaDB process trees. Machine busy is the share of all cores' time not idle.\n\n"
+                + "its garbage collector's threads, the processes the runner started and waited for (pgloader), and the "
+                + "PostgreSQL and MariaDB process trees. Machine busy is the share of all cores' time not idle. For "
+                + "`ferry_migrate_*` the JVM is the `ferry migrate` command's, which runs the whole pipeline (the bench's "
+                + "own only waits).\n\n"
                 + "| system | run | wall s | machine busy | runner JVM | of it JIT | of it GC | pgloader | PostgreSQL "
                 + "| MariaDB | all CPU s |\n|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|\n");
         boolean any = false;

@@ -50,10 +50,28 @@ final class Pgloader {
         return settings;
     }
 
-    /** One measurement per {@link #SETTINGS} entry, their runs alternating so a slow spell of the machine hits both. */
+    /**
+     * What pgloader loads: the source database, one table of it or all (null), the suffix of the measurements' names
+     * and the rows each table must hold afterwards.
+     */
+    record Scope(String database, String onlyTable, String suffix, Map<String, Long> rows) {
+        long total() {
+            return rows.values().stream().mapToLong(Long::longValue).sum();
+        }
+    }
+
+    /** The benchmark table alone (the database also holds the CDC measurement's events table). */
     static List<Measurement> measure(Path binary, MariaDbServer maria, PostgresServer pg, CpuMeter meter, long rows,
+                                     long bytes, int runs) throws Exception {
+        return measure(binary, maria, pg, meter, new Scope(BenchData.DATABASE, BenchData.TABLE, "",
+                Map.of(BenchData.TABLE, rows)), bytes, runs);
+    }
+
+    /** One measurement per {@link #SETTINGS} entry, their runs alternating so a slow spell of the machine hits both. */
+    static List<Measurement> measure(Path binary, MariaDbServer maria, PostgresServer pg, CpuMeter meter, Scope scope,
                                      long bytes, int runs)
             throws Exception {
+        long rows = scope.total();
         List<Measurement> result = new ArrayList<>();
         if (binary == null) {
             result.add(Measurement.skipped("pgloader", "pgloader is not installed here (Debian: apt-get install pgloader)"));
@@ -63,16 +81,18 @@ final class Pgloader {
         Map<String, Integer> failures = new LinkedHashMap<>();
         Set<String> givenUp = new HashSet<>();
         for (Map.Entry<String, String> setting : SETTINGS.entrySet()) {
-            Measurement m = new Measurement(setting.getKey(), rows, bytes);
+            String name = setting.getKey() + scope.suffix();
+            Measurement m = new Measurement(name, rows, bytes);
             m.note = "pgloader " + binary + " direct MySQL -> PostgreSQL, "
                     + (setting.getValue().isEmpty() ? "default load settings" : "WITH " + setting.getValue())
-                    + ", --dynamic-space-size " + HEAP_MB + ", the benchmark table only, before Kafka starts";
-            bySetting.put(setting.getKey(), m);
-            failures.put(setting.getKey(), 0);
+                    + ", --dynamic-space-size " + HEAP_MB + (scope.onlyTable() != null ? ", the benchmark table only"
+                    : ", every table of " + scope.database() + " with its indexes and foreign keys") + ", before Kafka starts";
+            bySetting.put(name, m);
+            failures.put(name, 0);
         }
         for (int run = 1; run <= runs; run++) {
             for (Map.Entry<String, String> setting : SETTINGS.entrySet()) {
-                String name = setting.getKey();
+                String name = setting.getKey() + scope.suffix();
                 Measurement m = bySetting.get(name);
                 if (givenUp.contains(name)) {
                     continue;
@@ -80,7 +100,7 @@ final class Pgloader {
                 String failed = null;
                 for (int attempt = 0; attempt < 3; attempt++) {
                     // a database of its own per attempt: the failed one may hold part of the table
-                    failed = once(binary, maria, pg, meter, rows, name + "_" + run + (attempt == 0 ? "" : "_retry" + attempt),
+                    failed = once(binary, maria, pg, meter, scope, name + "_" + run + (attempt == 0 ? "" : "_retry" + attempt),
                             setting.getValue(), m);
                     if (failed == null) {
                         break;
@@ -105,24 +125,24 @@ final class Pgloader {
     }
 
     /** One timed load into a fresh database; null when it loaded every row, else why not. */
-    private static String once(Path binary, MariaDbServer maria, PostgresServer pg, CpuMeter meter, long rows, String db, String with,
-                               Measurement m) throws Exception {
+    private static String once(Path binary, MariaDbServer maria, PostgresServer pg, CpuMeter meter, Scope scope, String db,
+                               String with, Measurement m) throws Exception {
         QuietPostgres.freshDatabase(pg, db);
-        String from = "mysql://" + maria.user() + "@" + maria.host() + ":" + maria.port() + "/" + BenchData.DATABASE;
+        String from = "mysql://" + maria.user() + "@" + maria.host() + ":" + maria.port() + "/" + scope.database();
         String to = "postgresql://" + pg.user() + ":" + pg.password() + "@127.0.0.1:" + pg.port() + "/" + db;
         Path log = Files.createTempFile("pgloader", ".log");
-        // only the benchmark table: the database also holds the CDC measurement's events table
         Path command = Files.createTempFile("pgloader", ".load");
         Files.writeString(command, "LOAD DATABASE\n  FROM " + from + "\n  INTO " + to
                 + (with.isEmpty() ? "" : "\n  WITH " + with)
-                + "\n  INCLUDING ONLY TABLE NAMES MATCHING '" + BenchData.TABLE + "';\n");
+                + (scope.onlyTable() == null ? "" : "\n  INCLUDING ONLY TABLE NAMES MATCHING '" + scope.onlyTable() + "'")
+                + ";\n");
         CpuMeter.Run run = meter.start();
         long t0 = System.nanoTime();
         // Debian's pgloader runs SBCL with a 1 GB heap, which a million rows of this table can exhaust ("Heap
         // exhausted, game over", then a debugger prompt that waits forever): give it room, and retry a failed run
         Process p = new ProcessBuilder(binary.toString(), "--dynamic-space-size", Integer.toString(HEAP_MB),
                 command.toString()).redirectErrorStream(true).redirectOutput(log.toFile()).start();
-        long limitSeconds = Math.max(120, rows / 2_000);
+        long limitSeconds = Math.max(120, scope.total() / 2_000);
         if (!p.waitFor(limitSeconds, TimeUnit.SECONDS) || p.exitValue() != 0) {
             boolean timedOut = p.isAlive();
             p.destroyForcibly();
@@ -130,12 +150,15 @@ final class Pgloader {
         }
         double seconds = (System.nanoTime() - t0) / 1e9;
         CpuMeter.Use cpu = run.stop();
-        long loaded = BenchCommand.count(pg, db, BenchData.DATABASE + "\".\"" + BenchData.TABLE);
-        if (loaded < rows) {
-            loaded = BenchCommand.count(pg, db, BenchData.TABLE);
-        }
-        if (loaded < rows) {
-            return "loaded " + loaded + " of " + rows + " rows, see " + log;
+        for (Map.Entry<String, Long> table : scope.rows().entrySet()) {
+            // pgloader puts the tables in a schema named after the source database
+            long loaded = BenchCommand.count(pg, db, scope.database() + "\".\"" + table.getKey());
+            if (loaded < table.getValue()) {
+                loaded = BenchCommand.count(pg, db, table.getKey());
+            }
+            if (loaded < table.getValue()) {
+                return "loaded " + loaded + " of " + table.getValue() + " rows of " + table.getKey() + ", see " + log;
+            }
         }
         m.seconds.add(seconds);
         m.cpu.add(cpu);

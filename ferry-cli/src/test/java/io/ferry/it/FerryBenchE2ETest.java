@@ -69,6 +69,9 @@ class FerryBenchE2ETest {
                 .doesNotContain("\"cdc_transactional_vs_batch\" : null")
                 .doesNotContain("\"end_to_end_snapshot_threads_4_vs_pgloader\" : null");
         assertThat(json).contains("\"verify_small_heap\" : \"VALIDATED with -Xmx64m");
+        // ./ferry migrate as a user runs it, both ways, beside pgloader on the same four tables
+        assertThat(json).contains("\"ferry_migrate_designed\"", "\"ferry_migrate_shipped\"", "\"pgloader_shop\"")
+                .doesNotContain("\"migrate_vs_pgloader\" : null").doesNotContain("\"migrate_shipped_vs_pgloader\" : null");
         assertThat(Files.readString(out.resolve("report.md"))).contains("| ferry_sink |", "## Where the CPU went, per run");
         // where each run's CPU went: the bench found its own servers' processes and pgloader's, not zeros or nulls
         JsonNode systems = new ObjectMapper().readTree(json).get("systems");
@@ -76,12 +79,14 @@ class FerryBenchE2ETest {
         JsonNode pgloader = null;
         JsonNode ferrySink = null;
         JsonNode debeziumSink = null;
+        JsonNode migrate = null;
         for (JsonNode s : systems) {
             switch (s.get("system").asText()) {
                 case "ferry_end_to_end_binary" -> e2e = s.get("cpu_per_run").get(0);
                 case "pgloader" -> pgloader = s.get("cpu_per_run").get(0);
                 case "ferry_sink_binary" -> ferrySink = s.get("cpu_per_run").get(0);
                 case "debezium_jdbc_sink_binary" -> debeziumSink = s.get("cpu_per_run").get(0);
+                case "ferry_migrate_designed" -> migrate = s.get("cpu_per_run").get(0);
                 default -> { }
             }
         }
@@ -97,6 +102,12 @@ class FerryBenchE2ETest {
             assertThat(sink.get("runner_jvm_threads_cpu_seconds").get("sink_task").asDouble()).as(sink.toString())
                     .isPositive();
         }
+        // the migrate command's own threads, Debezium's snapshot pool included though it ended before the load did
+        assertThat(migrate).as(json).isNotNull();
+        assertThat(migrate.get("runner_jvm_threads_cpu_seconds").get("snapshot_pool").asDouble()).as(migrate.toString())
+                .isPositive();
+        assertThat(migrate.get("runner_jvm_threads_cpu_seconds").get("sink_task").asDouble()).as(migrate.toString())
+                .isPositive();
         assertThat(pgloader).as(json).isNotNull();
         assertThat(pgloader.get("runner_children_cpu_seconds").asDouble()).as(pgloader.toString()).isPositive();
     }
