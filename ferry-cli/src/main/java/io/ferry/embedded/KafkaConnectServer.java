@@ -110,6 +110,10 @@ public final class KafkaConnectServer implements AutoCloseable {
         p.put("share.coordinator.state.topic.replication.factor", "1");
         p.put("share.coordinator.state.topic.min.isr", "1");
         p.put("group.initial.rebalance.delay.ms", "0");
+        // one broker on one machine: Kafka's 50 group-offset partitions and Connect's 25 + 5 for its own topics
+        // only lengthen every new runner's start (each partition is a log made on the metadata thread, ~15 ms here
+        // while the JVM is cold); topics that exist keep their partitions
+        p.put("offsets.topic.num.partitions", "1");
         p.put("log.retention.hours", "-1");
         KafkaConfig config = KafkaConfig.fromProps(p, false);
         new Formatter()
@@ -136,6 +140,8 @@ public final class KafkaConnectServer implements AutoCloseable {
         w.put("config.storage.replication.factor", "1");
         w.put("offset.storage.replication.factor", "1");
         w.put("status.storage.replication.factor", "1");
+        w.put("offset.storage.partitions", "1");
+        w.put("status.storage.partitions", "1");
         w.put("key.converter", "org.apache.kafka.connect.json.JsonConverter");
         w.put("value.converter", "org.apache.kafka.connect.json.JsonConverter");
         w.put("listeners", "http://127.0.0.1:" + restPort);
