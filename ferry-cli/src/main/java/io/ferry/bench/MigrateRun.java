@@ -105,6 +105,10 @@ final class MigrateRun {
     /** pgloader's measurement of one round, added to the runs before it under its name without the round. */
     private static void merge(Map<String, Measurement> bySystem, Measurement round, String name) {
         Measurement m = bySystem.get(name);
+        if (m != null && m.measured() && !round.measured()) {
+            m.note += "; a round not measured: " + round.note; // the report says so instead of a run going missing
+            return;
+        }
         if (m == null || !m.measured()) {
             Measurement fresh = round.measured() ? new Measurement(name, round.rows, round.bytes)
                     : Measurement.skipped(name, round.note);

@@ -66,46 +66,52 @@ final class ProcessThreads {
         out.put("jit", 0.0);
         out.put("gc", 0.0);
         out.put("other", 0.0);
-        ticks.forEach((tid, t) -> {
-            String proc = procNames.get(tid);
-            String group;
-            if (proc.startsWith("C1 Compiler") || proc.startsWith("C2 Compiler")) {
-                group = "jit";
-            } else if (proc.startsWith("GC Thread") || proc.startsWith("G1 ")) {
-                group = "gc";
-            } else {
-                group = CpuMeter.group(javaNames.getOrDefault(tid, proc));
-            }
-            out.merge(group, t / TICKS_PER_SECOND, Double::sum);
-        });
+        ticks.forEach((tid, t) -> out.merge(group(procNames.get(tid), javaNames.get(tid)), t / TICKS_PER_SECOND,
+                Double::sum));
         return out;
     }
 
     /** Native thread id to Java thread name, for the threads alive now; empty when jcmd cannot tell. */
     private Map<Long, String> javaNames() {
-        Map<Long, String> names = new HashMap<>();
         Path jcmd = Path.of(System.getProperty("java.home"), "bin", "jcmd");
         if (!Files.isExecutable(jcmd)) {
-            return names;
+            return Map.of();
         }
         try {
             Process p = new ProcessBuilder(jcmd.toString(), Long.toString(pid), "Thread.print")
                     .redirectErrorStream(true).start();
             String text = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
             p.waitFor(30, TimeUnit.SECONDS);
-            for (String line : text.split("\n")) {
-                Matcher m = THREAD.matcher(line);
-                if (m.find()) {
-                    String nid = m.group(2);
-                    names.put(nid.startsWith("0x") ? Long.parseLong(nid.substring(2), 16) : Long.parseLong(nid),
-                            m.group(1));
-                }
-            }
+            return names(text);
         } catch (IOException | RuntimeException e) {
-            return names;
+            return Map.of();
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
+            return Map.of();
+        }
+    }
+
+    /** The threads of a thread dump by native id: {@code nid=0x1a2b} up to JDK 20, {@code nid=6699} from JDK 21. */
+    static Map<Long, String> names(String threadDump) {
+        Map<Long, String> names = new HashMap<>();
+        for (String line : threadDump.split("\n")) {
+            Matcher m = THREAD.matcher(line);
+            if (m.find()) {
+                String nid = m.group(2);
+                names.put(nid.startsWith("0x") ? Long.parseLong(nid.substring(2), 16) : Long.parseLong(nid), m.group(1));
+            }
         }
         return names;
+    }
+
+    /** The group of one thread: HotSpot's compiler and collector threads by their /proc name, the rest by Java's. */
+    static String group(String procName, String javaName) {
+        if (procName.startsWith("C1 Compiler") || procName.startsWith("C2 Compiler")) {
+            return "jit";
+        }
+        if (procName.startsWith("GC Thread") || procName.startsWith("G1 ")) {
+            return "gc";
+        }
+        return CpuMeter.group(javaName != null ? javaName : procName);
     }
 }
