@@ -74,7 +74,7 @@ final class Pgloader {
         long rows = scope.total();
         List<Measurement> result = new ArrayList<>();
         if (binary == null) {
-            result.add(Measurement.skipped("pgloader", "pgloader is not installed here (Debian: apt-get install pgloader)"));
+            result.add(Measurement.skipped("pgloader" + scope.suffix(), "pgloader is not installed here (Debian: apt-get install pgloader)"));
             return result;
         }
         Map<String, Measurement> bySetting = new LinkedHashMap<>();
