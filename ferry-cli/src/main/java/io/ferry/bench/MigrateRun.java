@@ -171,7 +171,7 @@ final class MigrateRun {
         }
     }
 
-    /** Seconds from t0 until every table holds its rows with wanted built; throws with the log's tail otherwise. */
+    /** Seconds from t0 until every table holds its rows with wanted built; otherwise throws, naming the command's log. */
     private double awaitMigrated(Process p, String db, Map<String, Long> rows, Built wanted, long t0, Path log,
                                  ProcessThreads threads) throws Exception {
         long deadline = t0 + LIMIT.toNanos();
@@ -183,11 +183,11 @@ final class MigrateRun {
                 }
                 if (builtAndStreaming(c, rows, wanted)) {
                     long end = System.nanoTime();
-                    String short_ = shortTables(c, rows);
-                    if (short_ == null) {
+                    String mismatch = rowCountMismatch(c, rows);
+                    if (mismatch == null) {
                         return (end - t0) / 1e9;
                     }
-                    throw new IllegalStateException("ferry migrate reported every table loaded, but " + short_
+                    throw new IllegalStateException("ferry migrate reported every table loaded, but " + mismatch
                             + "; see " + log);
                 }
                 threads.sample();
@@ -241,7 +241,7 @@ final class MigrateRun {
     }
 
     /** The first table holding fewer or more rows than the source, as text; null when all match. */
-    private static String shortTables(Connection c, Map<String, Long> rows) throws SQLException {
+    private static String rowCountMismatch(Connection c, Map<String, Long> rows) throws SQLException {
         for (Map.Entry<String, Long> t : rows.entrySet()) {
             try (PreparedStatement ps = c.prepareStatement("SELECT count(*) FROM public.\"" + t.getKey() + "\"");
                  ResultSet rs = ps.executeQuery()) {

@@ -89,7 +89,7 @@ class FerryCliErrorsE2ETest {
 
     @Test
     void anUnknownBenchPartOrComparatorSaysSo() throws Exception {
-        plain(ferry("bench", "--only", "sinks"), "--only sinks: not a part (end-to-end, sink)");
+        plain(ferry("bench", "--only", "sinks"), "--only sinks: not a part (end-to-end, sink, migrate)");
         plain(ferry("bench", "--skip", "raw-copy"), "--skip raw-copy: not a comparator");
         plain(ferry("bench", "--only", "end-to-end", "--soak", "10m"), "--only and --soak are two different runs");
         plain(ferry("bench", "--soak", "ten minutes"), "--soak ten minutes: not a duration");
