@@ -39,16 +39,24 @@ final class BenchData {
             st.execute("CREATE TABLE " + DATABASE + ".statuses (code VARCHAR(16) PRIMARY KEY, label VARCHAR(64))");
             st.execute("INSERT INTO " + DATABASE + ".statuses VALUES ('new', 'New'), ('paid', 'Paid'), "
                     + "('shipped', 'Shipped'), ('cancelled', 'Cancelled')");
-            long batch = 100_000;
-            for (long from = 1; from <= rows; from += batch) {
-                long to = Math.min(rows, from + batch - 1);
-                st.execute("INSERT INTO " + DATABASE + "." + TABLE + " SELECT seq, seq % 1000, CONCAT('item-', seq), "
-                        + "CONCAT(REPEAT(CHAR(65 + seq % 26), 60 + seq % 120), ' ', seq), (seq % 100000) / 100, "
-                        + "TIMESTAMP('2024-01-01') + INTERVAL seq SECOND + INTERVAL seq % 1000000 MICROSECOND, "
-                        + "TIMESTAMP('2025-01-01') + INTERVAL seq SECOND, seq % 2, "
-                        + "JSON_OBJECT('k', seq, 'tags', JSON_ARRAY('a', 'b')), ELT(1 + seq % 4, 'new', 'paid', "
-                        + "'shipped', 'cancelled') FROM seq_" + from + "_to_" + to);
-            }
+            fill(st, rows, "INSERT INTO " + DATABASE + "." + TABLE + " SELECT seq, seq % 1000, CONCAT('item-', seq), "
+                    + "CONCAT(REPEAT(CHAR(65 + seq % 26), 60 + seq % 120), ' ', seq), (seq % 100000) / 100, "
+                    + "TIMESTAMP('2024-01-01') + INTERVAL seq SECOND + INTERVAL seq % 1000000 MICROSECOND, "
+                    + "TIMESTAMP('2025-01-01') + INTERVAL seq SECOND, seq % 2, "
+                    + "JSON_OBJECT('k', seq, 'tags', JSON_ARRAY('a', 'b')), ELT(1 + seq % 4, 'new', 'paid', "
+                    + "'shipped', 'cancelled') FROM ");
+        }
+    }
+
+    /**
+     * Rows 1..rows by {@code insertSelectFrom} + a table of MariaDB's sequence engine, 100,000 per statement so no
+     * statement holds the whole table in one transaction's undo log.
+     */
+    static void fill(Statement st, long rows, String insertSelectFrom) throws Exception {
+        long batch = 100_000;
+        for (long from = 1; from <= rows; from += batch) {
+            long to = Math.min(rows, from + batch - 1);
+            st.execute(insertSelectFrom + "seq_" + from + "_to_" + to);
         }
     }
 }

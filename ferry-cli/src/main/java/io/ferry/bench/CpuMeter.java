@@ -225,9 +225,10 @@ final class CpuMeter {
                 }
                 String name = stat.substring(stat.indexOf('(') + 1, stat.lastIndexOf(')'));
                 Proc p = Proc.parse(stat, "");
-                if (name.startsWith("C1 Compiler") || name.startsWith("C2 Compiler")) {
+                String hotspot = hotspotGroup(name);
+                if ("jit".equals(hotspot)) {
                     jit += p.ownTicks;
-                } else if (name.startsWith("GC Thread") || name.startsWith("G1 ")) {
+                } else if ("gc".equals(hotspot)) {
                     gc += p.ownTicks;
                 }
             }
@@ -235,6 +236,17 @@ final class CpuMeter {
             return new long[] {-1, -1};
         }
         return new long[] {jit, gc};
+    }
+
+    /** "jit" or "gc" for HotSpot's compiler and collector threads by their /proc name, else null. */
+    static String hotspotGroup(String procName) {
+        if (procName.startsWith("C1 Compiler") || procName.startsWith("C2 Compiler")) {
+            return "jit";
+        }
+        if (procName.startsWith("GC Thread") || procName.startsWith("G1 ")) {
+            return "gc";
+        }
+        return null;
     }
 
     /** Busy and all ticks of every core from /proc/stat's first line; idle and iowait are the not-busy ones. */

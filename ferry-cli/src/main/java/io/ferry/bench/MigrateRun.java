@@ -1,7 +1,5 @@
 package io.ferry.bench;
 
-import com.fasterxml.jackson.databind.ObjectMapper;
-import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.ferry.cli.ConnectorFile;
 import io.ferry.embedded.MariaDbServer;
 import io.ferry.embedded.PostgresServer;
@@ -131,7 +129,7 @@ final class MigrateRun {
         if (design) {
             ConnectorFile shippedSink = ConnectorFile.read(sinkFile);
             sinkFile = dir.resolve("shop-sink-designed.json");
-            writeConnector(shippedSink.renamed("ferry-shop-sink").with(Map.of("target.ddl", ShopData.TARGET_DDL)), sinkFile);
+            shippedSink.renamed("ferry-shop-sink").with(Map.of("target.ddl", ShopData.TARGET_DDL)).write(sinkFile);
         }
         Built wanted = design ? new Built(ShopData.DESIGNED_PRIMARY_KEYS, ShopData.DESIGNED_FOREIGN_KEYS,
                 ShopData.DESIGNED_INDEXES) : new Built(rows.size(), 0, rows.size());
@@ -290,15 +288,6 @@ final class MigrateRun {
             p.destroyForcibly();
             p.waitFor(10, TimeUnit.SECONDS);
         }
-    }
-
-    private static void writeConnector(ConnectorFile file, Path to) throws Exception {
-        ObjectMapper json = new ObjectMapper();
-        ObjectNode root = json.createObjectNode();
-        root.put("name", file.name());
-        ObjectNode config = root.putObject("config");
-        file.config().forEach(config::put);
-        Files.writeString(to, json.writerWithDefaultPrettyPrinter().writeValueAsString(root));
     }
 
     private static void say(String format, Object... args) {

@@ -106,12 +106,7 @@ final class ProcessThreads {
 
     /** The group of one thread: HotSpot's compiler and collector threads by their /proc name, the rest by Java's. */
     static String group(String procName, String javaName) {
-        if (procName.startsWith("C1 Compiler") || procName.startsWith("C2 Compiler")) {
-            return "jit";
-        }
-        if (procName.startsWith("GC Thread") || procName.startsWith("G1 ")) {
-            return "gc";
-        }
-        return CpuMeter.group(javaName != null ? javaName : procName);
+        String hotspot = CpuMeter.hotspotGroup(procName);
+        return hotspot != null ? hotspot : CpuMeter.group(javaName != null ? javaName : procName);
     }
 }

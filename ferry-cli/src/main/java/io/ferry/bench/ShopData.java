@@ -88,29 +88,21 @@ final class ShopData {
                     + "quantity INT NOT NULL, unit_price DECIMAL(10,2) NOT NULL, PRIMARY KEY (order_id, line_no), "
                     + "CONSTRAINT order_lines_order FOREIGN KEY (order_id) REFERENCES orders (id), "
                     + "CONSTRAINT order_lines_product FOREIGN KEY (product_id) REFERENCES products (id))");
-            fill(st, customers, "INSERT INTO customers SELECT seq, CONCAT('customer', seq, '@example.com'), "
+            BenchData.fill(st, customers, "INSERT INTO customers SELECT seq, CONCAT('customer', seq, '@example.com'), "
                     + "CONCAT('Customer ', seq), ELT(1 + seq % 5, 'DE', 'FR', 'US', 'JP', 'BR'), "
                     + "TIMESTAMP('2020-01-01') + INTERVAL seq MINUTE + INTERVAL seq % 1000000 MICROSECOND, seq % 3 > 0 FROM ");
-            fill(st, products, "INSERT INTO products SELECT seq, CONCAT('SKU-', LPAD(seq, 8, '0')), "
+            BenchData.fill(st, products, "INSERT INTO products SELECT seq, CONCAT('SKU-', LPAD(seq, 8, '0')), "
                     + "CONCAT('Product ', seq, ' ', REPEAT(CHAR(97 + seq % 26), 20 + seq % 40)), (seq % 50000) / 100 + 1, "
                     + "IF(seq % 10 = 0, NULL, (seq % 9973) / 100.0), "
                     + "IF(seq % 4 = 0, NULL, REPEAT(CONCAT('About product ', seq, '. '), 1 + seq % 12)) FROM ");
-            fill(st, orders, "INSERT INTO orders SELECT seq, 1 + seq % " + customers + ", "
+            BenchData.fill(st, orders, "INSERT INTO orders SELECT seq, 1 + seq % " + customers + ", "
                     + "TIMESTAMP('2023-01-01') + INTERVAL seq * 17 SECOND, ELT(1 + seq % 4, 'new', 'paid', 'shipped', "
                     + "'cancelled'), (seq % 200000) / 100, IF(seq % 7 = 0, CONCAT('Gift wrap, note ', seq), NULL) FROM ");
             // line seq of an order: order 1 + (seq-1) % orders, line 1 + (seq-1) div orders, so (order, line) is unique
-            fill(st, lines, "INSERT INTO order_lines SELECT 1 + (seq - 1) % " + orders + ", 1 + (seq - 1) DIV " + orders
+            BenchData.fill(st, lines, "INSERT INTO order_lines SELECT 1 + (seq - 1) % " + orders + ", 1 + (seq - 1) DIV " + orders
                     + ", 1 + seq % " + products + ", 1 + seq % 9, (seq % 50000) / 100 + 1 FROM ");
         }
         return n;
-    }
-
-    private static void fill(Statement st, long rows, String insertSelectFrom) throws Exception {
-        long batch = 100_000;
-        for (long from = 1; from <= rows; from += batch) {
-            long to = Math.min(rows, from + batch - 1);
-            st.execute(insertSelectFrom + "seq_" + from + "_to_" + to);
-        }
     }
 
     /** About the size of the tables in PostgreSQL's text COPY format: every value as text, tab-separated, NULL as \\N. */

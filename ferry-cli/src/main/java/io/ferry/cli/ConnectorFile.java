@@ -2,8 +2,10 @@ package io.ferry.cli;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ObjectNode;
 
 import java.io.IOException;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Iterator;
 import java.util.LinkedHashMap;
@@ -28,6 +30,15 @@ public record ConnectorFile(String name, Map<String, String> config) {
             config.put(e.getKey(), e.getValue().isTextual() ? e.getValue().asText() : e.getValue().toString());
         }
         return new ConnectorFile(root.get("name").asText(), config);
+    }
+
+    /** The same JSON shape {@link #read} takes, for a file another command reads (--sink-config). */
+    public void write(Path file) throws IOException {
+        ObjectNode root = JSON.createObjectNode();
+        root.put("name", name);
+        ObjectNode values = root.putObject("config");
+        config.forEach(values::put);
+        Files.writeString(file, JSON.writerWithDefaultPrettyPrinter().writeValueAsString(root));
     }
 
     public ConnectorFile with(Map<String, String> overlay) {
