@@ -83,6 +83,7 @@ final class DemoCommand implements Callable<Integer> {
         out.println("  the design in connectors/redesign/sakila-target.sql (bigint keys for film_actor and film_category,");
         out.println("  22 foreign keys, checks, uniques and indexes built after the load, staff.password left out)");
         out.println("  The demo owns its broker, so its topics use Ferry's binary converter (as the shipped files, the fast path).");
+        pipeline.createTableTopics(src, "sakila", expected.keySet());
         pipeline.deploy(sink, src);
 
         out.println();

@@ -115,11 +115,12 @@ final class MigrateCommand implements Callable<Integer> {
             String converter = sink.config().getOrDefault("value.converter", Overlays.JSON_CONVERTER);
             System.out.println("  topics: " + (converter.equals(Overlays.BINARY_CONVERTER) ? "Ferry's binary converter"
                     : converter.equals(Overlays.JSON_CONVERTER) ? "JSON with schemas" : converter) + " (--topic-format)");
-            pipeline.deploy(sink, src);
             Map<String, Long> expected;
             try (Connection c = db.openSource()) {
                 expected = SourceTables.estimated(c, source.database(), tables);
             }
+            pipeline.createTableTopics(src, source.database(), expected.keySet());
+            pipeline.deploy(sink, src);
             ProgressBoard board = new ProgressBoard(System.out);
             long start = System.nanoTime();
             try (Connection target = db.openTarget();

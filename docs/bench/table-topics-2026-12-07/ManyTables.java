@@ -1,0 +1,69 @@
+import io.ferry.embedded.*;
+import java.nio.file.*;
+import java.sql.*;
+import java.util.*;
+import java.io.*;
+
+public class ManyTables {
+    public static void main(String[] a) throws Exception {
+        int n = Integer.parseInt(a[0]); int rows = Integer.parseInt(a[1]); int rounds = Integer.parseInt(a[2]);
+        List<String> variants = List.of(a[3].split(","));
+        Path base = Path.of("/tmp/exp/run-" + System.currentTimeMillis());
+        Files.createDirectories(base);
+        try (MariaDbServer maria = MariaDbServer.start(base.resolve("maria"));
+             PostgresServer pg = PostgresServer.start(base.resolve("pg"))) {
+            maria.execute("mysql", "CREATE DATABASE many");
+            try (Connection c = maria.connect("many"); Statement st = c.createStatement()) {
+                for (int i = 1; i <= n; i++) {
+                    String t = String.format("t%03d", i);
+                    st.execute("CREATE TABLE " + t + " (id INT PRIMARY KEY, name VARCHAR(40), amount DECIMAL(10,2), created DATETIME)");
+                    st.execute("INSERT INTO " + t + " SELECT seq, CONCAT('name ', seq), seq / 7, '2024-01-01' + INTERVAL seq MINUTE FROM seq_1_to_" + rows);
+                }
+            }
+            System.out.println("source ready: " + n + " tables x " + rows);
+            for (int r = 1; r <= rounds; r++) {
+                for (String v : variants) {
+                    String db = "m_" + v + "_" + r;
+                    pg.createDatabase(db);
+                    Path state = base.resolve("state-" + v + "-" + r);
+                    List<String> cmd = new ArrayList<>(List.of("bash", "/work/main/ferry", "migrate", "--source", maria.jdbcUrl("many"),
+                        "--source-user", "root", "--target", pg.jdbcUrl(db), "--target-user", pg.user(),
+                        "--sink-config", "/tmp/exp/sink-" + (v.startsWith("coop") ? "coop" : "eager") + ".json", "--state-dir", state.toString()));
+                    if (v.endsWith("t2")) { cmd.add("--source-config"); cmd.add("/tmp/exp/src-t2.json"); }
+                    ProcessBuilder pb = new ProcessBuilder(cmd).redirectErrorStream(true);
+                    pb.environment().put("FERRY_NO_BUILD", "1");
+                    if (v.endsWith("nopre")) pb.environment().put("FERRY_JAVA_OPTS", "-Xmx3g -Dferry.no.table.topics=true");
+                    pb.environment().put("FERRY_SOURCE_PASSWORD", maria.password());
+                    pb.environment().put("FERRY_TARGET_PASSWORD", pg.password());
+                    long t0 = System.nanoTime();
+                    Process p = pb.start();
+                    int streaming = 0; double deployed = -1;
+                    try (BufferedReader in = new BufferedReader(new InputStreamReader(p.getInputStream()));
+                         PrintWriter log = new PrintWriter(Files.newBufferedWriter(base.resolve("out-" + v + "-" + r + ".log")))) {
+                        String line;
+                        while (streaming < n && (line = in.readLine()) != null) {
+                            log.println(line);
+                            if (line.contains("deployed ") && deployed < 0) deployed = (System.nanoTime() - t0) / 1e9;
+                            if (line.matches("\\s+t\\d{3}\\s+STREAMING.*")) streaming++;
+                        }
+                    }
+                    double s = (System.nanoTime() - t0) / 1e9;
+                    p.destroy(); p.waitFor();
+                    long revokes;
+                    try (var lines = Files.lines(state.resolve("ferry.log"))) {
+                        revokes = lines.filter(l -> l.contains("connector-consumer") && l.contains("Revoke previously assigned")).count();
+                    }
+                    long count;
+                    try (Connection c = pg.connect(db); Statement st = c.createStatement()) {
+                        long sum = 0;
+                        for (int i = 1; i <= n; i++) {
+                            ResultSet rs = st.executeQuery(String.format("SELECT count(*) FROM t%03d", i)); rs.next(); sum += rs.getLong(1);
+                        }
+                        count = sum;
+                    }
+                    System.out.printf("%s round %d: %d tables streaming after %.1f s (deployed %.1f s), sink revokes %d, rows %d%n", v, r, streaming, s, deployed, revokes, count);
+                }
+            }
+        }
+    }
+}
