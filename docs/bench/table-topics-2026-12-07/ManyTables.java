@@ -1,3 +1,14 @@
+// A throwaway harness (2026-12-07), kept to reproduce docs/bench/table-topics-2026-12-07/:
+//   java -cp "ferry-cli/target/ferry-cli.jar:ferry-cli/target/lib/*" ManyTables.java TABLES ROWS ROUNDS VARIANTS
+// starts an embedded MariaDB and PostgreSQL, makes TABLES tables of ROWS rows, and times `ferry migrate` (the shipped
+// files) until every table is STREAMING, variants alternating per round:
+//   nopre  -Dferry.no.table.topics=true (topics left to Connect, as before 2026-12-07)
+//   pre    the default (topics made up front)
+//   pret2  the default, and a source file with snapshot.max.threads=2 (/tmp/exp/src-t2.json)
+//   coop / eager (before the change existed): the shipped sink file with / without
+//          consumer.override.partition.assignment.strategy=org.apache.kafka.clients.consumer.CooperativeStickyAssignor
+//          (/tmp/exp/sink-coop.json, /tmp/exp/sink-eager.json)
+// mech.py reads the mechanism (topic creation on the source thread, the lag after the snapshot) from the state dirs.
 import io.ferry.embedded.*;
 import java.nio.file.*;
 import java.sql.*;
