@@ -950,6 +950,10 @@ public final class BenchCommand implements Callable<Integer> {
         ratio(ratios, "migrate_shipped_vs_pgloader", bySystem.get(MigrateRun.SHIPPED), pgloaderShop);
         ratio(ratios, "migrate_vs_pgloader_default_settings", bySystem.get(MigrateRun.DESIGNED),
                 bySystem.get("pgloader" + MigrateRun.PGLOADER_SUFFIX));
+        // the same on a hundred small tables, where the cost per table shows
+        ratio(ratios, "migrate_many_tables_vs_pgloader", bySystem.get(MigrateRun.MANY_TABLES),
+                best(bySystem.get("pgloader" + MigrateRun.PGLOADER_MANY_TABLES_SUFFIX),
+                        bySystem.get("pgloader_prefetch_10000" + MigrateRun.PGLOADER_MANY_TABLES_SUFFIX)));
         ratio(ratios, "end_to_end_vs_pgloader_default_settings", best(bySystem.get("ferry_end_to_end_binary"),
                 bySystem.get("ferry_end_to_end")), bySystem.get("pgloader"));
         ratio(ratios, "ferry_vs_debezium_jdbc_same_topics_binary", bySystem.get("ferry_sink_binary"),
@@ -995,7 +999,9 @@ public final class BenchCommand implements Callable<Integer> {
         StringBuilder md = new StringBuilder("# Ferry full-load benchmark\n\n");
         md.append(String.format("%s, %d run(s) each, %d cores, Java %s, heap max %d MB.%n%n", MIGRATE.equals(only)
                 ? String.format("`./ferry migrate` against pgloader: about %,d rows in the four tables of `%s` "
-                        + "(customers, products, orders, order_lines; three foreign keys)", rows, ShopData.DATABASE)
+                        + "(customers, products, orders, order_lines; three foreign keys), and %d tables of %,d rows "
+                        + "in `%s`", rows, ShopData.DATABASE, ManyTablesData.TABLES,
+                        ManyTablesData.split(rows).get("t001"), ManyTablesData.DATABASE)
                 : String.format("%,d rows x 10 columns", rows),
                 runs, Runtime.getRuntime().availableProcessors(), System.getProperty("java.version"),
                 Runtime.getRuntime().maxMemory() >> 20));

@@ -3,7 +3,10 @@ package io.ferry.bench;
 import io.ferry.embedded.MariaDbServer;
 
 import java.sql.Connection;
+import java.sql.ResultSet;
 import java.sql.Statement;
+import java.util.Map;
+import java.util.StringJoiner;
 
 /** The benchmark's source table: ten mixed columns, generated inside MariaDB from its sequence engine. */
 final class BenchData {
@@ -59,4 +62,27 @@ final class BenchData {
             st.execute(insertSelectFrom + "seq_" + from + "_to_" + to);
         }
     }
+
+    /** About the size of a database's tables in PostgreSQL's text COPY format: every value as text, tab-separated, NULL as \\N. */
+    static long textBytes(MariaDbServer maria, String database, Map<String, Long> rows) throws Exception {
+        long bytes = 0;
+        try (Connection c = maria.connect(database); Statement st = c.createStatement()) {
+            for (String table : rows.keySet()) {
+                StringJoiner values = new StringJoiner(", ");
+                try (ResultSet rs = st.executeQuery("SELECT column_name FROM information_schema.columns WHERE "
+                        + "table_schema = '" + database + "' AND table_name = '" + table + "' ORDER BY ordinal_position")) {
+                    while (rs.next()) {
+                        values.add("IFNULL(`" + rs.getString(1) + "`, '\\\\N')");
+                    }
+                }
+                try (ResultSet rs = st.executeQuery("SELECT SUM(LENGTH(CONCAT_WS('\\t', " + values + ")) + 1) FROM "
+                        + table)) {
+                    rs.next();
+                    bytes += rs.getLong(1);
+                }
+            }
+        }
+        return bytes;
+    }
+
 }

@@ -30,13 +30,16 @@ import java.util.concurrent.atomic.AtomicLong;
  * table is loaded in PostgreSQL with its keys, indexes and foreign keys built; then it is stopped. Beside it, in the
  * same rounds, pgloader migrates the same database in one command. Two Ferry variants: into the user's design
  * ({@link ShopData#TARGET_DDL}: the objects pgloader builds too) and with the shipped sink file unchanged (tables made
- * from the records, primary keys only).
+ * from the records, primary keys only). A third, with the shipped files, on {@link ManyTablesData}'s hundred small
+ * tables, where what each table costs shows (pgloader migrates that database in the same rounds too).
  */
 final class MigrateRun {
 
     static final String DESIGNED = "ferry_migrate_designed";
     static final String SHIPPED = "ferry_migrate_shipped";
     static final String PGLOADER_SUFFIX = "_shop";
+    static final String MANY_TABLES = "ferry_migrate_many_tables";
+    static final String PGLOADER_MANY_TABLES_SUFFIX = "_many_tables";
 
     private static final Duration LIMIT = Duration.ofMinutes(20);
 
@@ -65,7 +68,7 @@ final class MigrateRun {
         say("generating about %,d rows in MariaDB %s (four tables, three foreign keys)", rowsWanted, ShopData.DATABASE);
         Map<String, Long> rows = ShopData.generate(maria, rowsWanted);
         long total = ShopData.total(rows);
-        long bytes = ShopData.textBytes(maria, rows);
+        long bytes = BenchData.textBytes(maria, ShopData.DATABASE, rows);
         say("%s: %s, %,d rows, %.1f MB in PostgreSQL's text format", ShopData.DATABASE, rows, total, bytes / 1e6);
         Map<String, Measurement> bySystem = new LinkedHashMap<>();
         Measurement designed = new Measurement(DESIGNED, total, bytes);
@@ -74,21 +77,27 @@ final class MigrateRun {
         Measurement shipped = new Measurement(SHIPPED, total, bytes);
         shipped.note = "./ferry migrate in a new JVM, shipped files unchanged (tables from the records, primary keys "
                 + "only): from the command's start to every table loaded with its key";
+        say("generating %d tables of %,d rows each in MariaDB %s", ManyTablesData.TABLES,
+                ManyTablesData.split(rowsWanted).get("t001"), ManyTablesData.DATABASE);
+        Map<String, Long> manyRows = ManyTablesData.generate(maria, rowsWanted);
+        long manyBytes = BenchData.textBytes(maria, ManyTablesData.DATABASE, manyRows);
+        Measurement many = new Measurement(MANY_TABLES, ShopData.total(manyRows), manyBytes);
+        many.note = "./ferry migrate in a new JVM, shipped files unchanged, " + ManyTablesData.TABLES + " tables of "
+                + manyRows.get("t001") + " rows: from the command's start to every table loaded with its key";
         List<String> designedUp = new ArrayList<>();
         List<String> shippedUp = new ArrayList<>();
-        // rounds: pgloader's settings, then both Ferry variants, so a slow spell of the machine hits all of them
+        List<String> manyUp = new ArrayList<>();
+        // rounds: pgloader's settings, then the Ferry variants, so a slow spell of the machine hits all of them
         for (int run = 1; run <= runs; run++) {
-            if (pgloader != null) {
-                for (Measurement m : Pgloader.measure(pgloader, maria, pg, meter, new Pgloader.Scope(ShopData.DATABASE,
-                        null, PGLOADER_SUFFIX + "_round" + run, rows), bytes, 1)) {
-                    merge(bySystem, m, m.system.replace("_round" + run, ""));
-                }
-            }
-            designedUp.add(String.format("%.1f", once(designed, run, rows, true)));
-            shippedUp.add(String.format("%.1f", once(shipped, run, rows, false)));
+            pgloaderRound(bySystem, run, ShopData.DATABASE, PGLOADER_SUFFIX, rows, bytes);
+            designedUp.add(String.format("%.1f", once(designed, run, "designed", ShopData.DATABASE, rows, true)));
+            shippedUp.add(String.format("%.1f", once(shipped, run, "shipped", ShopData.DATABASE, rows, false)));
+            pgloaderRound(bySystem, run, ManyTablesData.DATABASE, PGLOADER_MANY_TABLES_SUFFIX, manyRows, manyBytes);
+            manyUp.add(String.format("%.1f", once(many, run, "many_tables", ManyTablesData.DATABASE, manyRows, false)));
         }
         bySystem.put(DESIGNED, designed);
         bySystem.put(SHIPPED, shipped);
+        bySystem.put(MANY_TABLES, many);
         if (pgloader != null) {
             String built = pgloaderObjects(rows);
             say("  pgloader built in %s: %s", ShopData.DATABASE, built);
@@ -97,7 +106,20 @@ final class MigrateRun {
         // the part of each run before any row moves: the JVM, the broker and the worker starting
         designed.note += "; connectors deployed after " + String.join(", ", designedUp) + " s";
         shipped.note += "; connectors deployed after " + String.join(", ", shippedUp) + " s";
+        many.note += "; connectors deployed after " + String.join(", ", manyUp) + " s";
         return new ArrayList<>(bySystem.values());
+    }
+
+    /** pgloader migrates the whole database once with each of its settings, as one round's measurements. */
+    private void pgloaderRound(Map<String, Measurement> bySystem, int run, String database, String suffix,
+                               Map<String, Long> rows, long bytes) throws Exception {
+        if (pgloader == null) {
+            return;
+        }
+        for (Measurement m : Pgloader.measure(pgloader, maria, pg, meter, new Pgloader.Scope(database, null,
+                suffix + "_round" + run, rows), bytes, 1)) {
+            merge(bySystem, m, m.system.replace("_round" + run, ""));
+        }
     }
 
     /** pgloader's measurement of one round, added to the runs before it under its name without the round. */
@@ -119,8 +141,8 @@ final class MigrateRun {
     }
 
     /** One timed migrate; returns the seconds from its start until it deployed its connectors. */
-    private double once(Measurement m, int run, Map<String, Long> rows, boolean design) throws Exception {
-        String variant = design ? "designed" : "shipped";
+    private double once(Measurement m, int run, String variant, String sourceDb, Map<String, Long> rows,
+                        boolean design) throws Exception {
         String db = "migrate_" + variant + "_" + run;
         QuietPostgres.freshDatabase(pg, db);
         Path state = dir.resolve("migrate-" + variant + "-" + run);
@@ -134,7 +156,7 @@ final class MigrateRun {
         Built wanted = design ? new Built(ShopData.DESIGNED_PRIMARY_KEYS, ShopData.DESIGNED_FOREIGN_KEYS,
                 ShopData.DESIGNED_INDEXES) : new Built(rows.size(), 0, rows.size());
         List<String> cmd = List.of("bash", home.resolve("ferry").toString(), "migrate",
-                "--source", "jdbc:mariadb://" + maria.host() + ":" + maria.port() + "/" + ShopData.DATABASE,
+                "--source", "jdbc:mariadb://" + maria.host() + ":" + maria.port() + "/" + sourceDb,
                 "--source-user", maria.user(), "--target", pg.jdbcUrl(db), "--target-user", pg.user(),
                 "--sink-config", sinkFile.toString(), "--state-dir", state.toString());
         ProcessBuilder pb = new ProcessBuilder(cmd).redirectErrorStream(true).directory(home.toFile());

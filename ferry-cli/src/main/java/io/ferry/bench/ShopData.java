@@ -3,11 +3,9 @@ package io.ferry.bench;
 import io.ferry.embedded.MariaDbServer;
 
 import java.sql.Connection;
-import java.sql.ResultSet;
 import java.sql.Statement;
 import java.util.LinkedHashMap;
 import java.util.Map;
-import java.util.StringJoiner;
 
 /**
  * The source of {@code ferry bench --only migrate}: a small shop of four tables joined by foreign keys, the shape of
@@ -103,28 +101,6 @@ final class ShopData {
                     + ", 1 + seq % " + products + ", 1 + seq % 9, (seq % 50000) / 100 + 1 FROM ");
         }
         return n;
-    }
-
-    /** About the size of the tables in PostgreSQL's text COPY format: every value as text, tab-separated, NULL as \\N. */
-    static long textBytes(MariaDbServer maria, Map<String, Long> rows) throws Exception {
-        long bytes = 0;
-        try (Connection c = maria.connect(DATABASE); Statement st = c.createStatement()) {
-            for (String table : rows.keySet()) {
-                StringJoiner values = new StringJoiner(", ");
-                try (ResultSet rs = st.executeQuery("SELECT column_name FROM information_schema.columns WHERE "
-                        + "table_schema = '" + DATABASE + "' AND table_name = '" + table + "' ORDER BY ordinal_position")) {
-                    while (rs.next()) {
-                        values.add("IFNULL(`" + rs.getString(1) + "`, '\\\\N')");
-                    }
-                }
-                try (ResultSet rs = st.executeQuery("SELECT SUM(LENGTH(CONCAT_WS('\\t', " + values + ")) + 1) FROM "
-                        + table)) {
-                    rs.next();
-                    bytes += rs.getLong(1);
-                }
-            }
-        }
-        return bytes;
     }
 
     static long total(Map<String, Long> rows) {

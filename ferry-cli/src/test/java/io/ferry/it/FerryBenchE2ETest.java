@@ -72,6 +72,9 @@ class FerryBenchE2ETest {
         // ./ferry migrate as a user runs it, both ways, beside pgloader on the same four tables
         assertThat(json).contains("\"ferry_migrate_designed\"", "\"ferry_migrate_shipped\"", "\"pgloader_shop\"")
                 .doesNotContain("\"migrate_vs_pgloader\" : null").doesNotContain("\"migrate_shipped_vs_pgloader\" : null");
+        // and on a hundred small tables, the cost per table
+        assertThat(json).contains("\"ferry_migrate_many_tables\"", "\"pgloader_many_tables\"")
+                .doesNotContain("\"migrate_many_tables_vs_pgloader\" : null");
         assertThat(Files.readString(out.resolve("report.md"))).contains("| ferry_sink |", "## Where the CPU went, per run");
         // where each run's CPU went: the bench found its own servers' processes and pgloader's, not zeros or nulls
         JsonNode systems = new ObjectMapper().readTree(json).get("systems");
