@@ -82,8 +82,9 @@ public final class BenchCommand implements Callable<Integer> {
                     + "COPY, pgloader and the end-to-end load as shipped) or sink (raw COPY, Debezium's snapshot into "
                     + "Kafka, then Ferry's sink and Debezium's JDBC sink draining it, as shipped), or migrate (a new "
                     + "user's migration: ./ferry migrate started as a command of its own, on a four-table schema of "
-                    + "--rows rows with foreign keys, timed to every table loaded with its keys, beside pgloader "
-                    + "migrating the same database). Default: everything.")
+                    + "--rows rows with foreign keys and on a hundred small tables holding a quarter as many, timed to "
+                    + "every table loaded with its keys, each beside pgloader migrating the same database). Default: "
+                    + "everything.")
     String only;
 
     @Option(names = "--timeout-seconds", defaultValue = "1800", description = "Per measured run (default ${DEFAULT-VALUE}).")
@@ -940,20 +941,18 @@ public final class BenchCommand implements Callable<Integer> {
         ratio(ratios, "ferry_vs_copy", ferryBest, bySystem.get("raw_copy"));
         ratio(ratios, "ferry_vs_copy_binary", ferryBest, bySystem.get("raw_copy_binary"));
         ratio(ratios, "ferry_vs_debezium_jdbc", ferryBest, dbzBest);
-        Measurement pgloaderBest = best(bySystem.get("pgloader"), bySystem.get("pgloader_prefetch_10000"));
+        Measurement pgloaderBest = pgloaderBest(bySystem, "");
         ratio(ratios, "end_to_end_vs_pgloader", best(bySystem.get("ferry_end_to_end_binary"),
                 bySystem.get("ferry_end_to_end")), pgloaderBest);
         // the migration a new user runs: ./ferry migrate of four tables in a new JVM against pgloader of the same
-        Measurement pgloaderShop = best(bySystem.get("pgloader" + MigrateRun.PGLOADER_SUFFIX),
-                bySystem.get("pgloader_prefetch_10000" + MigrateRun.PGLOADER_SUFFIX));
+        Measurement pgloaderShop = pgloaderBest(bySystem, MigrateRun.PGLOADER_SUFFIX);
         ratio(ratios, "migrate_vs_pgloader", bySystem.get(MigrateRun.DESIGNED), pgloaderShop);
         ratio(ratios, "migrate_shipped_vs_pgloader", bySystem.get(MigrateRun.SHIPPED), pgloaderShop);
         ratio(ratios, "migrate_vs_pgloader_default_settings", bySystem.get(MigrateRun.DESIGNED),
                 bySystem.get("pgloader" + MigrateRun.PGLOADER_SUFFIX));
         // the same on a hundred small tables, where the cost per table shows
         ratio(ratios, "migrate_many_tables_vs_pgloader", bySystem.get(MigrateRun.MANY_TABLES),
-                best(bySystem.get("pgloader" + MigrateRun.PGLOADER_MANY_TABLES_SUFFIX),
-                        bySystem.get("pgloader_prefetch_10000" + MigrateRun.PGLOADER_MANY_TABLES_SUFFIX)));
+                pgloaderBest(bySystem, MigrateRun.PGLOADER_MANY_TABLES_SUFFIX));
         ratio(ratios, "end_to_end_vs_pgloader_default_settings", best(bySystem.get("ferry_end_to_end_binary"),
                 bySystem.get("ferry_end_to_end")), bySystem.get("pgloader"));
         ratio(ratios, "ferry_vs_debezium_jdbc_same_topics_binary", bySystem.get("ferry_sink_binary"),
@@ -1127,6 +1126,11 @@ public final class BenchCommand implements Callable<Integer> {
             }
         }
         return top == null ? null : top.changes() / (top.changes() / Math.max(1e-9, top.achievedRate()) + top.drainSeconds());
+    }
+
+    /** pgloader at its best of its two settings on one scope (its systems' names end with the scope's suffix). */
+    private static Measurement pgloaderBest(Map<String, Measurement> bySystem, String suffix) {
+        return best(bySystem.get("pgloader" + suffix), bySystem.get("pgloader_prefetch_10000" + suffix));
     }
 
     private static Measurement best(Measurement a, Measurement b) {

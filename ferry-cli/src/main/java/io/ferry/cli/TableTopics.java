@@ -11,6 +11,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.Set;
 import java.util.concurrent.ExecutionException;
 import java.util.regex.Pattern;
 
@@ -31,6 +32,8 @@ final class TableTopics {
 
     private static final Pattern PLAIN_NAME = Pattern.compile("[A-Za-z0-9_-]+");
     private static final String DEFAULT_GROUP = "topic.creation.default.";
+    /** Settings of Connect's default group that are not topic configs. */
+    private static final Set<String> NOT_TOPIC_CONFIGS = Set.of("partitions", "replication.factor", "include", "exclude");
 
     /**
      * The topics Debezium will write the tables to, with Connect's default creation settings from the file; empty
@@ -59,7 +62,7 @@ final class TableTopics {
         c.forEach((k, v) -> {
             if (k.startsWith(DEFAULT_GROUP)) {
                 String key = k.substring(DEFAULT_GROUP.length());
-                if (!List.of("partitions", "replication.factor", "include", "exclude").contains(key)) {
+                if (!NOT_TOPIC_CONFIGS.contains(key)) {
                     configs.put(key, v);
                 }
             }
