@@ -46,6 +46,36 @@ class ProjectFilesTest {
         }
     }
 
+    /**
+     * The six source files are one setup in six variants: a setting tuned in one (snapshot batching, the schema
+     * history's scope, signals) and forgotten in another would make the variants behave differently unnoticed.
+     */
+    @Test
+    void everySourceFileSharesTheMariaDbFilesSettingsButItsVariantsOwn() throws Exception {
+        Map<String, String> reference = ConnectorFile.read(HOME.resolve("connectors/mariadb-source.json")).config();
+        Pattern variantOwn = Pattern.compile("connector\\.class|(key|value)\\.converter.*|extended\\.headers\\.enabled"
+                + "|transforms.*|predicates.*");
+        try (var files = Files.walk(HOME.resolve("connectors"))) {
+            List<Path> sources = files.filter(f -> f.getFileName().toString().endsWith("-source.json")).toList();
+            assertThat(sources).hasSize(6);
+            for (Path p : sources) {
+                Map<String, String> c = ConnectorFile.read(p).config();
+                for (String k : union(reference.keySet(), c.keySet())) {
+                    if (!variantOwn.matcher(k).matches()) {
+                        assertThat(c.get(k)).as(p + " " + k).isEqualTo(reference.get(k));
+                    }
+                }
+            }
+        }
+        assertThat(reference).containsEntry("schema.history.internal.store.only.captured.databases.ddl", "true");
+    }
+
+    private static List<String> union(java.util.Set<String> a, java.util.Set<String> b) {
+        java.util.Set<String> all = new java.util.TreeSet<>(a);
+        all.addAll(b);
+        return List.copyOf(all);
+    }
+
     @Test
     void everyShippedFileWritesOrReadsTopicsWithOneConverterAndTheJsonFolderWithConnectsJson() throws Exception {
         try (var files = Files.walk(HOME.resolve("connectors"))) {
