@@ -214,7 +214,8 @@ class FerryMigrateE2ETest {
             assertThat(p.waitFor(2, TimeUnit.MINUTES)).isTrue();
             last = Files.readString(out, StandardCharsets.UTF_8);
             if (p.exitValue() == 0) {
-                assertThat(last).contains("Cutover: yes").contains("45 indexes and constraints built");
+                assertThat(last).contains("Cutover: yes").contains("45 indexes and constraints built")
+                        .contains("COMPLETED, every table loaded by its last pass");
                 return;
             }
             Thread.sleep(2000);

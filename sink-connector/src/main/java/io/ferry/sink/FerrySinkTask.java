@@ -11,6 +11,7 @@ import io.ferry.sink.event.BatchDecoder;
 import io.ferry.sink.event.ChangeEvent;
 import io.ferry.sink.event.DecodedBatch;
 import io.ferry.sink.event.ReloadNotification;
+import io.ferry.sink.event.SourceSnapshotNotification;
 import io.ferry.sink.event.TableNamer;
 import io.ferry.sink.events.EventChannel;
 import io.ferry.sink.events.EventPublisher;
@@ -26,6 +27,7 @@ import io.ferry.sink.keys.RegistryKeyResolver;
 import io.ferry.sink.phase.ConstraintBuilder;
 import io.ferry.sink.phase.Reloads;
 import io.ferry.sink.phase.SnapshotRestarts;
+import io.ferry.sink.phase.SourceSnapshots;
 import io.ferry.sink.schema.CatalogOptions;
 import io.ferry.sink.schema.DesignColumns;
 import io.ferry.sink.schema.GeometryFormat;
@@ -108,6 +110,7 @@ public class FerrySinkTask extends SinkTask {
     private SinkMetrics metrics;
     private ConnectorGauges gauges;
     private Reloads reloads;
+    private SourceSnapshots sourceSnapshots;
     private ErrantRecords errantRecords;
     private int remainingRetries;
     private ParkedRows parking;
@@ -227,6 +230,7 @@ public class FerrySinkTask extends SinkTask {
                 .upsertingByCopy(config.upsertByCopy()).copyingBinary(config.binaryCopy());
         reloads = new Reloads(state, connectorName, taskId, config.targetSchema(), segmentWriter)
                 .reportingTo(alerts);
+        sourceSnapshots = new SourceSnapshots(state, connectorName);
         writer = new SinkWriter(catalog, segmentWriter, text,
                 offsets, statsStore = new StatsStore(state, connectorName), metrics, badRecordHandler(), parking, constraints,
                 new SnapshotRestarts(config.targetSchema(), state, connectorName, constraints))
@@ -728,6 +732,14 @@ public class FerrySinkTask extends SinkTask {
      */
     private void write(List<SinkRecord> records, Set<SinkRecord> reported, DecodedBatch early) {
         DecodedBatch d = early != null ? early : batches.decode(records);
+        for (SourceSnapshotNotification run : d.snapshotRuns()) {
+            try {
+                sourceSnapshots.notified(connections.get(), run);
+            } catch (SQLException e) {
+                throw retryOrFail("Ferry sink '" + connectorName + "' cannot record Debezium's snapshot "
+                        + "notification: " + ErrorContext.chain(e), e);
+            }
+        }
         for (ReloadNotification reload : d.reloadNotices()) {
             try {
                 reloads.notified(connections.get(), reload);

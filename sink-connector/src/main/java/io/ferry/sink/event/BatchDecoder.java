@@ -40,6 +40,7 @@ public final class BatchDecoder {
         List<Map.Entry<SinkRecord, BadRecordException>> undecodable = new ArrayList<>();
         Map<String, long[]> snapshotTotals = new LinkedHashMap<>();
         List<ReloadNotification> reloadNotices = new ArrayList<>();
+        List<SourceSnapshotNotification> snapshotRuns = new ArrayList<>();
         for (SinkRecord record : records) {
             if (skipped.test(record)) {
                 continue;
@@ -48,6 +49,11 @@ public final class BatchDecoder {
                 ReloadNotification reload = ReloadNotification.from(record, namer);
                 if (reload != null) {
                     reloadNotices.add(reload);
+                    continue;
+                }
+                SourceSnapshotNotification run = SourceSnapshotNotification.from(record);
+                if (run != null) {
+                    snapshotRuns.add(run);
                     continue;
                 }
                 SnapshotNotification n = SnapshotNotification.from(record, namer);
@@ -62,7 +68,7 @@ public final class BatchDecoder {
                 undecodable.add(Map.entry(record, e));
             }
         }
-        return new DecodedBatch(events, undecodable, snapshotTotals, reloadNotices);
+        return new DecodedBatch(events, undecodable, snapshotTotals, reloadNotices, snapshotRuns);
     }
 
     /** Whether the record is Debezium's notification; decided once per value schema, as records come in runs. */

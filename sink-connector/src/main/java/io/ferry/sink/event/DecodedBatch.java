@@ -12,13 +12,15 @@ import java.util.Map;
  * @param undecodable    records that are not change events this sink can write, with the reason
  * @param snapshotTotals per table, Debezium's count of rows its snapshot scanned and when ({rows, epoch ms})
  * @param reloadNotices  Debezium's notifications about reloads (incremental snapshots) of tables
+ * @param snapshotRuns   Debezium's notifications that a snapshot as a whole started, ended or was skipped
  */
 public record DecodedBatch(List<ChangeEvent> events, List<Map.Entry<SinkRecord, BadRecordException>> undecodable,
-                           Map<String, long[]> snapshotTotals, List<ReloadNotification> reloadNotices) {
+                           Map<String, long[]> snapshotTotals, List<ReloadNotification> reloadNotices,
+                           List<SourceSnapshotNotification> snapshotRuns) {
 
     /** Only rows of the full load (COPY): nothing a background thread could not finish alone. */
     public boolean fullLoadOnly() {
-        if (events.isEmpty() || !undecodable.isEmpty() || !reloadNotices.isEmpty()) {
+        if (events.isEmpty() || !undecodable.isEmpty() || !reloadNotices.isEmpty() || !snapshotRuns.isEmpty()) {
             return false;
         }
         for (ChangeEvent e : events) {

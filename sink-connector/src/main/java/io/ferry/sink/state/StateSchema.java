@@ -61,11 +61,12 @@ public final class StateSchema {
     /** Whether the last table and column this version adds are there (then all the earlier ones are). */
     private boolean current(Connection conn) throws SQLException {
         try (java.sql.PreparedStatement ps = conn.prepareStatement("SELECT to_regclass(?) IS NOT NULL AND "
-                + "to_regclass(?) IS NOT NULL AND EXISTS (SELECT 1 FROM pg_attribute WHERE attrelid = to_regclass(?) "
+                + "to_regclass(?) IS NOT NULL AND to_regclass(?) IS NOT NULL AND EXISTS (SELECT 1 FROM pg_attribute WHERE attrelid = to_regclass(?) "
                 + "AND attname = 'reload_rows' AND NOT attisdropped)")) {
             ps.setString(1, table("key_registry"));
             ps.setString(2, table("reload_acks"));
-            ps.setString(3, table("table_stats"));
+            ps.setString(3, table("source_snapshots"));
+            ps.setString(4, table("table_stats"));
             try (java.sql.ResultSet rs = ps.executeQuery()) {
                 return rs.next() && rs.getBoolean(1);
             }
@@ -139,6 +140,10 @@ public final class StateSchema {
             st.execute("CREATE TABLE IF NOT EXISTS " + table("reload_acks") + " ("
                     + "reload_id text NOT NULL, task text NOT NULL, acked_at timestamptz NOT NULL DEFAULT now(), "
                     + "PRIMARY KEY (reload_id, task))");
+            // where Debezium's snapshot of each source stands, for ferry cutover-check (phase.SourceSnapshots)
+            st.execute("CREATE TABLE IF NOT EXISTS " + table("source_snapshots") + " ("
+                    + "connector text NOT NULL, source text NOT NULL, status text NOT NULL, status_ts_ms bigint NOT NULL, "
+                    + "started_ts_ms bigint, updated_at timestamptz NOT NULL DEFAULT now(), PRIMARY KEY (connector, source))");
             // natural key -> bigint id, per table, shared by every connector and task writing to this database.
             // The keys are opaque encodings matched for equality only (verify orders them by their hex), so they are
             // compared bytewise: under the database's collation every insert's index descent called strcoll. A

@@ -42,6 +42,11 @@ class BatchDecoderTest {
         assertThat(d.reloadNotices()).extracting(ReloadNotification::table).containsExactly("orders");
         assertThat(d.fullLoadOnly()).as("a bad record or a reload is for the task thread").isFalse();
         assertThat(batches.decode(List.of(change)).fullLoadOnly()).isTrue();
+        DecodedBatch started = batches.decode(List.of(change,
+                SourceSnapshotNotificationTest.notice("srv.notifications", "Initial Snapshot", "STARTED", 5)));
+        assertThat(started.snapshotRuns()).containsExactly(new SourceSnapshotNotification("srv", "STARTED", 5));
+        assertThat(started.events()).hasSize(1);
+        assertThat(started.fullLoadOnly()).as("the snapshot's start is recorded on the task thread").isFalse();
         assertThat(batches.decode(List.of(Envelopes.record("srv.shop.orders", 0, key, ROW, "c", null, row, null)))
                 .fullLoadOnly()).as("a CDC change").isFalse();
     }
