@@ -115,9 +115,10 @@ class MigrateKilledMidLoadE2ETest {
     }
 
     /**
-     * The sink recorded the second run's snapshot (started after that run began, COMPLETED), and `ferry cutover-check`
-     * finds every table loaded by that pass. Then, with the recorded start moved past every table's load (the state a
-     * restart leaves while its repeated pass has not reached a table yet), the check refuses and names the tables.
+     * The sink recorded the second run's snapshot (started after that run began, COMPLETED, its first row newer than
+     * any row of the first run), and `ferry cutover-check` finds every table loaded by that pass. Then, with the
+     * recorded first row moved past every table's rows (what a restart leaves while its repeated pass has not reached
+     * a table yet), the check refuses and names the tables; a table the last pass found empty is not named.
      */
     private static void cutoverSeesTheSnapshot(String pgUrl, long secondStartedMs) throws Exception {
         try (Connection pg = DriverManager.getConnection(pgUrl, TestServers.pgUser(), TestServers.pgPassword());
@@ -128,10 +129,27 @@ class MigrateKilledMidLoadE2ETest {
                 assertThat(rs.getString(1)).isEqualTo("COMPLETED");
                 assertThat(rs.getLong(2)).as("the second run's start").isGreaterThanOrEqualTo(secondStartedMs);
             }
+            try (ResultSet rs = st.executeQuery("SELECT f.first_ts_ms, (SELECT min(snapshot_max_ts_ms) FROM "
+                    + "ferry.table_stats WHERE snapshot_rows > 0) FROM ferry.snapshot_first_rows f "
+                    + "WHERE connector = 'ferry-killed-sink'")) {
+                assertThat(rs.next()).as("the sink recorded the snapshot's first row").isTrue();
+                // the source database's clock, to the second, on this same machine
+                assertThat(rs.getLong(1)).as("the second run's first row").isGreaterThanOrEqualTo(secondStartedMs - 1000)
+                        .isLessThanOrEqualTo(rs.getLong(2));
+            }
             assertThat(cutoverLine(pgUrl)).startsWith("ok").contains("COMPLETED, every table loaded by its last pass");
-            st.executeUpdate("UPDATE ferry.source_snapshots SET started_ts_ms = started_ts_ms + 3600000");
-            assertThat(cutoverLine(pgUrl)).startsWith("NO").contains("repeated pass still to come").contains("zz_events");
-            st.executeUpdate("UPDATE ferry.source_snapshots SET started_ts_ms = started_ts_ms - 3600000");
+
+            st.executeUpdate("UPDATE ferry.snapshot_first_rows SET first_ts_ms = first_ts_ms + 3600000");
+            assertThat(cutoverLine(pgUrl)).startsWith("NO").contains("repeated pass still to come").contains("zz_events")
+                    .contains("film_actor");
+            // a table the last pass found empty (its scan's end said 0 rows, after the start) waits for nothing
+            st.executeUpdate("UPDATE ferry.table_stats SET snapshot_expected = 0, snapshot_expected_at = "
+                    + "(SELECT started_ts_ms FROM ferry.source_snapshots WHERE connector = 'ferry-killed-sink') "
+                    + "WHERE table_name = 'zz_events'");
+            assertThat(cutoverLine(pgUrl)).startsWith("NO").contains("film_actor").doesNotContain("zz_events");
+            st.executeUpdate("UPDATE ferry.table_stats SET snapshot_expected = snapshot_rows WHERE table_name = 'zz_events'");
+            st.executeUpdate("UPDATE ferry.snapshot_first_rows SET first_ts_ms = first_ts_ms - 3600000");
+            assertThat(cutoverLine(pgUrl)).startsWith("ok");
         }
     }
 

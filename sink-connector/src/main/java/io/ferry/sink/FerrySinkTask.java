@@ -732,13 +732,14 @@ public class FerrySinkTask extends SinkTask {
      */
     private void write(List<SinkRecord> records, Set<SinkRecord> reported, DecodedBatch early) {
         DecodedBatch d = early != null ? early : batches.decode(records);
-        for (SourceSnapshotNotification run : d.snapshotRuns()) {
-            try {
+        try {
+            for (SourceSnapshotNotification run : d.snapshotRuns()) {
                 sourceSnapshots.notified(connections.get(), run);
-            } catch (SQLException e) {
-                throw retryOrFail("Ferry sink '" + connectorName + "' cannot record Debezium's snapshot "
-                        + "notification: " + ErrorContext.chain(e), e);
             }
+            sourceSnapshots.firstRows(connections.get(), d.events());
+        } catch (SQLException e) {
+            throw retryOrFail("Ferry sink '" + connectorName + "' cannot record where Debezium's snapshot stands: "
+                    + ErrorContext.chain(e), e);
         }
         for (ReloadNotification reload : d.reloadNotices()) {
             try {

@@ -206,6 +206,41 @@ class FerrySinkTaskTest {
         task.stop();
     }
 
+    static final Schema NOTIFICATION = SchemaBuilder.struct().name("io.debezium.connector.common.Notification")
+            .field("id", Schema.STRING_SCHEMA).field("aggregate_type", Schema.STRING_SCHEMA)
+            .field("type", Schema.STRING_SCHEMA)
+            .field("additional_data", SchemaBuilder.map(Schema.STRING_SCHEMA, Schema.STRING_SCHEMA).optional().build())
+            .field("timestamp", Schema.INT64_SCHEMA).build();
+
+    static SinkRecord snapshotNotice(long offset, String type, long ts) {
+        return new SinkRecord("srv.notifications", 0, null, null, NOTIFICATION, new Struct(NOTIFICATION).put("id", "n")
+                .put("aggregate_type", "Initial Snapshot").put("type", type).put("timestamp", ts)
+                .put("additional_data", Map.of("connector_name", "srv")), offset);
+    }
+
+    /** What ferry cutover-check reads: the snapshot's start and end on Debezium's clock, its first row on the source's. */
+    @Test
+    void theSnapshotsStartEndAndFirstRowAreRecordedNewestWins() throws Exception {
+        FerrySinkTask task = task(new RecordingContext(false), Map.of());
+        task.put(List.of(snapshotNotice(0, "STARTED", 5_000), rec(0, "r", null, row(1, "a", 1, null, null, null), "first"),
+                rec(1, "r", null, row(2, "b", 1, null, null, null), "last")));
+        assertThat(rows("SELECT source, status, status_ts_ms, started_ts_ms FROM ferry.source_snapshots"))
+                .containsExactly(List.of("srv", "STARTED", "5000", "5000"));
+        assertThat(rows("SELECT connector, first_ts_ms FROM ferry.snapshot_first_rows"))
+                .containsExactly(List.of("test-sink", "1700000000000"));
+        task.put(List.of(snapshotNotice(1, "COMPLETED", 6_000)));
+        // read again, or late: an older start and an older first row change nothing
+        task.put(List.of(snapshotNotice(2, "STARTED", 4_000), rec(0, "r", null, row(1, "a", 1, null, null, null), "first")));
+        assertThat(rows("SELECT status, status_ts_ms, started_ts_ms FROM ferry.source_snapshots"))
+                .containsExactly(List.of("COMPLETED", "6000", "5000"));
+        assertThat(rows("SELECT first_ts_ms FROM ferry.snapshot_first_rows")).containsExactly(List.of("1700000000000"));
+        // a restart: a new start, and the new pass's first row (a later source time) replaces the old one
+        task.put(List.of(snapshotNotice(3, "STARTED", 9_000), rec(9, "r", null, row(1, "a", 1, null, null, null), "first")));
+        assertThat(rows("SELECT status, started_ts_ms FROM ferry.source_snapshots")).containsExactly(List.of("STARTED", "9000"));
+        assertThat(rows("SELECT first_ts_ms FROM ferry.snapshot_first_rows")).containsExactly(List.of("1700000000009"));
+        task.stop();
+    }
+
     @Test
     void aSnapshotStartedAgainUndoesTheEarlierPassInsteadOfCountingItTwice() throws Exception {
         FerrySinkTask task = task(new RecordingContext(false), Map.of());

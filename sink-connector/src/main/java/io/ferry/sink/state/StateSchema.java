@@ -65,7 +65,7 @@ public final class StateSchema {
                 + "AND attname = 'reload_rows' AND NOT attisdropped)")) {
             ps.setString(1, table("key_registry"));
             ps.setString(2, table("reload_acks"));
-            ps.setString(3, table("source_snapshots"));
+            ps.setString(3, table("snapshot_first_rows"));
             ps.setString(4, table("table_stats"));
             try (java.sql.ResultSet rs = ps.executeQuery()) {
                 return rs.next() && rs.getBoolean(1);
@@ -144,6 +144,8 @@ public final class StateSchema {
             st.execute("CREATE TABLE IF NOT EXISTS " + table("source_snapshots") + " ("
                     + "connector text NOT NULL, source text NOT NULL, status text NOT NULL, status_ts_ms bigint NOT NULL, "
                     + "started_ts_ms bigint, updated_at timestamptz NOT NULL DEFAULT now(), PRIMARY KEY (connector, source))");
+            st.execute("CREATE TABLE IF NOT EXISTS " + table("snapshot_first_rows") + " (connector text PRIMARY KEY, "
+                    + "first_ts_ms bigint NOT NULL, seen_at timestamptz NOT NULL DEFAULT now())");
             // natural key -> bigint id, per table, shared by every connector and task writing to this database.
             // The keys are opaque encodings matched for equality only (verify orders them by their hex), so they are
             // compared bytewise: under the database's collation every insert's index descent called strcoll. A
