@@ -80,11 +80,8 @@ final class CutoverCheckCommand implements Callable<Integer> {
     }
 
     /**
-     * Debezium's snapshot ended, and no table is still to be read again by it: after a restart in the middle of a
-     * snapshot Debezium reads every table again, and a table loaded by the earlier pass is STREAMING (its rows all
-     * there) until the repeated pass reaches the sink and empties it. Such a table's newest snapshot row is older than
-     * the newest row marked as a snapshot's first; both carry the source database's clock. The sink records them, and
-     * Debezium's notifications, in source_snapshots and snapshot_first_rows (phase.SourceSnapshots).
+     * Debezium's snapshot ended (its notifications, recorded by the sink in source_snapshots), and no table is still
+     * to be read again by it ({@link SnapshotPasses}).
      */
     private Check sourceSnapshot(Connection pg, String s) throws SQLException {
         String name = "source snapshot ended";
@@ -95,15 +92,8 @@ final class CutoverCheckCommand implements Callable<Integer> {
             known = longValue(pg, "SELECT count(*) FROM " + s + ".source_snapshots WHERE connector = ?");
             open = strings(pg, "SELECT source || ' ' || status || ' at ' || to_timestamp(status_ts_ms / 1000.0) FROM " + s
                     + ".source_snapshots WHERE connector = ? AND status NOT IN ('COMPLETED', 'SKIPPED') ORDER BY 1");
-            // A second of slack: with snapshot.max.threads > 1 another table's clock reading can fall in the second
-            // before the first row's, and an earlier pass is older by a whole restart. A table the last pass found
-            // empty sends no row, only its scan's end with 0 rows (on Debezium's clock, as the start is): it is not
-            // waiting, and rows left from the earlier pass are phantoms, which ferry verify reports.
-            waiting = strings(pg, "SELECT t.table_name FROM " + s + ".table_stats t JOIN " + s + ".snapshot_first_rows f "
-                    + "ON f.connector = t.connector WHERE t.connector = ? AND t.snapshot_rows > 0 "
-                    + "AND t.snapshot_max_ts_ms < f.first_ts_ms - 1000 AND NOT (coalesce(t.snapshot_expected, -1) = 0 AND "
-                    + "coalesce(t.snapshot_expected_at, 0) >= coalesce((SELECT max(o.started_ts_ms) FROM " + s
-                    + ".source_snapshots o WHERE o.connector = t.connector), 0)) ORDER BY 1");
+            waiting = SnapshotPasses.awaitingRepeatedPass(pg, s, connector).stream()
+                    .map(SnapshotPasses.Awaiting::table).toList();
         } catch (SQLException e) {
             if ("42P01".equals(e.getSQLState())) {
                 return new Check(name, true, "not reported: the sink's state has no snapshot records (a sink older than this check)");

@@ -142,6 +142,8 @@ class MigrateKilledMidLoadE2ETest {
             st.executeUpdate("UPDATE ferry.snapshot_first_rows SET first_ts_ms = first_ts_ms + 3600000");
             assertThat(cutoverLine(pgUrl)).startsWith("NO").contains("repeated pass still to come").contains("zz_events")
                     .contains("film_actor");
+            assertThat(ferry(pgUrl, "stats").lines().filter(l -> l.startsWith("film_actor ")))
+                    .singleElement().asString().contains("RESNAPSHOT");
             // a table the last pass found empty (its scan's end said 0 rows, after the start) waits for nothing
             st.executeUpdate("UPDATE ferry.table_stats SET snapshot_expected = 0, snapshot_expected_at = "
                     + "(SELECT started_ts_ms FROM ferry.source_snapshots WHERE connector = 'ferry-killed-sink') "
@@ -155,16 +157,21 @@ class MigrateKilledMidLoadE2ETest {
 
     /** The line `ferry cutover-check` prints for the source snapshot, without its leading spaces. */
     private static String cutoverLine(String pgUrl) throws Exception {
-        Path out = Files.createTempFile("ferry-cutover", ".log");
-        ProcessBuilder pb = new ProcessBuilder("bash", home().resolve("ferry").toString(), "cutover-check", "--target",
+        String output = ferry(pgUrl, "cutover-check");
+        return output.lines().map(String::strip).filter(l -> l.contains("source snapshot ended")).findFirst()
+                .orElseThrow(() -> new AssertionError("no source snapshot line in:\n" + output));
+    }
+
+    /** What `ferry COMMAND --target ... --connector ferry-killed-sink` prints. */
+    private static String ferry(String pgUrl, String command) throws Exception {
+        Path out = Files.createTempFile("ferry-" + command, ".log");
+        ProcessBuilder pb = new ProcessBuilder("bash", home().resolve("ferry").toString(), command, "--target",
                 pgUrl, "--target-user", TestServers.pgUser(), "--connector", "ferry-killed-sink")
                 .redirectErrorStream(true).redirectOutput(out.toFile()).directory(home().toFile());
         pb.environment().put("FERRY_TARGET_PASSWORD", TestServers.pgPassword() == null ? "" : TestServers.pgPassword());
         Process p = pb.start();
         assertThat(p.waitFor(2, TimeUnit.MINUTES)).isTrue();
-        String output = Files.readString(out, StandardCharsets.UTF_8);
-        return output.lines().map(String::strip).filter(l -> l.contains("source snapshot ended")).findFirst()
-                .orElseThrow(() -> new AssertionError("no source snapshot line in:\n" + output));
+        return Files.readString(out, StandardCharsets.UTF_8);
     }
 
     /** The snapshot rows, the tables STREAMING and the undone passes, summed over ferry.table_stats. */
