@@ -59,12 +59,12 @@ public final class TargetStats {
                 throw e;
             }
         }
-        // a table Debezium's restarted snapshot has still to read again shows as RESNAPSHOT: loaded, but its rows will
-        // be emptied and loaded again when the repeated pass reaches the sink
+        // a STREAMING table Debezium's restarted snapshot has still to read again shows as RESNAPSHOT: loaded, but its
+        // rows will be emptied and loaded again when the repeated pass reaches the sink (STOPPED and RELOADING stay)
         for (SnapshotPasses.Awaiting awaiting : SnapshotPasses.awaitingRepeatedPass(pg, state, connector)) {
-            out.computeIfPresent(awaiting.table(), (t, r) -> new Row(r.table(), "RESNAPSHOT",
-                    r.snapshotRows(), r.inserts(), r.updates(), r.deletes(), r.badRecords(), r.nulStripped(),
-                    r.lastSourceTsMs()));
+            out.computeIfPresent(awaiting.table(), (t, r) -> !"STREAMING".equals(r.phase()) ? r : new Row(r.table(),
+                    "RESNAPSHOT", r.snapshotRows(), r.inserts(), r.updates(), r.deletes(), r.badRecords(),
+                    r.nulStripped(), r.lastSourceTsMs()));
         }
         return out;
     }
