@@ -90,13 +90,15 @@ final class CutoverCheckCommand implements Callable<Integer> {
         long known;
         try {
             known = longValue(pg, "SELECT count(*) FROM " + s + ".source_snapshots WHERE connector = ?");
-            open = strings(pg, "SELECT source || ' ' || status || ' at ' || to_timestamp(status_ts_ms / 1000.0) FROM " + s
-                    + ".source_snapshots WHERE connector = ? AND status NOT IN ('COMPLETED', 'SKIPPED') ORDER BY 1");
+            open = strings(pg, "SELECT source || ' ' || status || ' at ' || to_timestamp(status_ts_ms / 1000.0) "
+                    + "FROM " + s + ".source_snapshots WHERE connector = ? AND status NOT IN ('COMPLETED', 'SKIPPED') "
+                    + "ORDER BY 1");
             waiting = SnapshotPasses.awaitingRepeatedPass(pg, s, connector).stream()
                     .map(SnapshotPasses.Awaiting::table).toList();
         } catch (SQLException e) {
             if ("42P01".equals(e.getSQLState())) {
-                return new Check(name, true, "not reported: the sink's state has no snapshot records (a sink older than this check)");
+                return new Check(name, true, "not reported: the sink's state has no snapshot records (a sink "
+                        + "older than this check)");
             }
             throw e;
         }

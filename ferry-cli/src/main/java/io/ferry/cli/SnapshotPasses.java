@@ -13,7 +13,8 @@ import java.util.List;
  * the repeated pass reaches the sink and empties it. Its newest snapshot row is then more than a second older than
  * the newest row marked as a snapshot's first (both on the source database's clock, to the second; the second of
  * slack covers parallel snapshot threads). A table the last pass found empty sends no row, only its scan's end with 0
- * rows (on Debezium's clock, as the start is): it waits for nothing. The sink records all of it (phase.SourceSnapshots).
+ * rows (on Debezium's clock, as the start is): it waits for nothing. The sink records all of it
+ * (phase.SourceSnapshots).
  */
 final class SnapshotPasses {
 

@@ -61,8 +61,8 @@ public final class StateSchema {
     /** Whether the last table and column this version adds are there (then all the earlier ones are). */
     private boolean current(Connection conn) throws SQLException {
         try (java.sql.PreparedStatement ps = conn.prepareStatement("SELECT to_regclass(?) IS NOT NULL AND "
-                + "to_regclass(?) IS NOT NULL AND to_regclass(?) IS NOT NULL AND EXISTS (SELECT 1 FROM pg_attribute WHERE attrelid = to_regclass(?) "
-                + "AND attname = 'reload_rows' AND NOT attisdropped)")) {
+                + "to_regclass(?) IS NOT NULL AND to_regclass(?) IS NOT NULL AND EXISTS (SELECT 1 FROM pg_attribute "
+                + "WHERE attrelid = to_regclass(?) AND attname = 'reload_rows' AND NOT attisdropped)")) {
             ps.setString(1, table("key_registry"));
             ps.setString(2, table("reload_acks"));
             ps.setString(3, table("snapshot_first_rows"));
@@ -142,8 +142,9 @@ public final class StateSchema {
                     + "PRIMARY KEY (reload_id, task))");
             // where Debezium's snapshot of each source stands, for ferry cutover-check (phase.SourceSnapshots)
             st.execute("CREATE TABLE IF NOT EXISTS " + table("source_snapshots") + " ("
-                    + "connector text NOT NULL, source text NOT NULL, status text NOT NULL, status_ts_ms bigint NOT NULL, "
-                    + "started_ts_ms bigint, updated_at timestamptz NOT NULL DEFAULT now(), PRIMARY KEY (connector, source))");
+                    + "connector text NOT NULL, source text NOT NULL, status text NOT NULL, "
+                    + "status_ts_ms bigint NOT NULL, started_ts_ms bigint, "
+                    + "updated_at timestamptz NOT NULL DEFAULT now(), PRIMARY KEY (connector, source))");
             st.execute("CREATE TABLE IF NOT EXISTS " + table("snapshot_first_rows") + " (connector text PRIMARY KEY, "
                     + "first_ts_ms bigint NOT NULL, seen_at timestamptz NOT NULL DEFAULT now())");
             // natural key -> bigint id, per table, shared by every connector and task writing to this database.
