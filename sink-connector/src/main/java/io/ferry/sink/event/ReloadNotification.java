@@ -40,8 +40,7 @@ public record ReloadNotification(String table, String type, long totalRowsScanne
         }
         String[] parts = collection.toString().split("\\.");
         String db = parts.length >= 2 ? parts[parts.length - 2] : null;
-        String topic = record.topic();
-        String prefix = topic.contains(".") ? topic.substring(0, topic.lastIndexOf('.')) : topic;
+        String prefix = SnapshotNotification.sourcePrefix(record);
         Object total = data.get("total_rows_scanned");
         long rows;
         try {

@@ -46,16 +46,25 @@ public record SnapshotNotification(String table, long totalRowsScanned, String t
         String db = parts.length >= 2 ? parts[parts.length - 2] : null;
         try {
             // the change topic of that table, assuming the notification topic sits beside it (<prefix>.notifications)
-            String topic = record.topic();
-            String prefix = topic.contains(".") ? topic.substring(0, topic.lastIndexOf('.')) : topic;
-            Object ts = value.schema().field("timestamp") == null ? null : value.get("timestamp");
-            long at = ts instanceof Number n ? n.longValue() : record.timestamp() == null ? System.currentTimeMillis()
-                    : record.timestamp();
+            String prefix = sourcePrefix(record);
             return new SnapshotNotification(namer.tableFor(prefix + "." + collection, db, table),
-                    Long.parseLong(total.toString().trim()), prefix + "." + collection, at);
+                    Long.parseLong(total.toString().trim()), prefix + "." + collection, sentAtMs(value, record));
         } catch (NumberFormatException e) {
             return null;
         }
+    }
+
+    /** The source connector's topic prefix: its notification topic is {@code <prefix>.notifications}. */
+    static String sourcePrefix(SinkRecord record) {
+        String topic = record.topic();
+        return topic.contains(".") ? topic.substring(0, topic.lastIndexOf('.')) : topic;
+    }
+
+    /** When Debezium sent the notification (its own clock), or the record's timestamp, or now. */
+    static long sentAtMs(Struct value, SinkRecord record) {
+        Object ts = value.schema().field("timestamp") == null ? null : value.get("timestamp");
+        return ts instanceof Number n ? n.longValue()
+                : record.timestamp() == null ? System.currentTimeMillis() : record.timestamp();
     }
 
     /** Any Debezium notification, whatever its type: consumed, never written as a row. */

@@ -29,11 +29,7 @@ public record SourceSnapshotNotification(String source, String status, long time
         if (!STATUSES.contains(type)) {
             return null;
         }
-        String topic = record.topic();
-        String prefix = topic.contains(".") ? topic.substring(0, topic.lastIndexOf('.')) : topic;
-        Object ts = value.schema().field("timestamp") == null ? null : value.get("timestamp");
-        long at = ts instanceof Number n ? n.longValue()
-                : record.timestamp() == null ? System.currentTimeMillis() : record.timestamp();
-        return new SourceSnapshotNotification(prefix, type, at);
+        return new SourceSnapshotNotification(SnapshotNotification.sourcePrefix(record), type,
+                SnapshotNotification.sentAtMs(value, record));
     }
 }

@@ -3,6 +3,7 @@ package io.ferry.sink.phase;
 import io.ferry.sink.event.ChangeEvent;
 import io.ferry.sink.event.Op;
 import io.ferry.sink.event.SourceSnapshotNotification;
+import io.ferry.sink.jdbc.Transactions;
 import io.ferry.sink.state.StateSchema;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -10,6 +11,7 @@ import org.slf4j.LoggerFactory;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.SQLException;
+import java.sql.Types;
 import java.util.List;
 
 /**
@@ -44,27 +46,25 @@ public final class SourceSnapshots {
      * notification read after a newer one, changes nothing.
      */
     public void notified(Connection conn, SourceSnapshotNotification n) throws SQLException {
-        boolean auto = conn.getAutoCommit();
-        conn.setAutoCommit(true);
         String t = state.table("source_snapshots");
-        try (PreparedStatement ps = conn.prepareStatement("INSERT INTO " + t + " AS s (connector, source, status, "
-                + "status_ts_ms, started_ts_ms) VALUES (?, ?, ?, ?, ?) ON CONFLICT (connector, source) DO UPDATE SET "
-                + "status = CASE WHEN EXCLUDED.status_ts_ms >= s.status_ts_ms THEN EXCLUDED.status ELSE s.status END, "
-                + "status_ts_ms = GREATEST(s.status_ts_ms, EXCLUDED.status_ts_ms), "
-                + "started_ts_ms = GREATEST(s.started_ts_ms, EXCLUDED.started_ts_ms), updated_at = now()")) {
-            ps.setString(1, connector);
-            ps.setString(2, n.source());
-            ps.setString(3, n.status());
-            ps.setLong(4, n.timestampMs());
-            if ("STARTED".equals(n.status())) {
-                ps.setLong(5, n.timestampMs());
-            } else {
-                ps.setNull(5, java.sql.Types.BIGINT);
+        Transactions.commit(conn, c -> {
+            try (PreparedStatement ps = c.prepareStatement("INSERT INTO " + t + " AS s (connector, source, status, "
+                    + "status_ts_ms, started_ts_ms) VALUES (?, ?, ?, ?, ?) ON CONFLICT (connector, source) DO UPDATE "
+                    + "SET status = CASE WHEN EXCLUDED.status_ts_ms >= s.status_ts_ms THEN EXCLUDED.status ELSE "
+                    + "s.status END, status_ts_ms = GREATEST(s.status_ts_ms, EXCLUDED.status_ts_ms), "
+                    + "started_ts_ms = GREATEST(s.started_ts_ms, EXCLUDED.started_ts_ms), updated_at = now()")) {
+                ps.setString(1, connector);
+                ps.setString(2, n.source());
+                ps.setString(3, n.status());
+                ps.setLong(4, n.timestampMs());
+                if ("STARTED".equals(n.status())) {
+                    ps.setLong(5, n.timestampMs());
+                } else {
+                    ps.setNull(5, Types.BIGINT);
+                }
+                ps.executeUpdate();
             }
-            ps.executeUpdate();
-        } finally {
-            conn.setAutoCommit(auto);
-        }
+        });
         log.info("Ferry sink '{}': Debezium's snapshot of source '{}' {} at {}", connector, n.source(), n.status(),
                 java.time.Instant.ofEpochMilli(n.timestampMs()));
     }
@@ -84,16 +84,15 @@ public final class SourceSnapshots {
         if (newest == null) {
             return;
         }
-        boolean auto = conn.getAutoCommit();
-        conn.setAutoCommit(true);
-        try (PreparedStatement ps = conn.prepareStatement("INSERT INTO " + state.table("snapshot_first_rows") + " AS f "
-                + "(connector, first_ts_ms) VALUES (?, ?) ON CONFLICT (connector) DO UPDATE SET "
-                + "first_ts_ms = EXCLUDED.first_ts_ms, seen_at = now() WHERE EXCLUDED.first_ts_ms > f.first_ts_ms")) {
-            ps.setString(1, connector);
-            ps.setLong(2, newest);
-            ps.executeUpdate();
-        } finally {
-            conn.setAutoCommit(auto);
-        }
+        long firstTs = newest;
+        Transactions.commit(conn, c -> {
+            try (PreparedStatement ps = c.prepareStatement("INSERT INTO " + state.table("snapshot_first_rows")
+                    + " AS f (connector, first_ts_ms) VALUES (?, ?) ON CONFLICT (connector) DO UPDATE SET "
+                    + "first_ts_ms = EXCLUDED.first_ts_ms, seen_at = now() WHERE EXCLUDED.first_ts_ms > f.first_ts_ms")) {
+                ps.setString(1, connector);
+                ps.setLong(2, firstTs);
+                ps.executeUpdate();
+            }
+        });
     }
 }
