@@ -76,8 +76,15 @@ class FerryBenchE2ETest {
         // and on a hundred small tables, the cost per table
         assertThat(json).contains("\"ferry_migrate_many_tables\"", "\"pgloader_many_tables\"")
                 .doesNotContain("\"migrate_many_tables_vs_pgloader\" : null");
-        assertThat(Files.readString(out.resolve("report.md"))).contains("| ferry_sink |", "## Where the CPU went, per run");
+        assertThat(Files.readString(out.resolve("report.md"))).contains("| ferry_sink |", "## Where the CPU went, per run",
+                "Machine: ");
         // where each run's CPU went: the bench found its own servers' processes and pgloader's, not zeros or nulls
+        // what the run was measured on, read from the servers and pgloader themselves
+        JsonNode machine = new ObjectMapper().readTree(json).get("machine");
+        assertThat(machine).as(json).isNotNull();
+        assertThat(machine.get("postgres").asText()).as(machine.toString()).startsWith("17.");
+        assertThat(machine.get("mariadb").asText()).as(machine.toString()).contains("MariaDB");
+        assertThat(machine.get("pgloader").asText()).as(machine.toString()).doesNotContain("unknown", "not used");
         JsonNode systems = new ObjectMapper().readTree(json).get("systems");
         JsonNode e2e = null;
         JsonNode pgloader = null;
