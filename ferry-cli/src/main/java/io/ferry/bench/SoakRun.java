@@ -71,6 +71,8 @@ final class SoakRun {
     /** This JVM's collections as {epoch millis, heap after}, the shape of {@link WorkerProcess#heapAfterGc()}. */
     private final List<long[]> gcs = new CopyOnWriteArrayList<>();
     private WorkerProcess sinkWorker;
+    /** What the soak ran on, for its report. */
+    private Machine machine;
 
     SoakRun(Duration duration, long rows, Path dir, Path out) {
         this.duration = duration;
@@ -102,6 +104,7 @@ final class SoakRun {
         try (MariaDbServer maria = MariaDbServer.start(dir.resolve("mariadb"));
              PostgresServer pg = PostgresServer.start(dir.resolve("postgres"));
              KafkaConnectServer kc = KafkaConnectServer.start(dir.resolve("connect"), pluginPath)) {
+            machine = Machine.of(pg, maria, null);
             say("generating %,d rows in MariaDB %s.%s", rows, BenchData.DATABASE, BenchData.TABLE);
             BenchData.generate(maria, rows);
             CdcLatency.prepareSource(maria);
@@ -332,6 +335,7 @@ final class SoakRun {
         root.put("max_heap_bytes", Runtime.getRuntime().maxMemory());
         root.put("cores", Runtime.getRuntime().availableProcessors());
         root.put("sink_worker_max_heap", SINK_HEAP);
+        root.set("machine", json.valueToTree(machine.asMap()));
         root.putPOJO("load", json.convertValue(load, ObjectNode.class));
         ArrayNode steps = root.putArray("ramp");
         ramp.forEach(st -> steps.addObject().put("target_rate", st.targetRate())
@@ -339,7 +343,8 @@ final class SoakRun {
                 .put("in_sync_after_seconds", st.drainSeconds()).put("kept", st.kept())
                 .put("sink_kept_up_with_what_the_source_produced", st.sinkKept()));
         ArrayNode list = root.putArray("minutes");
-        StringBuilder md = new StringBuilder("# Ferry soak\n\n").append(String.format(
+        StringBuilder md = new StringBuilder("# Ferry soak\n\n").append(machine.describe()).append("\n\n")
+                .append(String.format(
                 "Shipped connector files. Full load of %,d rows: %,d in the target after %.1f s (%,.0f rows/s); the "
                         + "sink worker's heap after GC %,d-%,d MB over %d collections.%n%n", load.rows(),
                 load.rowsInTarget(), load.seconds(), load.rowsInTarget() / load.seconds(),
