@@ -107,7 +107,7 @@ public final class BenchCommand implements Callable<Integer> {
             "key.converter", Overlays.BINARY_CONVERTER, "value.converter", Overlays.BINARY_CONVERTER);
     private final List<CdcLatency.Result> cdc = new ArrayList<>();
     private String verifySmallHeap;
-    /** What this run is measured on, for the report. */
+    /** What this run is measured on, for the report: read once the servers are up, before anything is written. */
     private Machine machine;
     /** Reads where each timed run's CPU went; set once the servers run. */
     private CpuMeter meter = new CpuMeter(Map.of());
@@ -870,9 +870,7 @@ public final class BenchCommand implements Callable<Integer> {
         root.put("cores", Runtime.getRuntime().availableProcessors());
         root.put("max_heap_bytes", Runtime.getRuntime().maxMemory());
         root.put("java", System.getProperty("java.version"));
-        if (machine != null) {
-            root.set("machine", json.valueToTree(machine.asMap()));
-        }
+        root.set("machine", json.valueToTree(machine.asMap()));
         ArrayNode systems = root.putArray("systems");
         Map<String, Measurement> bySystem = new LinkedHashMap<>();
         for (Measurement m : results) {
@@ -1010,9 +1008,7 @@ public final class BenchCommand implements Callable<Integer> {
                 : String.format("%,d rows x 10 columns", rows),
                 runs, Runtime.getRuntime().availableProcessors(), System.getProperty("java.version"),
                 Runtime.getRuntime().maxMemory() >> 20));
-        if (machine != null) {
-            md.append(machine.describe()).append("\n\n");
-        }
+        md.append(machine.describe()).append("\n\n");
         md.append("Before every timed run, PostgreSQL is settled (not timed): the tables earlier runs wrote are vacuumed "
                 + "and analyzed, a checkpoint is taken and running autovacuum workers are waited for, so no run pays "
                 + "for the one before it.\n\n");

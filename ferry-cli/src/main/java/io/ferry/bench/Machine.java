@@ -27,7 +27,8 @@ record Machine(String cpu, int cores, long memoryMb, String kernel, String java,
     private static final String UNKNOWN = "unknown";
 
     static Machine of(PostgresServer pg, MariaDbServer maria, Path pgloaderPath) {
-        return new Machine(cpuModel(), Runtime.getRuntime().availableProcessors(), totalMemoryMb(),
+        // the first "model name" of /proc/cpuinfo: on a cloud machine, the host type a run happened to get
+        return new Machine(firstValue(Path.of("/proc/cpuinfo"), "model name"), Runtime.getRuntime().availableProcessors(), totalMemoryMb(),
                 System.getProperty("os.name") + " " + System.getProperty("os.version") + " (transparent huge pages: "
                         + hugePages(Path.of("/sys/kernel/mm/transparent_hugepage/enabled")) + ")",
                 System.getProperty("java.vendor") + " " + System.getProperty("java.runtime.version"),
@@ -55,11 +56,6 @@ record Machine(String cpu, int cores, long memoryMb, String kernel, String java,
     String describe() {
         return String.format("Machine: %s, %d cores, %,d MB of memory, %s; %s; PostgreSQL %s, MariaDB %s, pgloader %s. "
                 + "Ferry at %s.", cpu, cores, memoryMb, kernel, java, postgres, mariadb, pgloader, commit);
-    }
-
-    /** The first "model name" of /proc/cpuinfo: on a cloud machine, the host type a run happened to get. */
-    static String cpuModel() {
-        return firstValue(Path.of("/proc/cpuinfo"), "model name");
     }
 
     /**
